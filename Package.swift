@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+// The recorder and mp4writer: toolchain only, no package dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "StreamRecorder",
+    products: [
+        .executable(name: "mp4writer", targets: ["mp4writer"]),
+        .executable(name: "recorder", targets: ["recorder"]),
+    ],
+    targets: [
+        // Layer 1: bytes, system calls, frames, codec knowledge.
+        .target(name: "MediaCore"),
+        // Layer 2: ISO BMFF boxes, box writer, MP4 reader.
+        .target(name: "ISOBMFF", dependencies: ["MediaCore"]),
+        // Layer 3: the crash-safe staging-set format.
+        .target(name: "StagingWriter", dependencies: ["MediaCore"]),
+        // Layer 4: staging set -> fast-start MP4.
+        .target(name: "MP4Finalizer", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter"]),
+        // Layer 5: recording (sources, sessions, sinks).
+        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer"]),
+        // Thin executables.
+        .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter"]),
+        .executableTarget(name: "recorder", dependencies: ["Recorder"]),
+
+        // Shared by the test targets: fixture paths, temporary folders, running ffmpeg/ffprobe.
+        .target(name: "TestSupport", dependencies: ["MediaCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "TestSupport"]),
+        .testTarget(name: "ISOBMFFTests", dependencies: ["TestSupport", "ISOBMFF", "MediaCore"]),
+        .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "StagingWriter", "MediaCore", "ISOBMFF"]),
+        .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
+        .testTarget(name: "InteropTests", dependencies: ["TestSupport", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,29 @@
+/// One compressed access unit, the single type that crosses every boundary: demuxers produce
+/// it, muxers and the staging writer consume it.
+///
+/// Timestamps are in the track's timescale on a timeline common to all tracks of a stream.
+/// A negative `pts` is pre-roll (for example AAC encoder priming): decoded but not presented.
+/// The payload is in MP4 form: length-prefixed NAL units (4-byte lengths) for H.264/H.265,
+/// raw AAC frames without ADTS headers.
+public struct MediaFrame: Sendable, Equatable {
+    public var trackID: UInt32
+    public var dts: Int64
+    public var pts: Int64
+    public var isKeyframe: Bool
+    /// 1-based index into the track's sample descriptions (changes mid-stream on a new SPS).
+    public var sampleDescriptionIndex: UInt16
+    public var payload: [UInt8]
+
+    public init(trackID: UInt32, dts: Int64, pts: Int64, isKeyframe: Bool,
+                sampleDescriptionIndex: UInt16 = 1, payload: [UInt8]) {
+        self.trackID = trackID
+        self.dts = dts
+        self.pts = pts
+        self.isKeyframe = isKeyframe
+        self.sampleDescriptionIndex = sampleDescriptionIndex
+        self.payload = payload
+    }
+
+    /// pts - dts: the composition offset of B-frame streams.
+    public var compositionOffset: Int64 { pts - dts }
+}

@@ -1,0 +1,1 @@
+print("mp4writer")

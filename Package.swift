@@ -10,7 +10,8 @@ let package = Package(
     ],
     targets: [
         // Layer 1: bytes, system calls, frames, codec knowledge.
-        .target(name: "MediaCore"),
+        .target(name: "SystemShims"),
+        .target(name: "MediaCore", dependencies: ["SystemShims"]),
         // Layer 2: ISO BMFF boxes, box writer, MP4 reader.
         .target(name: "ISOBMFF", dependencies: ["MediaCore"]),
         // Layer 3: the crash-safe staging-set format.

@@ -91,3 +91,25 @@ public enum FileSystem {
         try syncDirectory(directoryName(path))
     }
 }
+
+extension FileSystem {
+    /// The last component of a path.
+    public static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// Names in a directory (no "." or ".."); empty when it cannot be read.
+    public static func listDirectory(_ path: String) -> [String] {
+        guard let dir = opendir(path.isEmpty ? "." : path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

@@ -1,0 +1,28 @@
+/// How `Finalizer` treats a staging set.
+public struct FinalizeOptions: Sendable {
+    /// Accept a damaged set: keep every intact sample, drop the rest, report both.
+    public var recovery = false
+    /// Finalize even when another process holds the set's lock.
+    public var force = false
+    /// Leave the staging files in place after the MP4 is durable.
+    public var keepStaging = false
+    /// Refuse (instead of widening) header fields that do not fit 32 bits. When nil, the
+    /// set's own winQtCompat setting (from .info) decides.
+    public var winQtCompat: Bool?
+    /// How the payload moves from .mdat into the MP4.
+    public var strategy: CopyStrategy = .auto
+    /// Called now and then with the fraction done (0...1), from the calling thread.
+    public var progress: (@Sendable (Double) -> Void)?
+
+    public init() {}
+}
+
+/// How the mdat payload gets into the output file.
+public enum CopyStrategy: String, Sendable, CaseIterable {
+    /// The fastest that works here: kernel copy, then read/write.
+    case auto
+    /// copy_file_range: the kernel copies (or reflinks) without passing bytes through us.
+    case copy
+    /// Plain read and write through a large buffer.
+    case readwrite
+}

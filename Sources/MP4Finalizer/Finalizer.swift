@@ -1,0 +1,169 @@
+import MediaCore
+import StagingWriter
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Merges a staging set into a fast-start MP4: `ftyp`, `moov`, then `mdat`.
+///
+/// ```
+/// NAME.mp4: [ftyp][moov ... stbl tables streamed into place ...][mdat hdr][.mdat bytes, unchanged]
+/// ```
+///
+/// Plan, then write once: a size pass over the track files gives every table's size, so
+/// every offset is known before the first byte is written; the write pass streams the tables
+/// into their places; the payload is copied as is (it never passes through the moov builder).
+///
+/// Crash safety: the MP4 is written as `NAME.mp4.partial`, fsync'd, renamed to `NAME.mp4`,
+/// and the directory fsync'd before any staging file is removed. A crash at any instant leaves
+/// the staging set, the complete MP4, or both; rerunning gives the same bytes (every value in
+/// the file comes from the set, the creation time included).
+public struct Finalizer: Sendable {
+    public var options: FinalizeOptions
+
+    /// Movie timescale: milliseconds, as most muxers use.
+    static let movieTimescale: UInt32 = 1000
+
+    public init(options: FinalizeOptions = FinalizeOptions()) {
+        self.options = options
+    }
+
+    public func finalize(output: String) throws(FinalizeError) -> FinalizeReport {
+        do {
+            return try run(output: output)
+        } catch let e as FinalizeError {
+            throw e
+        } catch let e as StagingError {
+            throw .staging(e)
+        } catch let e as SystemError {
+            throw .system(e)
+        } catch {
+            throw .staging(.malformed(path: output, reason: "\(error)"))
+        }
+    }
+
+    private func run(output: String) throws -> FinalizeReport {
+        let started = monotonicSeconds()
+        let paths = StagingPaths(output: output)
+        let set: StagingSet
+        do {
+            set = try StagingSet(output: output)
+        } catch {
+            guard case .missing = error else { throw error }
+            let exists = FileSystem.exists(output)
+            if exists && !options.keepStaging {
+                // A finalize that was interrupted while removing the set: finish the removal.
+                for id in paths.existingTrackIDs() { try? FileSystem.remove(paths.track(id)) }
+                try? FileSystem.remove(paths.info)
+            }
+            throw FinalizeError.nothingToDo(path: output, outputExists: exists)
+        }
+        guard try set.acquireLock() || options.force else { throw FinalizeError.locked(output) }
+
+        let closed = set.info?.closedCleanly ?? false
+        let validation = try set.validate(verifyPayloads: options.recovery || !closed)
+        if !validation.isClean && !options.recovery {
+            throw FinalizeError.damaged(path: output, damage: validation.damageSummary)
+        }
+        let kept = validation.tracks.filter { $0.keptSamples > 0 }
+        guard !kept.isEmpty else {
+            throw FinalizeError.nothingRecoverable(path: output, damage: validation.damageSummary + ["no intact sample"])
+        }
+        options.progress?(0.05)
+
+        let plans = try kept.map { try TrackPlan.measure($0, in: set) }
+        let winQt = options.winQtCompat ?? set.info?.winQtCompat ?? false
+        let creationTime = set.info?.creationTime ?? set.tracks[0].header.creationTime
+        let payloadSize = Int64(plans.map(\.track.payloadEnd).max() ?? 0)
+        let layout = try MovieLayout(plans: plans, creationTime: creationTime, payloadSize: payloadSize,
+                                     winQtCompat: winQt, output: output)
+        options.progress?(0.15)
+
+        let temporary = paths.temporaryOutput
+        let file = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate])
+        var strategyUsed = CopyStrategy.readwrite
+        do {
+            var skeleton: [(offset: Int64, bytes: [UInt8])] = []
+            var tableOffsets: [TableID: Int64] = [:]
+            layout.fileType.serialize(at: 0, into: &skeleton, tables: &tableOffsets)
+            layout.movie.serialize(at: layout.fileType.size, into: &skeleton, tables: &tableOffsets)
+            for segment in skeleton { try file.writeAll(segment.bytes, toAbsoluteOffset: segment.offset) }
+            for (index, plan) in plans.enumerated() {
+                try writeTables(of: plan, index: index, layout: layout, offsets: tableOffsets, set: set, file: file)
+            }
+            var header = ByteWriter()
+            LayoutNode.writeHeader("mdat", size: layout.mdatHeaderSize + payloadSize, to: &header)
+            try file.writeAll(header.bytes, toAbsoluteOffset: layout.payloadStart - layout.mdatHeaderSize)
+            options.progress?(0.3)
+            strategyUsed = try copyPayload(from: set.mdatDescriptor, count: payloadSize, to: file, at: layout.payloadStart)
+            // The size matters when the payload is empty or the copy left a hole at the end.
+            try file.truncate(to: layout.payloadStart + payloadSize)
+            // Durable before it takes the final name: a power cut after the rename must not
+            // leave a file of the right name with missing data.
+            try file.sync()
+            try file.close()
+        } catch {
+            try? file.close()
+            try? FileSystem.remove(temporary)
+            throw error
+        }
+        try FileSystem.rename(temporary, to: output)
+        // The rename is durable only once the directory is; only then may the set go.
+        try FileSystem.syncDirectory(paths.directory)
+        if !options.keepStaging { try set.removeFiles() }
+        options.progress?(1)
+
+        return FinalizeReport(
+            output: output,
+            tracks: plans.map { plan in
+                FinalizeReport.Track(trackID: plan.track.trackID, codec: plan.track.codec.description,
+                                     samples: plan.track.keptSamples, dropped: plan.track.droppedSamples,
+                                     unreadableRecords: plan.track.damagedCount + (plan.track.tornTailBytes > 0 ? 1 : 0),
+                                     durationSeconds: Double(plan.mediaDuration) / Double(plan.timescale),
+                                     sampleDescriptions: plan.track.descriptions.count)
+            },
+            fileSize: layout.payloadStart + payloadSize, mdatPayloadBytes: payloadSize,
+            usedCO64: layout.useCO64, usedLargeMdat: layout.mdatHeaderSize == 16,
+            strategy: strategyUsed.rawValue, recoveredWithLosses: !validation.isClean,
+            problems: validation.damageSummary, stagingRemoved: !options.keepStaging,
+            elapsedSeconds: monotonicSeconds() - started)
+    }
+
+    private func writeTables(of plan: TrackPlan, index: Int, layout: MovieLayout, offsets: [TableID: Int64],
+                             set: StagingSet, file: FileDescriptor) throws {
+        func writer(_ kind: TableID.Kind) -> BufferedFileWriter? {
+            offsets[TableID(track: index, kind: kind)].map { BufferedFileWriter(file: file, offset: $0) }
+        }
+        let sink = SampleTableWriter(stts: writer(.stts)!, ctts: writer(.ctts), stss: writer(.stss), stsz: writer(.stsz),
+                                     stsc: writer(.stsc)!, chunkOffsets: writer(.chunkOffsets)!,
+                                     payloadStart: UInt64(layout.payloadStart), useCO64: layout.useCO64)
+        var builder = SampleTableBuilder(sink: sink, defaultLastDuration: plan.lastSampleDuration)
+        try set.forEachKeptSample(of: plan.track) { try builder.add($0) }
+        try builder.finish()
+        try builder.sink.flush()
+        // The write pass must fill exactly what the size pass planned.
+        for (kind, bytes) in builder.sink.written {
+            let planned = layout.streamedSizes[TableID(track: index, kind: kind)] ?? -1
+            precondition(bytes == planned, "table \(kind) of track \(plan.track.trackID): wrote \(bytes) bytes, planned \(planned)")
+        }
+    }
+
+    private func copyPayload(from source: FileDescriptor, count: Int64, to file: FileDescriptor, at offset: Int64) throws -> CopyStrategy {
+        guard count > 0 else { return options.strategy == .auto ? .copy : options.strategy }
+        switch options.strategy {
+        case .auto, .copy:
+            if try file.copyRange(from: source, sourceOffset: 0, count: count, toOffset: offset) { return .copy }
+            try file.copyRangeByReading(from: source, sourceOffset: 0, count: count, toOffset: offset)
+            return .readwrite
+        case .readwrite:
+            try file.copyRangeByReading(from: source, sourceOffset: 0, count: count, toOffset: offset)
+            return .readwrite
+        }
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

@@ -1,1 +1,0 @@
-// MP4Finalizer

@@ -1,0 +1,78 @@
+import MediaCore
+
+/// One 40-byte unit of a track file: a sample's place in .mdat and its timing, or the head of
+/// a sample description ('sdsc', followed by the description body padded to whole units).
+///
+/// Layout (big-endian): tag u32, offset u64, size u32, dts i64, composition offset i32,
+/// flags u16 (bit 0: sync sample), sample description index u16, payload CRC-32C u32,
+/// record CRC-32C u32 (over the 36 bytes before it).
+public struct StagingRecord: Sendable, Equatable {
+    public var tag: UInt32
+    public var offset: UInt64
+    public var size: UInt32
+    public var dts: Int64
+    public var compositionOffset: Int32
+    public var flags: UInt16
+    public var sampleDescriptionIndex: UInt16
+    public var payloadCRC: UInt32
+
+    public static let syncFlag: UInt16 = 1
+
+    public init(tag: UInt32 = StagingFormat.sampleTag, offset: UInt64, size: UInt32, dts: Int64,
+                compositionOffset: Int32, flags: UInt16, sampleDescriptionIndex: UInt16, payloadCRC: UInt32) {
+        self.tag = tag
+        self.offset = offset
+        self.size = size
+        self.dts = dts
+        self.compositionOffset = compositionOffset
+        self.flags = flags
+        self.sampleDescriptionIndex = sampleDescriptionIndex
+        self.payloadCRC = payloadCRC
+    }
+
+    public var isSync: Bool { flags & Self.syncFlag != 0 }
+    public var isSample: Bool { tag == StagingFormat.sampleTag }
+    public var pts: Int64 { dts + Int64(compositionOffset) }
+    /// End of the payload in .mdat.
+    public var end: UInt64 { offset + UInt64(size) }
+
+    /// Appends the 40 bytes of this unit.
+    public func encode(into bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.reserveCapacity(start + StagingFormat.unitSize)
+        Self.append(tag, &bytes)
+        Self.append(offset, &bytes)
+        Self.append(size, &bytes)
+        Self.append(UInt64(bitPattern: dts), &bytes)
+        Self.append(UInt32(bitPattern: compositionOffset), &bytes)
+        Self.append(flags, &bytes)
+        Self.append(sampleDescriptionIndex, &bytes)
+        Self.append(payloadCRC, &bytes)
+        let crc = CRC32C.checksum(bytes[start..<start + 36])
+        Self.append(crc, &bytes)
+    }
+
+    /// Decodes a unit at `base` of a raw buffer; nil when its record checksum fails (torn,
+    /// zeroed or garbage bytes).
+    public static func decode(_ raw: UnsafeRawBufferPointer, at base: Int) -> StagingRecord? {
+        precondition(base + StagingFormat.unitSize <= raw.count, "decode needs a whole unit")
+        let unit = UnsafeRawBufferPointer(rebasing: raw[base..<base + StagingFormat.unitSize])
+        let stored: UInt32 = load(unit, 36)
+        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: unit[0..<36])) == stored else { return nil }
+        return StagingRecord(tag: load(unit, 0), offset: load(unit, 4), size: load(unit, 12),
+                             dts: Int64(bitPattern: load(unit, 16)),
+                             compositionOffset: Int32(bitPattern: load(unit, 24)),
+                             flags: load(unit, 28), sampleDescriptionIndex: load(unit, 30),
+                             payloadCRC: load(unit, 32))
+    }
+
+    @inline(__always)
+    private static func append<T: FixedWidthInteger>(_ value: T, _ bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    private static func load<T: FixedWidthInteger>(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> T {
+        T(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+}

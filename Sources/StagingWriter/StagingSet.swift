@@ -1,0 +1,206 @@
+import MediaCore
+
+/// Reads a staging set written by `StagingWriter` (or left by a crash): its `.info` when
+/// readable, every track file found beside it, and the `.mdat` size. `validate` decides,
+/// deterministically from the bytes on disk, which samples are intact.
+public final class StagingSet {
+    public let paths: StagingPaths
+    public let info: StagingInfo?
+    /// Why `.info` could not be used, when it could not.
+    public let infoProblem: String?
+    public let tracks: [StagingTrackReader]
+    /// Track files named by `.info` that are missing, and other unreadable track files.
+    public let trackProblems: [String]
+    public let mdatSize: Int64
+    private let mdat: FileDescriptor
+    private var lockHeld = false
+
+    /// Opens the set for the final path `output`. Throws `.missing` when there is no .mdat or
+    /// no readable track file: nothing to finalize.
+    public init(output: String) throws(StagingError) {
+        paths = StagingPaths(output: output)
+        do {
+            mdat = try FileDescriptor.open(paths.mdat, .readOnly)
+            mdatSize = try mdat.size()
+        } catch {
+            throw error.isNotFound ? .missing(paths.mdat) : .system(error)
+        }
+        var info: StagingInfo?
+        var infoProblem: String?
+        do {
+            info = try StagingInfo(decoding: try FileSystem.readFile(paths.info), path: paths.info)
+        } catch let e as StagingError {
+            infoProblem = e.description
+        } catch let e as SystemError {
+            infoProblem = e.isNotFound ? "\(paths.info): missing" : e.description
+        } catch {
+            infoProblem = "\(error)"
+        }
+        self.info = info
+        self.infoProblem = infoProblem
+
+        var ids = Set(paths.existingTrackIDs())
+        info?.tracks.forEach { ids.insert($0.description.trackID) }
+        var readers: [StagingTrackReader] = []
+        var problems: [String] = []
+        for id in ids.sorted() {
+            do {
+                let reader = try StagingTrackReader(path: paths.track(id))
+                if let info, reader.header.setID != info.setID {
+                    problems.append("\(reader.path): belongs to another recording (set id differs); ignored")
+                    reader.close()
+                    continue
+                }
+                readers.append(reader)
+            } catch {
+                problems.append(error.description)
+            }
+        }
+        tracks = readers
+        trackProblems = problems
+        guard !readers.isEmpty else {
+            try? mdat.close()
+            throw .missing(problems.first ?? paths.track(1))
+        }
+    }
+
+    deinit {
+        tracks.forEach { $0.close() }
+        try? mdat.close()
+    }
+
+    /// Takes the writer's lock on .mdat and keeps it while this set is open, so that no
+    /// recorder or second finalizer works on the set meanwhile. False: another process has it.
+    public func acquireLock() throws(StagingError) -> Bool {
+        if lockHeld { return true }
+        do {
+            lockHeld = try mdat.tryLockExclusive()
+        } catch {
+            throw .system(error)
+        }
+        return lockHeld
+    }
+
+    /// Reads one sample's payload from .mdat.
+    public func readPayload(_ record: StagingRecord) throws(StagingError) -> [UInt8] {
+        do {
+            return try mdat.read(count: Int(record.size), fromAbsoluteOffset: Int64(record.offset))
+        } catch {
+            throw .system(error)
+        }
+    }
+
+    /// The .mdat file, for copy strategies that move its bytes.
+    public var mdatDescriptor: FileDescriptor { mdat }
+
+    /// Checks every record of every track. With `verifyPayloads`, each payload's checksum
+    /// is checked too (reads all of .mdat): needed for sets that never closed cleanly, where
+    /// a power cut may have left zeros or garbage behind valid records.
+    public func validate(verifyPayloads: Bool) throws -> StagingValidation {
+        var problems: [String] = []
+        if let infoProblem { problems.append(infoProblem) }
+        problems.append(contentsOf: trackProblems)
+        var result: [StagingValidation.Track] = []
+        for reader in tracks {
+            let infoTrack = info?.tracks.first { $0.description.trackID == reader.header.trackID }
+            var track = try validateTrack(reader, infoTrack: infoTrack, verifyPayloads: verifyPayloads)
+            if let info, info.closedCleanly, let infoTrack, UInt64(track.keptSamples) != infoTrack.sampleCount {
+                problems.append("track \(track.trackID): \(track.keptSamples) intact samples, but \(infoTrack.sampleCount) were recorded")
+            }
+            if track.descriptions.isEmpty {
+                problems.append("track \(track.trackID): no readable sample description; track dropped")
+                continue
+            }
+            track.presentationEnd = infoTrack?.presentationEnd
+            result.append(track)
+        }
+        if let info, info.closedCleanly, UInt64(mdatSize) < info.mdatSize {
+            problems.append("\(paths.mdat): \(mdatSize) bytes, but \(info.mdatSize) were recorded")
+        }
+        return StagingValidation(tracks: result, problems: problems, closedCleanly: info?.closedCleanly ?? false)
+    }
+
+    private func validateTrack(_ reader: StagingTrackReader, infoTrack: StagingInfo.Track?,
+                               verifyPayloads: Bool) throws -> StagingValidation.Track {
+        var fileDescriptions: [SampleDescription] = []
+        var track = StagingValidation.Track(trackID: reader.header.trackID, timescale: reader.header.timescale, descriptions: [])
+        var pendingIndexChecks: [(index: Int, sdi: UInt16)] = []
+        var payloads = verifyPayloads ? WindowedReader(file: mdat, size: mdatSize) : nil
+        var lastDTS: Int64?
+
+        func drop(_ index: Int, _ reason: String) {
+            track.droppedIndexes.append(index)
+            track.droppedSamples[reason, default: 0] += 1
+        }
+
+        try reader.scan { unit in
+            switch unit {
+            case let .description(_, sdi, description):
+                if Int(sdi) == fileDescriptions.count + 1 { fileDescriptions.append(description) }
+            case let .damaged(_, reason):
+                track.damagedUnits[reason, default: 0] += 1
+            case let .sample(index, record):
+                if record.end > UInt64(mdatSize) { return drop(index, "points past the end of .mdat") }
+                if record.size == 0 { return drop(index, "empty sample") }
+                if let last = lastDTS, record.dts < last { return drop(index, "timestamp goes backwards") }
+                if record.sampleDescriptionIndex == 0 { return drop(index, "unknown sample description") }
+                if verifyPayloads, try !payloads!.checksumMatches(record) {
+                    return drop(index, "payload checksum mismatch")
+                }
+                if Int(record.sampleDescriptionIndex) > fileDescriptions.count {
+                    pendingIndexChecks.append((index, record.sampleDescriptionIndex))
+                }
+                lastDTS = record.dts
+                track.keptSamples += 1
+                track.firstDTS = track.firstDTS ?? record.dts
+                track.lastDTS = record.dts
+                track.minPTS = min(track.minPTS ?? record.pts, record.pts)
+                track.maxPTS = max(track.maxPTS ?? record.pts, record.pts)
+                track.payloadEnd = max(track.payloadEnd, record.end)
+            }
+        }
+        // .info may know descriptions whose units in the track file were damaged.
+        let infoDescriptions = infoTrack?.description.sampleDescriptions ?? []
+        track.descriptions = infoDescriptions.count > fileDescriptions.count ? infoDescriptions : fileDescriptions
+        for check in pendingIndexChecks where Int(check.sdi) > track.descriptions.count {
+            drop(check.index, "unknown sample description")
+            track.keptSamples -= 1
+        }
+        track.droppedIndexes.sort()
+        track.tornTailBytes = reader.tornTailBytes
+        return track
+    }
+}
+
+extension StagingSet {
+    /// Calls `body` with each sample record of a track that `validation` kept, in decode
+    /// order. Reads the track file again (memory stays flat); the bytes on disk decide, so
+    /// every pass over the same set sees the same samples.
+    public func forEachKeptSample(of validation: StagingValidation.Track,
+                                  _ body: (StagingRecord) throws -> Void) throws {
+        guard let reader = tracks.first(where: { $0.header.trackID == validation.trackID }) else { return }
+        var nextDropped = 0
+        let dropped = validation.droppedIndexes
+        try reader.scan { unit in
+            guard case let .sample(index, record) = unit else { return }
+            while nextDropped < dropped.count && dropped[nextDropped] < index { nextDropped += 1 }
+            if nextDropped < dropped.count && dropped[nextDropped] == index { return }
+            try body(record)
+        }
+    }
+
+    /// Removes the staging files (after the MP4 is durable): track files, then .mdat, then
+    /// .info, so an interrupted removal still leaves .info saying what the set was.
+    public func removeFiles() throws(StagingError) {
+        do {
+            for id in paths.existingTrackIDs() { try FileSystem.remove(paths.track(id)) }
+            try FileSystem.remove(paths.mdat)
+            try FileSystem.remove(paths.info + ".tmp")
+            try FileSystem.remove(paths.info)
+            // The removals themselves survive a power cut only once the directory is synced.
+            try FileSystem.syncDirectory(paths.directory)
+        } catch {
+            throw .system(error)
+        }
+    }
+}

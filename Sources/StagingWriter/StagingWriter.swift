@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MediaCore
+
+/// Writes a staging set incrementally and crash-safely (see `StagingFormat`).
+///
+/// Samples are buffered in memory, so there is no system call per sample, and handed to the
+/// kernel at least every `flushInterval` seconds of media: a kill -9 loses at most that.
+/// Every `syncInterval` seconds of media the files are fdatasync'd: a power cut loses at most
+/// that. Within a flush the payload bytes go to .mdat before the records that point at them go
+/// to the track files, so a record on disk never points at bytes that were not yet written.
+///
+/// While open, the writer holds an exclusive `flock` on the .mdat file: a repair tool that
+/// cannot take the lock knows the set is live, not orphaned.
+public final class StagingWriter {
+    public struct Options: Sendable {
+        /// Seconds of media between hand-offs of buffered bytes to the kernel.
+        public var flushInterval: Double = 0.5
+        /// Seconds of media between fdatasync calls; nil syncs only at close.
+        public var syncInterval: Double? = 2.0
+        /// Buffered bytes that force a flush whatever the media time (bounds memory).
+        public var maxBufferedBytes: Int = 4 << 20
+        public var winQtCompat: Bool = false
+        /// Creation time written in the set (Unix seconds); now by default.
+        public var creationTime: UInt64 = UInt64(time(nil))
+
+        public init() {}
+    }
+
+    private struct TrackState {
+        var description: TrackDescription
+        let file: FileDescriptor
+        var buffer: [UInt8] = []
+        var lastDTS: Int64?
+        var sampleCount: UInt64 = 0
+        var presentationEnd: Int64?
+    }
+
+    public let paths: StagingPaths
+    public let options: Options
+    private let mdat: FileDescriptor
+    private var mdatBuffer: [UInt8] = []
+    /// Logical end of .mdat: bytes written plus bytes buffered.
+    private var mdatEnd: UInt64 = 0
+    private var tracks: [UInt32: TrackState] = [:]
+    private var trackOrder: [UInt32] = []
+    private var info: StagingInfo
+    private var mediaTime: Double = 0
+    private var lastFlushTime: Double = 0
+    private var lastSyncTime: Double = 0
+    private var isOpen = true
+
+    /// Creates the set for the final MP4 path `output` (`/media/rec.mp4` writes
+    /// `/media/rec.mp4.info`, `.mdat`, `.trackN`). Refuses to touch an existing set.
+    public init(output: String, options: Options = Options()) throws(StagingError) {
+        paths = StagingPaths(output: output)
+        self.options = options
+        guard !paths.anyExists else { throw .setExists(output) }
+        do {
+            mdat = try FileDescriptor.open(paths.mdat, [.writeOnly, .create, .exclusive])
+        } catch {
+            throw error.errno == EEXIST ? .setExists(output) : .system(error)
+        }
+        let locked: Bool
+        do {
+            locked = try mdat.tryLockExclusive()
+        } catch {
+            try? mdat.close()
+            try? FileSystem.remove(paths.mdat)
+            throw .system(error)
+        }
+        guard locked else {
+            try? mdat.close()
+            throw .lockedByAnotherProcess(output)
+        }
+        var random = SystemRandomNumberGenerator()
+        info = StagingInfo(setID: random.next(), creationTime: options.creationTime, winQtCompat: options.winQtCompat)
+        mdatBuffer.reserveCapacity(min(options.maxBufferedBytes, 1 << 20))
+        do {
+            try writeInfo()
+        } catch {
+            // Nothing was recorded yet: leave no half-made set behind.
+            isOpen = false
+            try? mdat.close()
+            try? FileSystem.remove(paths.mdat)
+            throw error
+        }
+    }
+
+    deinit {
+        // Not closed: behave like a crash that had time to flush, keeping what was appended.
+        if isOpen {
+            try? flush()
+            try? mdat.close()
+            for state in tracks.values { try? state.file.close() }
+        }
+    }
+
+    /// Adds a track; its file gets the header and an 'sdsc' unit per description.
+    public func addTrack(_ description: TrackDescription) throws(StagingError) {
+        guard isOpen else { throw .closed }
+        guard tracks[description.trackID] == nil else { throw .duplicateTrack(description.trackID) }
+        guard tracks.count < StagingFormat.maxTracks else { throw .tooManyTracks(tracks.count + 1) }
+        guard !description.sampleDescriptions.isEmpty, description.timescale > 0 else {
+            throw .malformed(path: paths.track(description.trackID), reason: "a track needs a sample description and a timescale")
+        }
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(paths.track(description.trackID), [.writeOnly, .create, .exclusive])
+        } catch {
+            throw .system(error)
+        }
+        var state = TrackState(description: description, file: file)
+        let header = StagingTrackHeader(trackID: description.trackID, codec: description.codec,
+                                        timescale: description.timescale, creationTime: info.creationTime,
+                                        setID: info.setID)
+        state.buffer = header.encoded()
+        for (i, d) in description.sampleDescriptions.enumerated() {
+            Self.appendDescriptionUnit(d, index: UInt16(i + 1), dts: 0, to: &state.buffer)
+        }
+        tracks[description.trackID] = state
+        trackOrder.append(description.trackID)
+        // The header reaches the kernel now, so the track is recoverable from its file alone.
+        try flush()
+        try writeInfo()
+    }
+
+    /// Adds a sample description to a track mid-stream (a new SPS, another resolution) and
+    /// returns its 1-based index for the frames that use it.
+    @discardableResult
+    public func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws(StagingError) -> UInt16 {
+        guard isOpen else { throw .closed }
+        guard var state = tracks[trackID] else { throw .unknownTrack(trackID) }
+        state.description.sampleDescriptions.append(description)
+        let index = UInt16(state.description.sampleDescriptions.count)
+        Self.appendDescriptionUnit(description, index: index, dts: state.lastDTS ?? 0, to: &state.buffer)
+        tracks[trackID] = state
+        try writeInfo()
+        return index
+    }
+
+    /// Records where presentation of a track ends (an edit list's end in the source).
+    public func setPresentationEnd(_ pts: Int64, forTrack trackID: UInt32) throws(StagingError) {
+        guard tracks[trackID] != nil else { throw .unknownTrack(trackID) }
+        tracks[trackID]!.presentationEnd = pts
+    }
+
+    /// Appends one sample. Its dts must not go back in time within its track.
+    public func append(_ frame: MediaFrame) throws(StagingError) {
+        guard isOpen else { throw .closed }
+        guard var state = tracks[frame.trackID] else { throw .unknownTrack(frame.trackID) }
+        if let last = state.lastDTS, frame.dts < last {
+            throw .timestampWentBackwards(track: frame.trackID, previous: last, got: frame.dts)
+        }
+        guard frame.payload.count <= StagingFormat.maxSampleSize else {
+            throw .sampleTooLarge(track: frame.trackID, size: frame.payload.count)
+        }
+        guard frame.sampleDescriptionIndex >= 1,
+              Int(frame.sampleDescriptionIndex) <= state.description.sampleDescriptions.count else {
+            throw .invalidSampleDescriptionIndex(track: frame.trackID, index: frame.sampleDescriptionIndex)
+        }
+        let record = StagingRecord(offset: mdatEnd, size: UInt32(frame.payload.count), dts: frame.dts,
+                                   compositionOffset: Int32(clamping: frame.compositionOffset),
+                                   flags: frame.isKeyframe ? StagingRecord.syncFlag : 0,
+                                   sampleDescriptionIndex: frame.sampleDescriptionIndex,
+                                   payloadCRC: CRC32C.checksum(frame.payload))
+        mdatBuffer.append(contentsOf: frame.payload)
+        mdatEnd += UInt64(frame.payload.count)
+        record.encode(into: &state.buffer)
+        state.lastDTS = frame.dts
+        state.sampleCount += 1
+        tracks[frame.trackID] = state
+
+        let seconds = Double(frame.dts) / Double(state.description.timescale)
+        mediaTime = max(mediaTime, seconds)
+        if mediaTime - lastFlushTime >= options.flushInterval || mdatBuffer.count >= options.maxBufferedBytes {
+            try flush()
+            lastFlushTime = mediaTime
+        }
+        if let interval = options.syncInterval, mediaTime - lastSyncTime >= interval {
+            try sync()
+            lastSyncTime = mediaTime
+        }
+    }
+
+    /// Hands every buffered byte to the kernel: payloads first, then the records.
+    public func flush() throws(StagingError) {
+        do {
+            if !mdatBuffer.isEmpty {
+                try mdat.writeAll(mdatBuffer)
+                mdatBuffer.removeAll(keepingCapacity: true)
+            }
+            for id in trackOrder where !(tracks[id]!.buffer.isEmpty) {
+                try tracks[id]!.file.writeAll(tracks[id]!.buffer)
+                tracks[id]!.buffer.removeAll(keepingCapacity: true)
+            }
+        } catch {
+            throw .system(error)
+        }
+    }
+
+    /// Flushes, then makes the data durable: .mdat before the track files, so that records
+    /// that survive a power cut point at payloads that survived it too (when the disk keeps
+    /// write order; the payload checksum catches it when it does not).
+    public func sync() throws(StagingError) {
+        try flush()
+        do {
+            try mdat.dataSync()
+            for id in trackOrder { try tracks[id]!.file.dataSync() }
+        } catch {
+            throw .system(error)
+        }
+    }
+
+    /// Flushes, syncs, records the final counts in .info (closed cleanly) and releases the lock.
+    public func close() throws(StagingError) {
+        guard isOpen else { return }
+        try sync()
+        info.closedCleanly = true
+        info.mdatSize = mdatEnd
+        try writeInfo()
+        isOpen = false
+        do {
+            for id in trackOrder { try tracks[id]!.file.close() }
+            try mdat.close()
+        } catch {
+            throw .system(error)
+        }
+    }
+
+    /// Samples appended to a track so far.
+    public func sampleCount(ofTrack trackID: UInt32) -> UInt64 { tracks[trackID]?.sampleCount ?? 0 }
+
+    /// Bytes of payload appended so far (the size .mdat will have).
+    public var mdatByteCount: UInt64 { mdatEnd }
+
+    private func writeInfo() throws(StagingError) {
+        info.tracks = trackOrder.map { id in
+            let s = tracks[id]!
+            return StagingInfo.Track(description: s.description, sampleCount: s.sampleCount, presentationEnd: s.presentationEnd)
+        }
+        do {
+            try FileSystem.writeAtomically(info.encoded(), to: paths.info)
+        } catch {
+            throw .system(error)
+        }
+    }
+
+    /// An 'sdsc' unit followed by the description body, zero-padded to whole units.
+    static func appendDescriptionUnit(_ description: SampleDescription, index: UInt16, dts: Int64, to buffer: inout [UInt8]) {
+        let body = description.stagingEncoded()
+        let head = StagingRecord(tag: StagingFormat.descriptionTag, offset: 0, size: UInt32(body.count), dts: dts,
+                                 compositionOffset: 0, flags: 0, sampleDescriptionIndex: index,
+                                 payloadCRC: CRC32C.checksum(body))
+        head.encode(into: &buffer)
+        buffer.append(contentsOf: body)
+        let padding = (StagingFormat.unitSize - body.count % StagingFormat.unitSize) % StagingFormat.unitSize
+        buffer.append(contentsOf: repeatElement(0, count: padding))
+    }
+}

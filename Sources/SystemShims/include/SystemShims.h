@@ -1,0 +1,18 @@
+// Linux system calls that Swift's Glibc module hides behind _GNU_SOURCE. Declared here under
+// other names (asm labels bind them to the libc symbols), so that no system header has to be
+// compiled with _GNU_SOURCE, which would clash with the Glibc module's definitions.
+#ifndef SYSTEM_SHIMS_H
+#define SYSTEM_SHIMS_H
+
+/// ssize_t copy_file_range(int, off64_t *, int, off64_t *, size_t, unsigned int), glibc 2.27+.
+extern long shim_copy_file_range(int fd_in, long long *off_in, int fd_out, long long *off_out,
+                                 unsigned long len, unsigned int flags) __asm__("copy_file_range");
+
+/// int fallocate(int fd, int mode, off_t offset, off_t len), with 64-bit off_t.
+extern int shim_fallocate(int fd, int mode, long long offset, long long len) __asm__("fallocate64");
+
+/// linux/falloc.h
+#define SHIM_FALLOC_FL_KEEP_SIZE 0x01
+#define SHIM_FALLOC_FL_COLLAPSE_RANGE 0x08
+#define SHIM_FALLOC_FL_INSERT_RANGE 0x20
+#endif

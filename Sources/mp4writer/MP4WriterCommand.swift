@@ -1,0 +1,145 @@
+import Foundation
+import MP4Finalizer
+
+/// The parsed command line of mp4writer.
+struct MP4WriterCommand {
+    static let version = "mp4writer 0.1.0 (staging format 1)"
+    static let usageLine = "usage: mp4writer -path=/path/to/file.mp4 [--recovery] [--json] [--keep-staging] [--force] [--strategy=auto|copy|readwrite]  (mp4writer --help for more)"
+
+    static let help = """
+    mp4writer: finalize a recorder staging set into a fast-start MP4 (ftyp, moov, mdat).
+
+    usage:
+      mp4writer -path=/path/to/file.mp4 [options]
+      mp4writer --path /path/to/file.mp4 [options]
+
+    The path is the recording's pathToFile with .mp4: the set is FILE.mp4.info, FILE.mp4.mdat
+    and FILE.mp4.trackN beside it. The MP4 is written as FILE.mp4.partial, made durable,
+    renamed to FILE.mp4, and only then are the staging files removed. Running it again is
+    always safe.
+
+    options:
+      --recovery        accept a damaged set (crash, power cut): keep every intact sample,
+                        drop the rest, and report both
+      --json            print a JSON summary on stdout instead of text
+      --keep-staging    keep the staging files after the MP4 is written
+      --force           finalize even if another process holds the set's lock
+      --strategy=S      how the payload is copied: auto (default), copy (kernel
+                        copy_file_range), readwrite
+      --quiet           no progress bar
+      --help, --version
+
+    exit codes:
+      0  finalized          3  nothing to do (no staging set)
+      1  failed             4  recovered with losses (--recovery)
+      2  usage error        5  nothing recoverable (--recovery)
+                            6  the set is locked by a live recorder
+    """
+
+    var path: String?
+    var options = FinalizeOptions()
+    var json = false
+    var quiet = false
+    var showHelp = false
+    var showVersion = false
+
+    struct UsageError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    init(parsing arguments: [String]) throws(UsageError) {
+        var i = 0
+        func value(_ name: String, _ argument: String) throws(UsageError) -> String {
+            if let eq = argument.firstIndex(of: "=") { return String(argument[argument.index(after: eq)...]) }
+            i += 1
+            guard i < arguments.count else { throw UsageError(description: "\(name) needs a value") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            let argument = arguments[i]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            switch name {
+            case "-path", "--path": path = try value(name, argument)
+            case "--recovery", "-recovery": options.recovery = true
+            case "--json": json = true
+            case "--keep-staging": options.keepStaging = true
+            case "--force": options.force = true
+            case "--quiet", "-q": quiet = true
+            case "--strategy":
+                let v = try value(name, argument)
+                guard let strategy = CopyStrategy(rawValue: v) else {
+                    throw UsageError(description: "unknown strategy '\(v)' (auto, copy, readwrite)")
+                }
+                options.strategy = strategy
+            case "--help", "-h", "-help": showHelp = true
+            case "--version", "-version": showVersion = true
+            default:
+                throw UsageError(description: "unknown argument '\(argument)'")
+            }
+            i += 1
+        }
+        if !showHelp && !showVersion && (path ?? "").isEmpty {
+            throw UsageError(description: "no path given")
+        }
+    }
+
+    func run() -> ExitCode {
+        if showHelp {
+            print(Self.help)
+            return .success
+        }
+        if showVersion {
+            print(Self.version)
+            return .success
+        }
+        var options = self.options
+        let progress = ProgressBar(enabled: !quiet && !json && isatty(2) == 1)
+        options.progress = { progress.update($0) }
+        let output = path!.hasSuffix(".mp4") || FileManager.default.fileExists(atPath: path! + ".mdat") ? path! : path! + ".mp4"
+        do {
+            let report = try Finalizer(options: options).finalize(output: output)
+            progress.finish()
+            render(report)
+            return report.recoveredWithLosses ? .recoveredWithLosses : .success
+        } catch {
+            progress.finish()
+            let code: ExitCode
+            switch error {
+            case .nothingToDo: code = .nothingToDo
+            case .locked: code = .locked
+            case .nothingRecoverable: code = .nothingRecoverable
+            default: code = .failure
+            }
+            if json {
+                let object: [String: Any] = ["output": output, "status": "\(code)", "error": error.description]
+                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            }
+            FileHandle.standardError.write(Data("mp4writer: \(error.description)\n".utf8))
+            return code
+        }
+    }
+
+    private func render(_ report: FinalizeReport) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            if let data = try? encoder.encode(report) { print(String(decoding: data, as: UTF8.self)) }
+            return
+        }
+        print("\(report.output): \(report.fileSize) bytes, \(report.tracks.count) track(s), payload copied by \(report.strategy) in \(String(format: "%.3f", report.elapsedSeconds)) s")
+        for t in report.tracks {
+            var line = "  track \(t.trackID) \(t.codec): \(t.samples) samples, \(String(format: "%.3f", t.durationSeconds)) s"
+            if t.sampleDescriptions > 1 { line += ", \(t.sampleDescriptions) sample descriptions" }
+            let dropped = t.dropped.values.reduce(0, +)
+            if dropped > 0 || t.unreadableRecords > 0 {
+                line += "; dropped \(dropped) (" + t.dropped.map { "\($0.value) \($0.key)" }.sorted().joined(separator: ", ") + "), \(t.unreadableRecords) unreadable record(s)"
+            }
+            print(line)
+        }
+        for problem in report.problems { print("  damage: \(problem)") }
+        if report.usedCO64 { print("  64-bit chunk offsets (co64)") }
+        if report.recoveredWithLosses { print("  recovered with losses") }
+    }
+}

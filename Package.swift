@@ -28,9 +28,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["MediaCore"], path: "Tests/TestSupport"),
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "TestSupport"]),
         .testTarget(name: "ISOBMFFTests", dependencies: ["TestSupport", "ISOBMFF", "MediaCore"]),
-        .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "StagingWriter", "MediaCore", "ISOBMFF"]),
-        .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
-        .testTarget(name: "InteropTests", dependencies: ["TestSupport", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
+        .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "recorder", "Recorder", "StagingWriter", "MediaCore", "ISOBMFF"]),
+        .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
+        .testTarget(name: "InteropTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,3 +22,21 @@ public enum TestPaths {
         return url.path
     }
 }
+
+extension TestPaths {
+    /// The folder holding the built executables (mp4writer, recorder) of this build.
+    public static var productsDirectory: String {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = testBinary.deletingLastPathComponent()
+        // On Linux the test runner is `.build/<config>/<Package>PackageTests.xctest`.
+        for _ in 0..<4 {
+            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("mp4writer").path) { return dir.path }
+            dir = dir.deletingLastPathComponent()
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug").path
+    }
+
+    public static func executable(_ name: String) -> String {
+        productsDirectory + "/" + name
+    }
+}

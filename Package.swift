@@ -23,6 +23,8 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
+        // Benchmarks the project ships: run in release, print figures (docs/benchmarks.md).
+        .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer"]),
 
         // Shared by the test targets: fixture paths, temporary folders, running ffmpeg/ffprobe.
         .target(name: "TestSupport", dependencies: ["MediaCore"], path: "Tests/TestSupport"),

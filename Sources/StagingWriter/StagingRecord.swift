@@ -36,21 +36,26 @@ public struct StagingRecord: Sendable, Equatable {
     /// End of the payload in .mdat.
     public var end: UInt64 { offset + UInt64(size) }
 
-    /// Appends the 40 bytes of this unit.
+    /// Appends the 40 bytes of this unit (encoded in place: no per-field appends).
     public func encode(into bytes: inout [UInt8]) {
         let start = bytes.count
-        bytes.reserveCapacity(start + StagingFormat.unitSize)
-        Self.append(tag, &bytes)
-        Self.append(offset, &bytes)
-        Self.append(size, &bytes)
-        Self.append(UInt64(bitPattern: dts), &bytes)
-        Self.append(UInt32(bitPattern: compositionOffset), &bytes)
-        Self.append(flags, &bytes)
-        Self.append(sampleDescriptionIndex, &bytes)
-        Self.append(payloadCRC, &bytes)
-        let crc = CRC32C.checksum(bytes[start..<start + 36])
-        Self.append(crc, &bytes)
+        bytes.append(contentsOf: Self.zeroUnit)
+        bytes.withUnsafeMutableBytes { raw in
+            let p = raw.baseAddress! + start
+            p.storeBytes(of: tag.bigEndian, toByteOffset: 0, as: UInt32.self)
+            p.storeBytes(of: offset.bigEndian, toByteOffset: 4, as: UInt64.self)
+            p.storeBytes(of: size.bigEndian, toByteOffset: 12, as: UInt32.self)
+            p.storeBytes(of: dts.bigEndian, toByteOffset: 16, as: Int64.self)
+            p.storeBytes(of: compositionOffset.bigEndian, toByteOffset: 24, as: Int32.self)
+            p.storeBytes(of: flags.bigEndian, toByteOffset: 28, as: UInt16.self)
+            p.storeBytes(of: sampleDescriptionIndex.bigEndian, toByteOffset: 30, as: UInt16.self)
+            p.storeBytes(of: payloadCRC.bigEndian, toByteOffset: 32, as: UInt32.self)
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: p, count: 36))
+            p.storeBytes(of: crc.bigEndian, toByteOffset: 36, as: UInt32.self)
+        }
     }
+
+    private static let zeroUnit = [UInt8](repeating: 0, count: StagingFormat.unitSize)
 
     /// Decodes a unit at `base` of a raw buffer; nil when its record checksum fails (torn,
     /// zeroed or garbage bytes).
@@ -64,11 +69,6 @@ public struct StagingRecord: Sendable, Equatable {
                              compositionOffset: Int32(bitPattern: load(unit, 24)),
                              flags: load(unit, 28), sampleDescriptionIndex: load(unit, 30),
                              payloadCRC: load(unit, 32))
-    }
-
-    @inline(__always)
-    private static func append<T: FixedWidthInteger>(_ value: T, _ bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     @inline(__always)

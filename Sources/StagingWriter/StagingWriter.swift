@@ -28,13 +28,20 @@ public final class StagingWriter {
         public init() {}
     }
 
-    private struct TrackState {
+    /// A class, so that appending to its buffer mutates in place (a struct copied out of the
+    /// dictionary would copy the buffer on every sample).
+    private final class TrackState {
         var description: TrackDescription
         let file: FileDescriptor
         var buffer: [UInt8] = []
         var lastDTS: Int64?
         var sampleCount: UInt64 = 0
         var presentationEnd: Int64?
+
+        init(description: TrackDescription, file: FileDescriptor) {
+            self.description = description
+            self.file = file
+        }
     }
 
     public let paths: StagingPaths
@@ -111,7 +118,7 @@ public final class StagingWriter {
         } catch {
             throw .system(error)
         }
-        var state = TrackState(description: description, file: file)
+        let state = TrackState(description: description, file: file)
         let header = StagingTrackHeader(trackID: description.trackID, codec: description.codec,
                                         timescale: description.timescale, creationTime: info.creationTime,
                                         setID: info.setID)
@@ -131,25 +138,24 @@ public final class StagingWriter {
     @discardableResult
     public func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws(StagingError) -> UInt16 {
         guard isOpen else { throw .closed }
-        guard var state = tracks[trackID] else { throw .unknownTrack(trackID) }
+        guard let state = tracks[trackID] else { throw .unknownTrack(trackID) }
         state.description.sampleDescriptions.append(description)
         let index = UInt16(state.description.sampleDescriptions.count)
         Self.appendDescriptionUnit(description, index: index, dts: state.lastDTS ?? 0, to: &state.buffer)
-        tracks[trackID] = state
         try writeInfo()
         return index
     }
 
     /// Records where presentation of a track ends (an edit list's end in the source).
     public func setPresentationEnd(_ pts: Int64, forTrack trackID: UInt32) throws(StagingError) {
-        guard tracks[trackID] != nil else { throw .unknownTrack(trackID) }
-        tracks[trackID]!.presentationEnd = pts
+        guard let state = tracks[trackID] else { throw .unknownTrack(trackID) }
+        state.presentationEnd = pts
     }
 
     /// Appends one sample. Its dts must not go back in time within its track.
     public func append(_ frame: MediaFrame) throws(StagingError) {
         guard isOpen else { throw .closed }
-        guard var state = tracks[frame.trackID] else { throw .unknownTrack(frame.trackID) }
+        guard let state = tracks[frame.trackID] else { throw .unknownTrack(frame.trackID) }
         if let last = state.lastDTS, frame.dts < last {
             throw .timestampWentBackwards(track: frame.trackID, previous: last, got: frame.dts)
         }
@@ -170,7 +176,6 @@ public final class StagingWriter {
         record.encode(into: &state.buffer)
         state.lastDTS = frame.dts
         state.sampleCount += 1
-        tracks[frame.trackID] = state
 
         let seconds = Double(frame.dts) / Double(state.description.timescale)
         mediaTime = max(mediaTime, seconds)
@@ -191,9 +196,11 @@ public final class StagingWriter {
                 try mdat.writeAll(mdatBuffer)
                 mdatBuffer.removeAll(keepingCapacity: true)
             }
-            for id in trackOrder where !(tracks[id]!.buffer.isEmpty) {
-                try tracks[id]!.file.writeAll(tracks[id]!.buffer)
-                tracks[id]!.buffer.removeAll(keepingCapacity: true)
+            for id in trackOrder {
+                let state = tracks[id]!
+                guard !state.buffer.isEmpty else { continue }
+                try state.file.writeAll(state.buffer)
+                state.buffer.removeAll(keepingCapacity: true)
             }
         } catch {
             throw .system(error)

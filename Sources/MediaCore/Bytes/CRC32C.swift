@@ -1,7 +1,12 @@
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as iSCSI, ext4 and Btrfs use it.
 /// Chosen over CRC-32 for its better error detection on the sizes we check; computed with
 /// slicing-by-8 so that checksumming payloads costs far less than writing them.
+import SystemShims
+
 public enum CRC32C {
+    /// The CPU's crc32 instruction, when it has one (checked once).
+    private static let hardware = shim_crc32c_hardware_available() != 0
+
     /// Eight 256-entry tables laid end to end (table t at t * 256).
     private static let table: [UInt32] = {
         var tables = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
@@ -21,6 +26,14 @@ public enum CRC32C {
 
     /// The checksum of `bytes`, continuing from `crc` (the checksum of what came before).
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        if hardware {
+            return ~shim_crc32c_update(~crc, bytes.baseAddress, UInt(bytes.count))
+        }
+        return softwareChecksum(bytes, continuing: crc)
+    }
+
+    /// Table-driven CRC-32C, for CPUs without the instruction (and to test the fast path).
+    public static func softwareChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         table.withUnsafeBufferPointer { t in
             var p = 0

@@ -15,4 +15,9 @@ extern int shim_fallocate(int fd, int mode, long long offset, long long len) __a
 #define SHIM_FALLOC_FL_KEEP_SIZE 0x01
 #define SHIM_FALLOC_FL_COLLAPSE_RANGE 0x08
 #define SHIM_FALLOC_FL_INSERT_RANGE 0x20
+
+/// CRC-32C hardware support: 1 when shim_crc32c_update may be used on this CPU.
+int shim_crc32c_hardware_available(void);
+/// Raw CRC-32C update (no pre/post inversion) with the CPU's crc32 instruction.
+unsigned int shim_crc32c_update(unsigned int crc, const void *data, unsigned long length);
 #endif

@@ -1,0 +1,37 @@
+extension SampleDescription {
+    /// An H.264 description from an avcC body (kept as the configuration); the size is the
+    /// first SPS's displayed size.
+    public static func h264(configuration avcC: [UInt8]) throws(CodecError) -> SampleDescription {
+        let record = try AVCDecoderConfigurationRecord(parsing: avcC)
+        let sps = try record.firstSequenceParameterSet()
+        let (width, height) = try dimensions(sps.width, sps.height, structure: "H.264 SPS")
+        return SampleDescription(codec: .h264, configuration: avcC, width: width, height: height)
+    }
+
+    /// An H.265 description from an hvcC body; the size is the first SPS's displayed size.
+    public static func h265(configuration hvcC: [UInt8]) throws(CodecError) -> SampleDescription {
+        let record = try HEVCDecoderConfigurationRecord(parsing: hvcC)
+        let sps = try record.firstSequenceParameterSet()
+        let (width, height) = try dimensions(sps.width, sps.height, structure: "H.265 SPS")
+        return SampleDescription(codec: .h265, configuration: hvcC, width: width, height: height)
+    }
+
+    /// An AAC description from an AudioSpecificConfig: the output sample rate (SBR's when
+    /// signalled, as ffprobe reports it) and channel count.
+    public static func aac(audioSpecificConfig asc: [UInt8]) throws(CodecError) -> SampleDescription {
+        let config = try AudioSpecificConfig(parsing: asc)
+        guard let channels = config.channelCount else {
+            throw .unsupported(structure: "AudioSpecificConfig", feature: "channelConfiguration \(config.channelConfiguration)")
+        }
+        return SampleDescription(codec: .aac, configuration: asc, sampleRate: config.outputSampleRate,
+                                 channelCount: UInt16(channels))
+    }
+
+    /// Sizes as the sample entry stores them (16 bits); parsers already bound them far lower.
+    private static func dimensions(_ width: Int, _ height: Int, structure: String) throws(CodecError) -> (UInt16, UInt16) {
+        guard let w = UInt16(exactly: width), let h = UInt16(exactly: height) else {
+            throw .limitExceeded(structure: structure, field: "width or height", value: max(width, height), limit: Int(UInt16.max))
+        }
+        return (w, h)
+    }
+}

@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Runs a program and measures it as the kernel accounts for it: wall time, CPU time and
+/// peak resident memory of that child alone (`wait4`'s rusage).
+struct ChildProcess {
+    struct Measurement {
+        var status: Int32
+        var wallSeconds: Double
+        var cpuSeconds: Double
+        var peakMemoryBytes: Int
+    }
+
+    static func run(_ path: String, _ arguments: [String], quiet: Bool = true) throws -> Measurement {
+        var pid: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if quiet {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let start = Date()
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard rc == 0 else { throw NSError(domain: "posix_spawn", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "\(path): spawn failed (\(rc))"]) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let wall = Date().timeIntervalSince(start)
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return Measurement(status: (status >> 8) & 0xFF, wallSeconds: wall, cpuSeconds: cpu,
+                           peakMemoryBytes: Int(usage.ru_maxrss) * 1024)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import MediaCore
+import MP4Finalizer
+import Recorder
+import StagingWriter
+
+// Benchmarks (build with -c release):
+//   benchmarks staging-write [--samples N]           time StagingWriter on N small samples
+//   benchmarks finalize [--samples N,M,...]          time mp4writer (a child process) on
+//                                                    synthetic sets; wall, samples/s, peak memory
+// Figures and the commands that made them go in docs/benchmarks.md.
+
+func argument(_ name: String, default value: String) -> String {
+    let args = CommandLine.arguments
+    if let i = args.firstIndex(of: "--\(name)"), i + 1 < args.count { return args[i + 1] }
+    return value
+}
+
+let scratch = argument("dir", default: NSTemporaryDirectory() + "sr-bench")
+try? FileManager.default.removeItem(atPath: scratch)
+try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: scratch) }
+
+func makeSet(_ output: String, samples: Int, size: Int) throws -> Double {
+    let source = SyntheticSource(sampleCount: samples, averageSize: size)
+    let payload = source.payload(1)
+    let start = Date()
+    var options = StagingWriter.Options()
+    options.syncInterval = nil  // measure the writer, not the disk's fdatasync latency
+    if CommandLine.arguments.contains("--no-flush") { options.flushInterval = 1e9 }
+    let writer = try StagingWriter(output: output, options: options)
+    try writer.addTrack(SyntheticSource.trackDescription)
+    for i in 0..<samples {
+        try writer.append(MediaFrame(trackID: 1, dts: Int64(i) * SyntheticSource.frameDuration,
+                                     pts: Int64(i) * SyntheticSource.frameDuration,
+                                     isKeyframe: i % 30 == 0, payload: payload))
+    }
+    try writer.close()
+    return Date().timeIntervalSince(start)
+}
+
+let command = CommandLine.arguments.dropFirst().first ?? "help"
+switch command {
+case "staging-write":
+    let n = Int(argument("samples", default: "1000000"))!
+    var times: [Double] = []
+    for run in 0..<3 {
+        let output = "\(scratch)/w\(run).mp4"
+        times.append(try makeSet(output, samples: n, size: 100))
+        for f in FileManager.default.enumerator(atPath: scratch)!.compactMap({ $0 as? String }) {
+            try? FileManager.default.removeItem(atPath: "\(scratch)/\(f)")
+        }
+    }
+    let median = times.sorted()[1]
+    print(String(format: "staging-write: %d samples of 100 bytes, median of 3: %.3f s (%.2f M samples/s), runs: %@",
+                 n, median, Double(n) / median / 1e6, times.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+case "finalize":
+    let mp4writer = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mp4writer").path
+    let counts = argument("samples", default: "1000000,10000000").split(separator: ",").compactMap { Int($0) }
+    var peaks: [Int] = []
+    print("samples      wall(s)  cpu(s)  samples/s      peak MiB   file MiB")
+    for n in counts {
+        let output = "\(scratch)/f\(n).mp4"
+        _ = try makeSet(output, samples: n, size: 16)
+        let m = try ChildProcess.run(mp4writer, ["-path=\(output)", "--quiet"])
+        guard m.status == 0 else { print("mp4writer failed with status \(m.status)"); exit(1) }
+        let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        peaks.append(m.peakMemoryBytes)
+        print(String(format: "%-12d %7.3f %7.3f %12.0f %10.1f %10.1f", n, m.wallSeconds, m.cpuSeconds,
+                     Double(n) / m.wallSeconds, Double(m.peakMemoryBytes) / 1048576, Double(size) / 1048576))
+        try? FileManager.default.removeItem(atPath: output)
+    }
+    if peaks.count > 1 {
+        print(String(format: "peak memory spread: %.1f MiB", Double(peaks.max()! - peaks.min()!) / 1048576))
+    }
+default:
+    print("usage: benchmarks staging-write [--samples N] | finalize [--samples N,M]")
+}

@@ -7,6 +7,8 @@ import StagingWriter
 // with the server issue.
 //   recorder synth --output FILE.mp4 --samples N [--size BYTES] [--pace-us N]
 //       writes a synthetic staging set (tests, crash trials, benchmarks) and reports timing.
+//   recorder stage --input CLIP.mp4 --output FILE.mp4
+//       writes an MP4 file's samples as the staging set of FILE.mp4 (for mp4writer).
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
     FileHandle.standardError.write(Data("recorder: \(message)\n".utf8))
@@ -50,6 +52,17 @@ case "synth":
         try writer.close()
         let seconds = Date().timeIntervalSince(start)
         print("wrote \(n) samples (\(writer.mdatByteCount) payload bytes) in \(String(format: "%.3f", seconds)) s: \(String(format: "%.0f", Double(n) / seconds)) samples/s")
+    } catch {
+        fail("\(error)", code: 1)
+    }
+case "stage":
+    guard let input = flags["input"], let output = flags["output"] else {
+        fail("usage: recorder stage --input CLIP.mp4 --output FILE.mp4")
+    }
+    do {
+        let source = try MP4FileSource(path: input)
+        let n = try source.writeStagingSet(output: output)
+        print("staged \(n) samples of \(source.tracks.count) track(s) from \(input) as \(output).{info,mdat,track*}")
     } catch {
         fail("\(error)", code: 1)
     }

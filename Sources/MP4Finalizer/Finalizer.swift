@@ -148,17 +148,22 @@ public struct Finalizer: Sendable {
         }
     }
 
+    /// Copies .mdat's data ranges (holes of a sparse file stay holes: the output is truncated
+    /// to its full size afterwards) with the strategy asked for; returns the one that ran.
     private func copyPayload(from source: FileDescriptor, count: Int64, to file: FileDescriptor, at offset: Int64) throws -> CopyStrategy {
-        guard count > 0 else { return options.strategy == .auto ? .copy : options.strategy }
-        switch options.strategy {
-        case .auto, .copy:
-            if try file.copyRange(from: source, sourceOffset: 0, count: count, toOffset: offset) { return .copy }
-            try file.copyRangeByReading(from: source, sourceOffset: 0, count: count, toOffset: offset)
-            return .readwrite
-        case .readwrite:
-            try file.copyRangeByReading(from: source, sourceOffset: 0, count: count, toOffset: offset)
-            return .readwrite
+        var used: CopyStrategy = options.strategy == .readwrite ? .readwrite : .copy
+        for range in try source.dataRanges(from: 0, to: count) {
+            if used == .copy,
+               try file.copyRange(from: source, sourceOffset: range.lowerBound, count: Int64(range.count),
+                                  toOffset: offset + range.lowerBound) {
+                continue
+            }
+            // The kernel cannot copy between these files (another filesystem, an old kernel).
+            used = .readwrite
+            try file.copyRangeByReading(from: source, sourceOffset: range.lowerBound, count: Int64(range.count),
+                                        toOffset: offset + range.lowerBound)
         }
+        return used
     }
 }
 

@@ -39,8 +39,8 @@ public enum FFmpegCheck {
 
     /// Decoded frame hashes of the first stream of `kind` ("v" or "a"), without the header
     /// comment lines: one line per frame with stream, dts, pts, duration, size and MD5.
-    public static func frameHashes(_ path: String, stream: String) throws -> [String] {
-        let out = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:\(stream):0", "-f", "framemd5", "-"])
+    public static func frameHashes(_ path: String, stream: String, outputOptions: [String] = []) throws -> [String] {
+        let out = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:\(stream):0"] + outputOptions + ["-f", "framemd5", "-"])
         guard out.status == 0 else { throw NSError(domain: "ffmpeg", code: Int(out.status), userInfo: [NSLocalizedDescriptionKey: out.stderr]) }
         return out.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
     }

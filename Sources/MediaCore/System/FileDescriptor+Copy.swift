@@ -52,3 +52,30 @@ extension FileDescriptor {
         }
     }
 }
+
+extension FileDescriptor {
+    /// The parts of `start..<end` that hold data, skipping holes of a sparse file, so that a
+    /// copy need not read or write the zeros of a hole. Where the filesystem cannot tell
+    /// (EINVAL), the whole range is returned. The corresponding C function is `lseek` with
+    /// SEEK_DATA and SEEK_HOLE.
+    public func dataRanges(from start: Int64, to end: Int64) throws(SystemError) -> [Range<Int64>] {
+        let seekData: Int32 = 3, seekHole: Int32 = 4  // linux/fs.h; Glibc hides them behind _GNU_SOURCE
+        var ranges: [Range<Int64>] = []
+        var position = start
+        while position < end {
+            let data = lseek(rawValue, off_t(position), seekData)
+            if data < 0 {
+                let e = Glibc.errno
+                if e == ENXIO { break }  // no data after `position`
+                if e == EINVAL && ranges.isEmpty { return [start..<end] }
+                throw SystemError(call: "lseek(SEEK_DATA)", path: path, errno: e)
+            }
+            if Int64(data) >= end { break }
+            let hole = lseek(rawValue, data, seekHole)
+            if hole < 0 { throw SystemError(call: "lseek(SEEK_HOLE)", path: path, errno: Glibc.errno) }
+            ranges.append(Int64(data)..<min(Int64(hole), end))
+            position = Int64(hole)
+        }
+        return ranges
+    }
+}

@@ -19,8 +19,11 @@ public struct FinalizeOptions: Sendable {
 
 /// How the mdat payload gets into the output file.
 public enum CopyStrategy: String, Sendable, CaseIterable {
-    /// The fastest that works here: kernel copy, then read/write.
+    /// The fastest that works here: in place, then kernel copy, then read/write.
     case auto
+    /// .mdat becomes the MP4: the header is inserted in front of it (FALLOC_FL_INSERT_RANGE),
+    /// under a journal; the payload is never copied.
+    case inplace
     /// copy_file_range: the kernel copies (or reflinks) without passing bytes through us.
     case copy
     /// Plain read and write through a large buffer.

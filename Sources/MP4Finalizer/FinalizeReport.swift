@@ -23,3 +23,27 @@ public struct FinalizeReport: Sendable, Codable {
     public var stagingRemoved: Bool
     public var elapsedSeconds: Double
 }
+
+import ISOBMFF
+
+extension FinalizeReport {
+    /// A report read back from a finished MP4 (a resumed finalize knows no more than the file).
+    static func describing(output: String, strategy: CopyStrategy, started: Double) throws -> FinalizeReport {
+        let reader = try MP4Reader(path: output)
+        let mdat = reader.tree.first("mdat")
+        return FinalizeReport(
+            output: output,
+            tracks: reader.tracks.map { track in
+                Track(trackID: track.trackID, codec: track.sampleDescriptions.first?.codec.description ?? "?",
+                      samples: track.samples.count, dropped: [:], unreadableRecords: 0,
+                      durationSeconds: Double(track.samples.reduce(0) { $0 + UInt64($1.duration) }) / Double(track.timescale),
+                      sampleDescriptions: track.sampleDescriptions.count)
+            },
+            fileSize: reader.fileSize,
+            mdatPayloadBytes: (mdat.map { $0.header.size - Int64($0.header.headerSize) }) ?? 0,
+            usedCO64: reader.tree.first("moov")?.children(ofType: "trak").contains { $0.descendant("mdia", "minf", "stbl", "co64") != nil } ?? false,
+            usedLargeMdat: mdat?.header.usesLargeSize ?? false,
+            strategy: strategy.rawValue + " (resumed)", recoveredWithLosses: false, problems: [],
+            stagingRemoved: true, elapsedSeconds: monotonicSeconds() - started)
+    }
+}

@@ -45,6 +45,10 @@ public struct Finalizer: Sendable {
     private func run(output: String) throws -> FinalizeReport {
         let started = monotonicSeconds()
         let paths = StagingPaths(output: output)
+        if try InPlaceFinalize.resumeIfInterrupted(output: output, force: options.force) {
+            options.progress?(1)
+            return try FinalizeReport.describing(output: output, strategy: .inplace, started: started)
+        }
         let set: StagingSet
         do {
             set = try StagingSet(output: output)
@@ -75,29 +79,45 @@ public struct Finalizer: Sendable {
         let winQt = options.winQtCompat ?? set.info?.winQtCompat ?? false
         let creationTime = set.info?.creationTime ?? set.tracks[0].header.creationTime
         let payloadSize = Int64(plans.map(\.track.payloadEnd).max() ?? 0)
-        let layout = try MovieLayout(plans: plans, creationTime: creationTime, payloadSize: payloadSize,
-                                     winQtCompat: winQt, output: output)
+        func layout(alignment: Int64?) throws -> MovieLayout {
+            try MovieLayout(plans: plans, creationTime: creationTime, payloadSize: payloadSize,
+                            winQtCompat: winQt, output: output, alignment: alignment)
+        }
+
+        // In place when asked, or by default unless the staging files must stay.
+        var strategyUsed: CopyStrategy
+        var finalLayout: MovieLayout
+        let tryInPlace = options.strategy == .inplace || (options.strategy == .auto && !options.keepStaging)
+        if tryInPlace, options.keepStaging {
+            throw FinalizeError.staging(.malformed(path: output, reason: "--strategy=inplace turns .mdat into the MP4, so it cannot keep the staging files"))
+        }
+        if tryInPlace {
+            let aligned = try layout(alignment: Int64(try set.mdatDescriptor.blockSize()))
+            options.progress?(0.15)
+            if try InPlaceFinalize(output: output, set: set, layout: aligned, payloadSize: payloadSize)
+                .run(writeHeader: { file in try writeHeader(of: plans, layout: aligned, payloadSize: payloadSize, set: set, to: file) }) {
+                strategyUsed = .inplace
+                finalLayout = aligned
+                options.progress?(1)
+                return report(output: output, plans: plans, layout: finalLayout, payloadSize: payloadSize,
+                              strategy: strategyUsed, validation: validation, started: started)
+            }
+            // The filesystem cannot insert a range (tmpfs, some network filesystems).
+            if options.strategy == .inplace {
+                throw FinalizeError.staging(.malformed(path: paths.mdat, reason: "this filesystem cannot insert a range in place (FALLOC_FL_INSERT_RANGE); use --strategy=copy"))
+            }
+        }
+        finalLayout = try layout(alignment: nil)
         options.progress?(0.15)
 
         let temporary = paths.temporaryOutput
         let file = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate])
-        var strategyUsed = CopyStrategy.readwrite
         do {
-            var skeleton: [(offset: Int64, bytes: [UInt8])] = []
-            var tableOffsets: [TableID: Int64] = [:]
-            layout.fileType.serialize(at: 0, into: &skeleton, tables: &tableOffsets)
-            layout.movie.serialize(at: layout.fileType.size, into: &skeleton, tables: &tableOffsets)
-            for segment in skeleton { try file.writeAll(segment.bytes, toAbsoluteOffset: segment.offset) }
-            for (index, plan) in plans.enumerated() {
-                try writeTables(of: plan, index: index, layout: layout, offsets: tableOffsets, set: set, file: file)
-            }
-            var header = ByteWriter()
-            LayoutNode.writeHeader("mdat", size: layout.mdatHeaderSize + payloadSize, to: &header)
-            try file.writeAll(header.bytes, toAbsoluteOffset: layout.payloadStart - layout.mdatHeaderSize)
+            try writeHeader(of: plans, layout: finalLayout, payloadSize: payloadSize, set: set, to: file)
             options.progress?(0.3)
-            strategyUsed = try copyPayload(from: set.mdatDescriptor, count: payloadSize, to: file, at: layout.payloadStart)
+            strategyUsed = try copyPayload(from: set.mdatDescriptor, count: payloadSize, to: file, at: finalLayout.payloadStart)
             // The size matters when the payload is empty or the copy left a hole at the end.
-            try file.truncate(to: layout.payloadStart + payloadSize)
+            try file.truncate(to: finalLayout.payloadStart + payloadSize)
             // Durable before it takes the final name: a power cut after the rename must not
             // leave a file of the right name with missing data.
             try file.sync()
@@ -112,8 +132,37 @@ public struct Finalizer: Sendable {
         try FileSystem.syncDirectory(paths.directory)
         if !options.keepStaging { try set.removeFiles() }
         options.progress?(1)
+        return report(output: output, plans: plans, layout: finalLayout, payloadSize: payloadSize,
+                      strategy: strategyUsed, validation: validation, started: started)
+    }
 
-        return FinalizeReport(
+    /// Writes ftyp, moov (tables streamed into their planned places), the padding `free` box
+    /// and the mdat header: bytes 0..<payloadStart of the output.
+    private func writeHeader(of plans: [TrackPlan], layout: MovieLayout, payloadSize: Int64,
+                             set: StagingSet, to file: FileDescriptor) throws {
+        var skeleton: [(offset: Int64, bytes: [UInt8])] = []
+        var tableOffsets: [TableID: Int64] = [:]
+        layout.fileType.serialize(at: 0, into: &skeleton, tables: &tableOffsets)
+        layout.movie.serialize(at: layout.fileType.size, into: &skeleton, tables: &tableOffsets)
+        for segment in skeleton { try file.writeAll(segment.bytes, toAbsoluteOffset: segment.offset) }
+        for (index, plan) in plans.enumerated() {
+            try writeTables(of: plan, index: index, layout: layout, offsets: tableOffsets, set: set, file: file)
+        }
+        var header = ByteWriter()
+        if layout.paddingSize > 0 {
+            // `free` (ISO/IEC 14496-12 8.1.2): its body stays zeros.
+            var padding = ByteWriter()
+            LayoutNode.writeHeader("free", size: layout.paddingSize, to: &padding)
+            padding.writeZeros(Int(layout.paddingSize) - padding.count)
+            try file.writeAll(padding.bytes, toAbsoluteOffset: layout.fileType.size + layout.movie.size)
+        }
+        LayoutNode.writeHeader("mdat", size: layout.mdatHeaderSize + payloadSize, to: &header)
+        try file.writeAll(header.bytes, toAbsoluteOffset: layout.payloadStart - layout.mdatHeaderSize)
+    }
+
+    private func report(output: String, plans: [TrackPlan], layout: MovieLayout, payloadSize: Int64,
+                        strategy: CopyStrategy, validation: StagingValidation, started: Double) -> FinalizeReport {
+        FinalizeReport(
             output: output,
             tracks: plans.map { plan in
                 FinalizeReport.Track(trackID: plan.track.trackID, codec: plan.track.codec.description,
@@ -124,8 +173,8 @@ public struct Finalizer: Sendable {
             },
             fileSize: layout.payloadStart + payloadSize, mdatPayloadBytes: payloadSize,
             usedCO64: layout.useCO64, usedLargeMdat: layout.mdatHeaderSize == 16,
-            strategy: strategyUsed.rawValue, recoveredWithLosses: !validation.isClean,
-            problems: validation.damageSummary, stagingRemoved: !options.keepStaging,
+            strategy: strategy.rawValue, recoveredWithLosses: !validation.isClean,
+            problems: validation.damageSummary, stagingRemoved: !options.keepStaging || strategy == .inplace,
             elapsedSeconds: monotonicSeconds() - started)
     }
 
@@ -151,7 +200,7 @@ public struct Finalizer: Sendable {
     /// Copies .mdat's data ranges (holes of a sparse file stay holes: the output is truncated
     /// to its full size afterwards) with the strategy asked for; returns the one that ran.
     private func copyPayload(from source: FileDescriptor, count: Int64, to file: FileDescriptor, at offset: Int64) throws -> CopyStrategy {
-        var used: CopyStrategy = options.strategy == .readwrite ? .readwrite : .copy
+        var used: CopyStrategy = options.strategy == .readwrite ? .readwrite : .copy  // auto lands here after in-place
         for range in try source.dataRanges(from: 0, to: count) {
             if used == .copy,
                try file.copyRange(from: source, sourceOffset: range.lowerBound, count: Int64(range.count),

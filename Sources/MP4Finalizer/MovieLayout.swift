@@ -8,12 +8,18 @@ struct MovieLayout {
     let movie: LayoutNode
     let useCO64: Bool
     let mdatHeaderSize: Int64
+    /// Bytes of the `free` box between moov and the mdat header (0: none), which pads the
+    /// header to the alignment an in-place finalize needs.
+    let paddingSize: Int64
     /// Offset in the output of the first payload byte (.mdat offset 0).
     let payloadStart: Int64
     /// Planned bytes of every streamed table.
     let streamedSizes: [TableID: Int64]
 
-    init(plans: [TrackPlan], creationTime: UInt64, payloadSize: Int64, winQtCompat: Bool, output: String) throws(FinalizeError) {
+    /// `alignment`, when given, makes `payloadStart` a multiple of it (the filesystem block
+    /// size, for inserting the header in front of .mdat in place).
+    init(plans: [TrackPlan], creationTime: UInt64, payloadSize: Int64, winQtCompat: Bool, output: String,
+         alignment: Int64? = nil) throws(FinalizeError) {
         fileType = MovieBoxes.fileType(codecs: plans.flatMap { $0.track.descriptions.map(\.codec) })
         mdatHeaderSize = LayoutNode.headerSize(forBody: payloadSize)
         if winQtCompat && mdatHeaderSize > 8 {
@@ -27,7 +33,13 @@ struct MovieLayout {
             var sizes: [TableID: Int64] = [:]
             let movie = try Self.movieBox(plans: plans, timing: timing, creationTime: creationTime,
                                           useCO64: useCO64, winQtCompat: winQtCompat, output: output, sizes: &sizes)
-            let start = fileType.size + movie.size + mdatHeaderSize
+            let unpadded = fileType.size + movie.size + mdatHeaderSize
+            var padding: Int64 = 0
+            if let alignment, unpadded % alignment != 0 {
+                // A free box has an 8-byte header, so pad to the boundary after 8 more bytes.
+                padding = (unpadded + 8 + alignment - 1) / alignment * alignment - unpadded
+            }
+            let start = unpadded + padding
             if !useCO64 && UInt64(start) + maxOffset > UInt64(UInt32.max) {
                 if winQtCompat {
                     throw .doesNotFit32Bit(path: output, what: "a chunk offset (\(UInt64(start) + maxOffset))")
@@ -37,6 +49,7 @@ struct MovieLayout {
             }
             self.movie = movie
             self.useCO64 = useCO64
+            self.paddingSize = padding
             self.payloadStart = start
             self.streamedSizes = sizes
             return

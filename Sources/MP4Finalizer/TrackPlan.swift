@@ -22,10 +22,13 @@ struct TrackPlan {
     var presentationStart: Int64 { track.minPTS ?? firstDTS }
 
     /// Where presentation ends: the source's own end when it gave one, else one sample
-    /// duration after the last presented sample.
+    /// duration after the last presented sample. The source's end trims encoder padding, so
+    /// it never lies past the samples kept; when recovery dropped the tail it would (an edit
+    /// past the media claims a duration that is not there), and the samples' own end rules.
     var presentationEnd: Int64 {
-        if let end = track.presentationEnd, end > presentationStart { return end }
-        return (track.maxPTS ?? firstDTS) + Int64(lastSampleDuration)
+        let samplesEnd = (track.maxPTS ?? firstDTS) + Int64(lastSampleDuration)
+        if let end = track.presentationEnd, end > presentationStart { return min(end, samplesEnd) }
+        return samplesEnd
     }
 
     var averageBitrate: UInt32 {

@@ -13,6 +13,9 @@ public struct FinalizeOptions: Sendable {
     public var strategy: CopyStrategy = .auto
     /// Called now and then with the fraction done (0...1), from the calling thread.
     public var progress: (@Sendable (Double) -> Void)?
+    /// Called after each durable step of the output path, for crash tests that stop the
+    /// process at an exact step.
+    public var afterStep: (@Sendable (FinalizeStep) -> Void)?
 
     public init() {}
 }
@@ -28,4 +31,16 @@ public enum CopyStrategy: String, Sendable, CaseIterable {
     case copy
     /// Plain read and write through a large buffer.
     case readwrite
+}
+
+/// The steps of writing the output, in order, at which a crash leaves a state worth testing.
+public enum FinalizeStep: String, Sendable, CaseIterable {
+    /// copy: NAME.mp4.partial written and fsync'd. in place: NAME.mp4.header written.
+    case headerWritten
+    /// in place: the journal is durable, nothing inserted yet.
+    case journalWritten
+    /// in place: the range is inserted at the start of .mdat, the header not yet copied in.
+    case rangeInserted
+    /// The complete MP4 is durable under its final name; staging files not yet removed.
+    case renamed
 }

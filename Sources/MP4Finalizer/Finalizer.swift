@@ -55,9 +55,11 @@ public struct Finalizer: Sendable {
         } catch {
             guard case .missing = error else { throw error }
             let exists = FileSystem.exists(output)
-            if exists && !options.keepStaging {
-                // A finalize that was interrupted while removing the set: finish the removal.
+            if exists && !options.keepStaging && !FileSystem.exists(paths.mdat) {
+                // A finalize that was interrupted while removing the set (.mdat goes first):
+                // finish the removal. With .mdat still there the set is damaged, not finished.
                 for id in paths.existingTrackIDs() { try? FileSystem.remove(paths.track(id)) }
+                try? FileSystem.remove(paths.info + ".tmp")
                 try? FileSystem.remove(paths.info)
             }
             throw FinalizeError.nothingToDo(path: output, outputExists: exists)
@@ -94,7 +96,7 @@ public struct Finalizer: Sendable {
         if tryInPlace {
             let aligned = try layout(alignment: Int64(try set.mdatDescriptor.blockSize()))
             options.progress?(0.15)
-            if try InPlaceFinalize(output: output, set: set, layout: aligned, payloadSize: payloadSize)
+            if try InPlaceFinalize(output: output, set: set, layout: aligned, payloadSize: payloadSize, afterStep: options.afterStep)
                 .run(writeHeader: { file in try writeHeader(of: plans, layout: aligned, payloadSize: payloadSize, set: set, to: file) }) {
                 strategyUsed = .inplace
                 finalLayout = aligned
@@ -122,6 +124,7 @@ public struct Finalizer: Sendable {
             // leave a file of the right name with missing data.
             try file.sync()
             try file.close()
+            options.afterStep?(.headerWritten)
         } catch {
             try? file.close()
             try? FileSystem.remove(temporary)
@@ -130,6 +133,7 @@ public struct Finalizer: Sendable {
         try FileSystem.rename(temporary, to: output)
         // The rename is durable only once the directory is; only then may the set go.
         try FileSystem.syncDirectory(paths.directory)
+        options.afterStep?(.renamed)
         if !options.keepStaging { try set.removeFiles() }
         options.progress?(1)
         return report(output: output, plans: plans, layout: finalLayout, payloadSize: payloadSize,

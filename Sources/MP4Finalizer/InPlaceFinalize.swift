@@ -25,6 +25,7 @@ struct InPlaceFinalize {
     let set: StagingSet
     let layout: MovieLayout
     let payloadSize: Int64
+    let afterStep: (@Sendable (FinalizeStep) -> Void)?
 
     private var paths: StagingPaths { self.set.paths }
 
@@ -52,9 +53,11 @@ struct InPlaceFinalize {
         }
         let headerBytes = try header.read(count: Int(headerLength), fromAbsoluteOffset: 0)
         try header.close()
+        afterStep?(.headerWritten)
         let journal = FinalizeJournal(headerLength: headerLength, payloadSize: payloadSize,
                                       headerCRC: CRC32C.checksum(headerBytes))
         try FileSystem.writeAtomically(journal.encoded(), to: FinalizeJournal.path(for: output))
+        afterStep?(.journalWritten)
 
         if shim_fallocate(mdat.rawValue, SHIM_FALLOC_FL_INSERT_RANGE, 0, headerLength) != 0 {
             let e = Glibc.errno
@@ -66,18 +69,21 @@ struct InPlaceFinalize {
             }
             throw SystemError(call: "fallocate(FALLOC_FL_INSERT_RANGE)", path: paths.mdat, errno: e)
         }
-        try Self.complete(output: output, mdat: mdat, header: headerBytes)
+        afterStep?(.rangeInserted)
+        try Self.complete(output: output, mdat: mdat, header: headerBytes, afterStep: afterStep)
         return true
     }
 
     /// Steps 5 to 7, shared with a resumed run.
-    private static func complete(output: String, mdat: FileDescriptor, header: [UInt8]) throws {
+    private static func complete(output: String, mdat: FileDescriptor, header: [UInt8],
+                                 afterStep: (@Sendable (FinalizeStep) -> Void)? = nil) throws {
         let paths = StagingPaths(output: output)
         try mdat.writeAll(header, toAbsoluteOffset: 0)
         // The MP4 must be whole on disk before it takes its final name.
         try mdat.sync()
         try FileSystem.rename(paths.mdat, to: output)
         try FileSystem.syncDirectory(paths.directory)
+        afterStep?(.renamed)
         try removeLeftovers(output: output)
     }
 

@@ -4,7 +4,7 @@ import MP4Finalizer
 /// The parsed command line of mp4writer.
 struct MP4WriterCommand {
     static let version = "mp4writer 0.1.0 (staging format 1)"
-    static let usageLine = "usage: mp4writer -path=/path/to/file.mp4 [--recovery] [--json] [--keep-staging] [--force] [--strategy=auto|copy|readwrite]  (mp4writer --help for more)"
+    static let usageLine = "usage: mp4writer -path=/path/to/file.mp4 [--recovery] [--json] [--keep-staging] [--force] [--strategy=S] | mp4writer --batch DIR [--json] [--dry-run]  (mp4writer --help for more)"
 
     static let help = """
     mp4writer: finalize a recorder staging set into a fast-start MP4 (ftyp, moov, mdat).
@@ -12,11 +12,17 @@ struct MP4WriterCommand {
     usage:
       mp4writer -path=/path/to/file.mp4 [options]
       mp4writer --path /path/to/file.mp4 [options]
+      mp4writer --batch DIR [--json] [--dry-run] [--strategy=S]
 
     The path is the recording's pathToFile with .mp4: the set is FILE.mp4.info, FILE.mp4.mdat
     and FILE.mp4.trackN beside it. The MP4 is written as FILE.mp4.partial, made durable,
     renamed to FILE.mp4, and only then are the staging files removed. Running it again is
     always safe.
+
+    --batch DIR finds every staging set under DIR (recursively), finalizes the clean ones,
+    recovers the damaged ones (as --recovery), skips the ones a live recorder still holds,
+    removes what interrupted finalizes left, and prints one line per set. A second run over
+    the same tree has nothing to do. --dry-run only reports what it would do.
 
     options:
       --recovery        accept a damaged set (crash, power cut): keep every intact sample,
@@ -27,6 +33,8 @@ struct MP4WriterCommand {
       --strategy=S      how the payload is copied: auto (default), copy (kernel
                         copy_file_range), readwrite
       --quiet           no progress bar
+      --batch DIR       repair every staging set under DIR (see above)
+      --dry-run         with --batch: change nothing, report what would be done
       --help, --version
 
     exit codes:
@@ -34,9 +42,14 @@ struct MP4WriterCommand {
       1  failed             4  recovered with losses (--recovery)
       2  usage error        5  nothing recoverable (--recovery)
                             6  the set is locked by a live recorder
+      with --batch: 0 every set finalized (or live, skipped), 4 some recovered with
+      losses, 1 some failed or held nothing recoverable (1 wins over 4)
     """
 
     var path: String?
+    /// Folder to repair as a whole (`--batch`).
+    var batchDirectory: String?
+    var dryRun = false
     var options = FinalizeOptions()
     var json = false
     var quiet = false
@@ -60,6 +73,8 @@ struct MP4WriterCommand {
             let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
             switch name {
             case "-path", "--path": path = try value(name, argument)
+            case "--batch", "-batch": batchDirectory = try value(name, argument)
+            case "--dry-run": dryRun = true
             case "--recovery", "-recovery": options.recovery = true
             case "--json": json = true
             case "--keep-staging": options.keepStaging = true
@@ -71,6 +86,13 @@ struct MP4WriterCommand {
                     throw UsageError(description: "unknown strategy '\(v)' (auto, copy, readwrite)")
                 }
                 options.strategy = strategy
+            case "--crash-after":
+                // Hidden, for crash tests: SIGKILL this process right after a step.
+                let v = try value(name, argument)
+                guard let step = FinalizeStep(rawValue: v) else {
+                    throw UsageError(description: "unknown step '\(v)' (\(FinalizeStep.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                options.afterStep = { reached in if reached == step { kill(getpid(), SIGKILL) } }
             case "--help", "-h", "-help": showHelp = true
             case "--version", "-version": showVersion = true
             default:
@@ -78,6 +100,15 @@ struct MP4WriterCommand {
             }
             i += 1
         }
+        if let batchDirectory {
+            if batchDirectory.isEmpty { throw UsageError(description: "--batch needs a folder") }
+            if path != nil { throw UsageError(description: "give either -path or --batch, not both") }
+            // A batch must neither break into a live recording nor leave work behind.
+            if options.force { throw UsageError(description: "--force cannot be used with --batch (live recordings are skipped)") }
+            if options.keepStaging { throw UsageError(description: "--keep-staging cannot be used with --batch") }
+            return
+        }
+        if dryRun { throw UsageError(description: "--dry-run works with --batch only") }
         if !showHelp && !showVersion && (path ?? "").isEmpty {
             throw UsageError(description: "no path given")
         }
@@ -92,6 +123,7 @@ struct MP4WriterCommand {
             print(Self.version)
             return .success
         }
+        if let batchDirectory { return runBatch(directory: batchDirectory) }
         var options = self.options
         let progress = ProgressBar(enabled: !quiet && !json && isatty(2) == 1)
         options.progress = { progress.update($0) }

@@ -122,7 +122,6 @@ public struct BatchFinalizer: Sendable {
 
     /// A dry run's verdict on one set: what `process` would do, from a read-only look.
     private func inspect(output: String) -> BatchReport.Entry {
-        let paths = StagingPaths(output: output)
         if FinalizeJournal.read(output: output) != nil {
             return entry(output, .wouldFinalize, messages: ["\(FinalizeJournal.path(for: output)): an interrupted in-place finalize, to be resumed"])
         }

@@ -1,9 +1,5 @@
 import MediaCore
 import StagingWriter
-import SystemShims
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The in-place strategy: `.mdat` becomes the MP4. A block-aligned range is inserted at its
 /// start (FALLOC_FL_INSERT_RANGE moves extents, not bytes) and the header is written into it,
@@ -59,15 +55,13 @@ struct InPlaceFinalize {
         try FileSystem.writeAtomically(journal.encoded(), to: FinalizeJournal.path(for: output))
         afterStep?(.journalWritten)
 
-        if shim_fallocate(mdat.rawValue, SHIM_FALLOC_FL_INSERT_RANGE, 0, headerLength) != 0 {
-            let e = Glibc.errno
-            if e == EOPNOTSUPP || e == EINVAL || e == ENOSYS {
-                // Nothing was inserted: forget the attempt.
-                try FileSystem.remove(FinalizeJournal.path(for: output))
-                try FileSystem.remove(headerPath)
-                return false
-            }
-            throw SystemError(call: "fallocate(FALLOC_FL_INSERT_RANGE)", path: paths.mdat, errno: e)
+        do {
+            try mdat.insertRange(at: 0, length: headerLength)
+        } catch where FileDescriptor.isUnsupported(error) {
+            // Nothing was inserted: forget the attempt.
+            try FileSystem.remove(FinalizeJournal.path(for: output))
+            try FileSystem.remove(headerPath)
+            return false
         }
         afterStep?(.rangeInserted)
         try Self.complete(output: output, mdat: mdat, header: headerBytes, afterStep: afterStep)
@@ -142,9 +136,7 @@ struct InPlaceFinalize {
         }
         // Inserted, but the header file is not the one planned: take the range out again,
         // which gives back the original .mdat, and start over.
-        if shim_fallocate(mdat.rawValue, SHIM_FALLOC_FL_COLLAPSE_RANGE, 0, journal.headerLength) != 0 {
-            throw SystemError(call: "fallocate(FALLOC_FL_COLLAPSE_RANGE)", path: paths.mdat, errno: Glibc.errno)
-        }
+        try mdat.collapseRange(at: 0, length: journal.headerLength)
         try mdat.sync()
         try FileSystem.remove(headerPath)
         try FileSystem.remove(FinalizeJournal.path(for: output))

@@ -8,6 +8,8 @@ import StagingWriter
 //   benchmarks staging-write [--samples N]           time StagingWriter on N small samples
 //   benchmarks finalize [--samples N,M,...]          time mp4writer (a child process) on
 //                                                    synthetic sets; wall, samples/s, peak memory
+//   benchmarks faststart [--sizes 1,4] [--runs 3]    mp4writer strategies vs qt-faststart, ffmpeg
+//                                                    +faststart and cp on 8 Mbps H.264+AAC sets
 // Figures and the commands that made them go in docs/benchmarks.md.
 
 func argument(_ name: String, default value: String) -> String {
@@ -73,6 +75,10 @@ case "finalize":
     if peaks.count > 1 {
         print(String(format: "peak memory spread: %.1f MiB", Double(peaks.max()! - peaks.min()!) / 1048576))
     }
+case "faststart":
+    let tools = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    let sizes = argument("sizes", default: "1,4").split(separator: ",").compactMap { Double($0) }
+    try FaststartBenchmark(directory: scratch, sizesGiB: sizes, runs: Int(argument("runs", default: "3"))!, tools: tools).run()
 default:
-    print("usage: benchmarks staging-write [--samples N] | finalize [--samples N,M]")
+    print("usage: benchmarks staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--dir DIR]")
 }

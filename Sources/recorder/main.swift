@@ -7,7 +7,7 @@ import StagingWriter
 // with the server issue.
 //   recorder synth --output FILE.mp4 --samples N [--size BYTES] [--pace-us N]
 //       writes a synthetic staging set (tests, crash trials, benchmarks) and reports timing.
-//   recorder stage --input CLIP.mp4 --output FILE.mp4
+//   recorder stage --input CLIP.mp4 --output FILE.mp4 [--loop N]
 //       writes an MP4 file's samples as the staging set of FILE.mp4 (for mp4writer).
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -57,11 +57,11 @@ case "synth":
     }
 case "stage":
     guard let input = flags["input"], let output = flags["output"] else {
-        fail("usage: recorder stage --input CLIP.mp4 --output FILE.mp4")
+        fail("usage: recorder stage --input CLIP.mp4 --output FILE.mp4 [--loop N]")
     }
     do {
         let source = try MP4FileSource(path: input)
-        let n = try source.writeStagingSet(output: output)
+        let n = try source.writeStagingSet(output: output, loops: Int(flags["loop"] ?? "") ?? 1)
         print("staged \(n) samples of \(source.tracks.count) track(s) from \(input) as \(output).{info,mdat,track*}")
     } catch {
         fail("\(error)", code: 1)

@@ -79,3 +79,29 @@ extension FileDescriptor {
         return ranges
     }
 }
+
+extension FileDescriptor {
+    /// Why a range operation could not run: the filesystem does not support it (tmpfs, most
+    /// network filesystems, misaligned lengths) as opposed to a real I/O error.
+    public static func isUnsupported(_ error: SystemError) -> Bool {
+        error.errno == EOPNOTSUPP || error.errno == EINVAL || error.errno == ENOSYS
+    }
+
+    /// Inserts `length` zero bytes at `offset`, shifting the rest of the file up by moving
+    /// extents (no data is copied). Both must be multiples of the filesystem block size. The
+    /// corresponding C function is `fallocate` with FALLOC_FL_INSERT_RANGE.
+    public func insertRange(at offset: Int64, length: Int64) throws(SystemError) {
+        _ = try retryingEINTR("fallocate(FALLOC_FL_INSERT_RANGE)", path) {
+            shim_fallocate(rawValue, SHIM_FALLOC_FL_INSERT_RANGE, offset, length)
+        }
+    }
+
+    /// Removes `length` bytes at `offset`, shifting the rest of the file down (the inverse of
+    /// `insertRange`). The corresponding C function is `fallocate` with
+    /// FALLOC_FL_COLLAPSE_RANGE.
+    public func collapseRange(at offset: Int64, length: Int64) throws(SystemError) {
+        _ = try retryingEINTR("fallocate(FALLOC_FL_COLLAPSE_RANGE)", path) {
+            shim_fallocate(rawValue, SHIM_FALLOC_FL_COLLAPSE_RANGE, offset, length)
+        }
+    }
+}

@@ -46,6 +46,13 @@ public enum FileSystem {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// True for a directory itself, false for a symbolic link to one: a tree walk that
+    /// follows links can loop or leave the tree. The corresponding C function is `lstat`.
+    public static func isDirectoryNotLink(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// Creates `path` and its missing parents.
     public static func createDirectories(_ path: String) throws(SystemError) {
         if path.isEmpty || isDirectory(path) { return }

@@ -16,18 +16,27 @@ public struct MP4FileSource: Sendable {
 
     /// Writes every sample of the file into a new staging set at `output` and closes it,
     /// keeping each track's presentation end (an edit list trimming encoder padding).
+    /// `loops` > 1 repeats the file end to end (each track shifted by its own duration), to
+    /// make long recordings from a short clip for benchmarks.
     @discardableResult
-    public func writeStagingSet(output: String, options: StagingWriter.Options = StagingWriter.Options()) throws -> Int {
+    public func writeStagingSet(output: String, loops: Int = 1, options: StagingWriter.Options = StagingWriter.Options()) throws -> Int {
         let writer = try StagingWriter(output: output, options: options)
+        var loopDuration: [UInt32: Int64] = [:]
         for track in reader.tracks {
             try writer.addTrack(track.trackDescription)
-            if let end = track.presentationEnd { try writer.setPresentationEnd(end, forTrack: track.trackID) }
+            loopDuration[track.trackID] = track.samples.reduce(0) { $0 + Int64($1.duration) }
+            if loops == 1, let end = track.presentationEnd { try writer.setPresentationEnd(end, forTrack: track.trackID) }
         }
-        var iterator = reader.makeFrameIterator()
         var count = 0
-        while let frame = try iterator.next() {
-            try writer.append(frame)
-            count += 1
+        for loop in 0..<max(1, loops) {
+            var iterator = reader.makeFrameIterator()
+            while var frame = try iterator.next() {
+                let shift = Int64(loop) * (loopDuration[frame.trackID] ?? 0)
+                frame.dts += shift
+                frame.pts += shift
+                try writer.append(frame)
+                count += 1
+            }
         }
         try writer.close()
         return count

@@ -1,0 +1,130 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import MediaCore
+import Recorder
+
+/// Finalize strategies against the peers that move moov to the front: qt-faststart and
+/// `ffmpeg -c copy -movflags +faststart` on the equivalent moov-at-end MP4, and a plain `cp`
+/// of the payload bytes. One run, same machine, same data.
+struct FaststartBenchmark {
+    let directory: String
+    let sizesGiB: [Double]
+    let runs: Int
+    let tools: String  // folder with mp4writer
+
+    struct Row {
+        var name: String
+        var wall: [Double] = []
+        var cpu: [Double] = []
+        var peak: [Int] = []
+        var median: Double { wall.sorted()[wall.count / 2] }
+        var medianCPU: Double { cpu.sorted()[cpu.count / 2] }
+    }
+
+    func run() throws {
+        let clip = directory + "/clip.mp4"
+        if !FileManager.default.fileExists(atPath: clip) {
+            // 60 s of 8 Mbps H.264 720p25 + AAC: real encoded media, looped to the target sizes.
+            let args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi",
+                        "-i", "sine=frequency=440:sample_rate=48000", "-t", "60", "-c:v", "libx264", "-preset", "ultrafast",
+                        "-b:v", "8M", "-maxrate", "8M", "-bufsize", "16M", "-g", "50", "-pix_fmt", "yuv420p",
+                        "-c:a", "aac", "-b:a", "128k", clip]
+            print("encoding the clip: ffmpeg \(args.joined(separator: " "))")
+            guard try ChildProcess.run("/usr/bin/ffmpeg", args, quiet: false).status == 0 else { throw BenchError("ffmpeg failed") }
+        }
+        let clipSize = Double((try FileManager.default.attributesOfItem(atPath: clip)[.size] as? Int) ?? 1)
+        for gib in sizesGiB {
+            let loops = Int((gib * 1_073_741_824 / clipSize).rounded(.up))
+            let dir = directory + "/\(gib)GiB"
+            try? FileManager.default.removeItem(atPath: dir)
+            try FileManager.default.createDirectory(atPath: dir + "/saved", withIntermediateDirectories: true)
+            let set = dir + "/rec.mp4", tail = dir + "/tail.mp4"
+            let samples = try MP4FileSource(path: clip).writeStagingSet(output: set, loops: loops)
+            guard try ChildProcess.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-stream_loop", "\(loops - 1)", "-i", clip,
+                                                           "-c", "copy", "-f", "mp4", tail]).status == 0 else { throw BenchError("ffmpeg loop failed") }
+            let small = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("rec.mp4.") && $0 != "rec.mp4.mdat" }
+            for f in small { try FileManager.default.copyItem(atPath: "\(dir)/\(f)", toPath: "\(dir)/saved/\(f)") }
+            let mdatSize = (try FileManager.default.attributesOfItem(atPath: set + ".mdat")[.size] as? Int) ?? 0
+            print(String(format: "\n== %.0f GiB set: %d loops of the clip, %d samples, .mdat %.2f GiB; moov-at-end MP4 for the peers",
+                         gib, loops, samples, Double(mdatSize) / 1_073_741_824))
+
+            var rows = ["mp4writer inplace", "mp4writer copy", "mp4writer readwrite", "qt-faststart",
+                        "ffmpeg +faststart", "cp (same bytes)", "cp + fsync"].map { Row(name: $0) }
+            func measure(_ index: Int, _ path: String, _ args: [String]) throws {
+                // Start each run with nothing dirty in the page cache, as a recording whose
+                // writer synced as it went: no tool pays for another's writeback.
+                Glibc.sync()
+                let m = try ChildProcess.run(path, args)
+                guard m.status == 0 else { throw BenchError("\(rows[index].name) failed with status \(m.status)") }
+                rows[index].wall.append(m.wallSeconds)
+                rows[index].cpu.append(m.cpuSeconds)
+                rows[index].peak.append(m.peakMemoryBytes)
+            }
+            let out = dir + "/out.mp4"
+            for _ in 0..<runs {
+                try measure(0, tools + "/mp4writer", ["-path=\(set)", "--strategy=inplace", "--quiet"])
+                try restoreSet(set, saved: dir + "/saved")
+                try measure(1, tools + "/mp4writer", ["-path=\(set)", "--strategy=copy", "--keep-staging", "--quiet"])
+                try FileManager.default.removeItem(atPath: set)
+                try measure(2, tools + "/mp4writer", ["-path=\(set)", "--strategy=readwrite", "--keep-staging", "--quiet"])
+                try FileManager.default.removeItem(atPath: set)
+                try measure(3, "/usr/bin/qt-faststart", [tail, out])
+                try FileManager.default.removeItem(atPath: out)
+                try measure(4, "/usr/bin/ffmpeg", ["-v", "error", "-y", "-i", tail, "-c", "copy", "-movflags", "+faststart", out])
+                try FileManager.default.removeItem(atPath: out)
+                try measure(5, "/bin/cp", [set + ".mdat", out])
+                try FileManager.default.removeItem(atPath: out)
+                // mp4writer makes its output durable (fsync) before renaming; qt-faststart,
+                // ffmpeg and cp do not. This row is the kernel copy with the same guarantee.
+                try measure(6, "/bin/sh", ["-c", "cp \"$0\" \"$1\" && sync \"$1\"", set + ".mdat", out])
+                try FileManager.default.removeItem(atPath: out)
+            }
+            let base = rows[0].median
+            print("tool                     median wall    median cpu   peak MiB   wall / inplace")
+            for row in rows {
+                print(String(format: "%@ %9.3f s   %8.3f s   %8.1f   %8.1fx", row.name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, row.median, row.medianCPU,
+                             Double(row.peak.max() ?? 0) / 1_048_576, row.median / base))
+            }
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+    }
+
+    /// Turns an in-place result back into the staging set it came from: take the header out
+    /// again (collapse range) and put back the small files, so the next run starts equal.
+    private func restoreSet(_ set: String, saved: String) throws {
+        let tree = try FileDescriptor.open(set, .readWrite)
+        defer { try? tree.close() }
+        // The payload starts after the mdat header, whose offset the in-place layout aligned.
+        let header = try payloadStart(of: set)
+        try tree.collapseRange(at: 0, length: header)
+        try FileSystem.rename(set, to: set + ".mdat")
+        for f in try FileManager.default.contentsOfDirectory(atPath: saved) {
+            let target = FileSystem.directoryName(set) + "/" + f
+            try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.copyItem(atPath: saved + "/" + f, toPath: target)
+        }
+    }
+
+    /// Walks the top-level boxes to the mdat payload.
+    private func payloadStart(of path: String) throws -> Int64 {
+        let fd = try FileDescriptor.open(path, .readOnly)
+        defer { try? fd.close() }
+        var offset: Int64 = 0
+        while true {
+            var r = ByteReader(try fd.read(count: 16, fromAbsoluteOffset: offset))
+            let size32: UInt32 = try r.readInteger()
+            let type = try r.readFourCC()
+            let size = size32 == 1 ? Int64(try r.readInteger(UInt64.self)) : Int64(size32)
+            if type == "mdat" { return offset + (size32 == 1 ? 16 : 8) }
+            guard size >= 8 else { throw BenchError("bad box at \(offset)") }
+            offset += size
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -17,7 +17,9 @@ public final class StagingWriter {
     public struct Options: Sendable {
         /// Seconds of media between hand-offs of buffered bytes to the kernel.
         public var flushInterval: Double = 0.5
-        /// Seconds of media between fdatasync calls; nil syncs only at close.
+        /// Seconds of wall-clock time between fdatasync calls; nil syncs only at close. Wall
+        /// time, not media time: a power cut loses what was written in the last interval, and
+        /// a file fed faster than real time must not pay an fdatasync per 2 s of media.
         public var syncInterval: Double? = 2.0
         /// Buffered bytes that force a flush whatever the media time (bounds memory).
         public var maxBufferedBytes: Int = 4 << 20
@@ -55,7 +57,7 @@ public final class StagingWriter {
     private var info: StagingInfo
     private var mediaTime: Double = 0
     private var lastFlushTime: Double = 0
-    private var lastSyncTime: Double = 0
+    private var lastSyncTime = monotonicNow()
     private var isOpen = true
 
     /// Creates the set for the final MP4 path `output` (`/media/rec.mp4` writes
@@ -183,9 +185,13 @@ public final class StagingWriter {
             try flush()
             lastFlushTime = mediaTime
         }
-        if let interval = options.syncInterval, mediaTime - lastSyncTime >= interval {
-            try sync()
-            lastSyncTime = mediaTime
+        if let interval = options.syncInterval, mediaTime == lastFlushTime {
+            // Checked only right after a flush: the clock is read twice a second of media, not per sample.
+            let now = monotonicNow()
+            if now - lastSyncTime >= interval {
+                try sync()
+                lastSyncTime = now
+            }
         }
     }
 
@@ -265,4 +271,11 @@ public final class StagingWriter {
         let padding = (StagingFormat.unitSize - body.count % StagingFormat.unitSize) % StagingFormat.unitSize
         buffer.append(contentsOf: repeatElement(0, count: padding))
     }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -1,0 +1,71 @@
+/// What the API layer (HTTP and line CLI) asks of the recording engine. The API parses and
+/// validates commands and renders EMS-shaped JSON answers; the engine does the work.
+public protocol RecorderControl: AnyObject, Sendable {
+    /// Adds a record config (the stream may not exist yet). Throws `RecorderControlError`.
+    func record(_ parameters: RecordParameters) throws -> RecordConfigSnapshot
+    /// Stops any recording of the config and forgets it.
+    func removeConfig(id: Int) throws -> RecordConfigSnapshot
+    func listConfigs() -> [RecordConfigSnapshot]
+    func listStreams() -> [StreamSnapshot]
+    /// Creates a named inbound MPEG-TS stream listening on `uri` (udp://HOST:PORT or
+    /// tcp://HOST:PORT).
+    func pullStream(uri: String, localStreamName: String) throws -> StreamSnapshot
+    /// Stops ingest and recordings cleanly (finalizing what is open).
+    func shutdown()
+}
+
+/// A failure the API reports as status FAIL with this description.
+public struct RecorderControlError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A record config as the API shows it: the seed's answer fields plus its current state.
+public struct RecordConfigSnapshot: Sendable, Equatable, Codable {
+    public var configId: Int
+    public var parameters: RecordParameters
+    /// The path that will be (or is being) written: pathToFile + numbering/date/part rules.
+    public var computedPathToFile: String
+    /// The mp4writer executable used to finalize MP4 chunks.
+    public var mp4BinPath: String
+    public var hasAudio: Bool
+    /// "waiting" (no stream yet), "recording", "finished" (keepAlive=0 and done), "error".
+    public var state: String
+    public var filesWritten: [String]
+    public var lastError: String?
+
+    public init(configId: Int, parameters: RecordParameters, computedPathToFile: String, mp4BinPath: String,
+                hasAudio: Bool, state: String, filesWritten: [String] = [], lastError: String? = nil) {
+        self.configId = configId
+        self.parameters = parameters
+        self.computedPathToFile = computedPathToFile
+        self.mp4BinPath = mp4BinPath
+        self.hasAudio = hasAudio
+        self.state = state
+        self.filesWritten = filesWritten
+        self.lastError = lastError
+    }
+}
+
+/// An inbound stream as listStreams shows it.
+public struct StreamSnapshot: Sendable, Equatable, Codable {
+    public var localStreamName: String
+    /// "rtmp", "udp-ts", "tcp-ts", "file".
+    public var source: String
+    public var clientAddress: String?
+    public var video: String?     // e.g. "h264 1280x720"
+    public var audio: String?     // e.g. "aac 48000 Hz 2 ch"
+    public var bitrateKbps: Int
+    public var active: Bool
+
+    public init(localStreamName: String, source: String, clientAddress: String? = nil, video: String? = nil,
+                audio: String? = nil, bitrateKbps: Int = 0, active: Bool) {
+        self.localStreamName = localStreamName
+        self.source = source
+        self.clientAddress = clientAddress
+        self.video = video
+        self.audio = audio
+        self.bitrateKbps = bitrateKbps
+        self.active = active
+    }
+}

@@ -16,10 +16,12 @@ let package = Package(
         .target(name: "ISOBMFF", dependencies: ["MediaCore"]),
         // Layer 3: the crash-safe staging-set format.
         .target(name: "StagingWriter", dependencies: ["MediaCore"]),
+        // Layer 3: FLV and MPEG-TS readers and writers (MediaFrame in, MediaFrame out).
+        .target(name: "Containers", dependencies: ["MediaCore"]),
         // Layer 4: staging set -> fast-start MP4.
         .target(name: "MP4Finalizer", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter"]),
         // Layer 5: recording (sources, sessions, sinks).
-        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer"]),
+        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers"]),
         // Thin executables.
         .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
@@ -30,8 +32,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["MediaCore"], path: "Tests/TestSupport"),
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "TestSupport"]),
         .testTarget(name: "ISOBMFFTests", dependencies: ["TestSupport", "ISOBMFF", "MediaCore"]),
+        .testTarget(name: "ContainersTests", dependencies: ["Containers", "MediaCore", "TestSupport", "ISOBMFF"]),
         .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "recorder", "Recorder", "StagingWriter", "MediaCore", "ISOBMFF"]),
         .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
+        .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "MediaCore", "mp4writer", "recorder"]),
         .testTarget(name: "InteropTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
     ],
     swiftLanguageModes: [.v6]

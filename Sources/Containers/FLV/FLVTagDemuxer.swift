@@ -1,0 +1,116 @@
+import MediaCore
+
+/// Turns FLV tag bodies into tracks and frames: the layer FLV files and RTMP share (an RTMP
+/// audio, video or AMF0 data message is a tag body with its type and timestamp).
+///
+/// Video (H.264 legacy, H.265 enhanced or legacy CodecID 12) is track 1, AAC track 2, both
+/// in milliseconds (timescale 1000). A sequence header announces the track, or a new sample
+/// description when it differs from every earlier one; frames before the first sequence
+/// header of their track cannot be decoded and are dropped (counted in `droppedFrameCount`).
+public struct FLVTagDemuxer: Sendable {
+    /// FLV and RTMP timestamps are milliseconds.
+    public static let timescale: UInt32 = 1000
+
+    private var tracks = TrackTable()
+    private var video: (index: UInt16, codec: Codec, lengthSize: NALUnitLengthSize)?
+    private var audioIndex: UInt16?
+    /// Frames dropped because no sequence header of their track came before them.
+    public private(set) var droppedFrameCount = 0
+
+    public init() {}
+
+    /// The tracks announced so far.
+    public var trackDescriptions: [TrackDescription] { tracks.tracks.values.sorted { $0.trackID < $1.trackID } }
+
+    /// The events of one tag.
+    public mutating func demux(_ tag: FLVTag, at offset: Int64 = 0) throws(FLVError) -> [DemuxEvent] {
+        try demux(tag.kind, timestamp: Int64(tag.timestamp), body: tag.body, at: offset)
+    }
+
+    /// The events of one tag body of `kind` at `timestamp` (milliseconds, already unwrapped
+    /// by the caller). `offset` locates the tag in errors.
+    public mutating func demux(_ kind: FLVTag.Kind, timestamp: Int64, body: [UInt8],
+                               at offset: Int64 = 0) throws(FLVError) -> [DemuxEvent] {
+        switch kind {
+        case .video: return try demuxVideo(FLVVideoTagBody(parsing: body, at: offset), timestamp: timestamp, at: offset)
+        case .audio: return try demuxAudio(FLVAudioTagBody(parsing: body, at: offset), timestamp: timestamp, at: offset)
+        case .scriptData:
+            let script = try FLVScriptData(parsing: body, at: offset)
+            guard script.name == FLVScriptData.onMetaData, let dictionary = script.dictionary else { return [] }
+            return [.metadata(dictionary)]
+        }
+    }
+
+    private mutating func demuxVideo(_ body: FLVVideoTagBody, timestamp: Int64, at offset: Int64) throws(FLVError) -> [DemuxEvent] {
+        switch body.packet {
+        case let .sequenceStart(record):
+            let description: SampleDescription
+            let lengthSize: NALUnitLengthSize
+            do {
+                if body.codec == .h264 {
+                    lengthSize = try AVCDecoderConfigurationRecord(parsing: record).nalUnitLengthSize
+                    description = try .h264(configuration: record)
+                } else {
+                    lengthSize = try HEVCDecoderConfigurationRecord(parsing: record).nalUnitLengthSize
+                    description = try .h265(configuration: record)
+                }
+            } catch {
+                throw .codec(error, at: offset)
+            }
+            let (index, event) = try register(description, trackID: ContainerTrackID.video, at: offset)
+            video = (index, body.codec, lengthSize)
+            return event.map { [$0] } ?? []
+        case let .codedFrames(compositionTime, data):
+            guard let video, video.codec == body.codec else {
+                droppedFrameCount += 1
+                return []
+            }
+            guard !data.isEmpty else { return [] }
+            let payload: [UInt8]
+            do {
+                let units = try NALUnit.splitLengthPrefixed(data, lengthSize: video.lengthSize)
+                payload = video.lengthSize == .four ? data : try NALUnit.lengthPrefixed(units)
+            } catch {
+                throw .codec(error, at: offset)
+            }
+            let keyframe = body.frameType == .keyframe || body.frameType == .generatedKeyframe
+            return [.frame(MediaFrame(trackID: ContainerTrackID.video, dts: timestamp,
+                                      pts: timestamp + Int64(compositionTime), isKeyframe: keyframe,
+                                      sampleDescriptionIndex: video.index, payload: payload))]
+        case .sequenceEnd, .other:
+            return []
+        }
+    }
+
+    private mutating func demuxAudio(_ body: FLVAudioTagBody, timestamp: Int64, at offset: Int64) throws(FLVError) -> [DemuxEvent] {
+        switch body.packet {
+        case let .sequenceHeader(config):
+            let description: SampleDescription
+            do { description = try .aac(audioSpecificConfig: config) } catch { throw .codec(error, at: offset) }
+            let (index, event) = try register(description, trackID: ContainerTrackID.audio, at: offset)
+            audioIndex = index
+            return event.map { [$0] } ?? []
+        case let .raw(frame):
+            guard let audioIndex else {
+                droppedFrameCount += 1
+                return []
+            }
+            guard !frame.isEmpty else { return [] }
+            return [.frame(MediaFrame(trackID: ContainerTrackID.audio, dts: timestamp, pts: timestamp,
+                                      isKeyframe: true, sampleDescriptionIndex: audioIndex, payload: frame))]
+        }
+    }
+
+    private mutating func register(_ description: SampleDescription, trackID: UInt32,
+                                   at offset: Int64) throws(FLVError) -> (UInt16, DemuxEvent?) {
+        guard let result = tracks.index(of: description, trackID: trackID, timescale: Self.timescale) else {
+            let existing = tracks.tracks[trackID]
+            if let existing, existing.codec != description.codec {
+                throw .unsupportedCodec("\(description.codec) after \(existing.codec) in track \(trackID)", at: offset)
+            }
+            throw .limitExceeded(field: "sample descriptions of track \(trackID)",
+                                 value: TrackTable.maxSampleDescriptions + 1, limit: TrackTable.maxSampleDescriptions)
+        }
+        return result
+    }
+}

@@ -1,0 +1,144 @@
+import MediaCore
+
+/// Turns frames into FLV tags: the layer FLV files and RTMP share. Before the first frame of
+/// a track, and whenever a frame's sample description differs from the last one sent for its
+/// track, the sequence header (avcC, hvcC or AudioSpecificConfig) goes first.
+///
+/// H.264 uses the legacy AVC packets, H.265 the Enhanced RTMP v1 'hvc1' packets. Timestamps
+/// are converted from the track timescale to milliseconds, rounding to nearest. FLV cannot
+/// hold negative times: with `startsAtZero` the first frame's decoding time becomes 0 and
+/// everything moves with it (a recording starts at 0, as ffmpeg's avoid_negative_ts does);
+/// otherwise times are kept and only a negative start is moved to 0. A decoding time still
+/// negative after that (a track starting earlier than the first frame written) is clamped
+/// to 0, its composition time kept.
+public struct FLVTagMuxer: Sendable {
+    public struct Options: Sendable, Equatable {
+        public var startsAtZero: Bool
+
+        public init(startsAtZero: Bool = true) {
+            self.startsAtZero = startsAtZero
+        }
+    }
+
+    /// The video and the audio track (at most one each: FLV has one stream of each).
+    public private(set) var videoTrack: TrackDescription?
+    public private(set) var audioTrack: TrackDescription?
+    private let options: Options
+    private var sent: [UInt32: UInt16] = [:]
+    /// Milliseconds subtracted from every timestamp, fixed by the first frame.
+    public private(set) var originMilliseconds: Int64?
+
+    public init(tracks: [TrackDescription], options: Options = Options()) throws(FLVError) {
+        var video: TrackDescription?
+        var audio: TrackDescription?
+        for track in tracks {
+            guard !track.sampleDescriptions.isEmpty else {
+                throw .unknownTrack(trackID: track.trackID, sampleDescriptionIndex: 1)
+            }
+            guard track.timescale > 0 else {
+                throw .limitExceeded(field: "timescale of track \(track.trackID)", value: 0, limit: 0)
+            }
+            guard track.sampleDescriptions.allSatisfy({ $0.codec == track.codec }) else {
+                throw .unsupportedCodec("track \(track.trackID) mixes codecs", at: 0)
+            }
+            if track.kind == .video {
+                guard video == nil else { throw .unsupportedCodec("a second video track (\(track.trackID))", at: 0) }
+                video = track
+            } else {
+                guard audio == nil else { throw .unsupportedCodec("a second audio track (\(track.trackID))", at: 0) }
+                audio = track
+            }
+        }
+        videoTrack = video
+        audioTrack = audio
+        self.options = options
+    }
+
+    /// Adds a sample description to a track mid-stream (a new SPS or audio format); frames
+    /// that use it carry the returned index.
+    public mutating func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws(FLVError) -> UInt16 {
+        if var video = videoTrack, video.trackID == trackID, description.codec == video.codec {
+            video.sampleDescriptions.append(description)
+            videoTrack = video
+            return UInt16(video.sampleDescriptions.count)
+        }
+        if var audio = audioTrack, audio.trackID == trackID, description.codec == audio.codec {
+            audio.sampleDescriptions.append(description)
+            audioTrack = audio
+            return UInt16(audio.sampleDescriptions.count)
+        }
+        throw .unknownTrack(trackID: trackID, sampleDescriptionIndex: 0)
+    }
+
+    /// The tags for `frame`, in order: a sequence header when needed, then the frame.
+    public mutating func tags(for frame: MediaFrame) throws(FLVError) -> [FLVTag] {
+        guard let track = [videoTrack, audioTrack].compactMap({ $0 }).first(where: { $0.trackID == frame.trackID }),
+              frame.sampleDescriptionIndex >= 1,
+              Int(frame.sampleDescriptionIndex) <= track.sampleDescriptions.count else {
+            throw .unknownTrack(trackID: frame.trackID, sampleDescriptionIndex: frame.sampleDescriptionIndex)
+        }
+        let description = track.sampleDescriptions[Int(frame.sampleDescriptionIndex) - 1]
+        let (dts, pts) = milliseconds(of: frame, timescale: track.timescale)
+        var tags: [FLVTag] = []
+        if sent[track.trackID] != frame.sampleDescriptionIndex {
+            tags.append(FLVTag(kind: track.kind == .video ? .video : .audio, timestamp: UInt32(truncatingIfNeeded: dts),
+                               body: try Self.sequenceHeader(description)))
+            sent[track.trackID] = frame.sampleDescriptionIndex
+        }
+        let body: [UInt8]
+        if track.kind == .video {
+            let composition = Int32(clamping: pts - dts)
+            body = FLVVideoTagBody(codec: description.codec, frameType: frame.isKeyframe ? .keyframe : .interframe,
+                                   packet: .codedFrames(compositionTime: composition, data: frame.payload)).serialized()
+        } else {
+            body = FLVAudioTagBody(packet: .raw(frame.payload)).serialized()
+        }
+        tags.append(FLVTag(kind: track.kind == .video ? .video : .audio, timestamp: UInt32(truncatingIfNeeded: dts), body: body))
+        return tags
+    }
+
+    /// The frame's decoding and presentation times in milliseconds as written (dts >= 0).
+    public mutating func milliseconds(of frame: MediaFrame, timescale: UInt32) -> (dts: Int64, pts: Int64) {
+        let dts = TimescaleConversion.rescale(frame.dts, from: timescale, to: FLVTagDemuxer.timescale)
+        let pts = TimescaleConversion.rescale(frame.pts, from: timescale, to: FLVTagDemuxer.timescale)
+        let origin: Int64
+        if let originMilliseconds {
+            origin = originMilliseconds
+        } else {
+            origin = options.startsAtZero ? dts : min(0, dts)
+            originMilliseconds = origin
+        }
+        let shiftedDTS = dts &- origin
+        let shiftedPTS = pts &- origin
+        return (max(0, shiftedDTS), shiftedPTS)
+    }
+
+    /// The sequence header body of `description`: the record with 4-byte NAL unit lengths
+    /// (the length `MediaFrame` payloads use), or the AudioSpecificConfig.
+    static func sequenceHeader(_ description: SampleDescription) throws(FLVError) -> [UInt8] {
+        do {
+            switch description.codec {
+            case .h264:
+                var record = try AVCDecoderConfigurationRecord(parsing: description.configuration)
+                guard record.nalUnitLengthSize != .four else {
+                    return FLVVideoTagBody(codec: .h264, frameType: .keyframe,
+                                           packet: .sequenceStart(description.configuration)).serialized()
+                }
+                record.nalUnitLengthSize = .four
+                return FLVVideoTagBody(codec: .h264, frameType: .keyframe, packet: .sequenceStart(try record.serialized())).serialized()
+            case .h265:
+                var record = try HEVCDecoderConfigurationRecord(parsing: description.configuration)
+                guard record.nalUnitLengthSize != .four else {
+                    return FLVVideoTagBody(codec: .h265, frameType: .keyframe,
+                                           packet: .sequenceStart(description.configuration)).serialized()
+                }
+                record.nalUnitLengthSize = .four
+                return FLVVideoTagBody(codec: .h265, frameType: .keyframe, packet: .sequenceStart(try record.serialized())).serialized()
+            case .aac:
+                return FLVAudioTagBody(packet: .sequenceHeader(description.configuration)).serialized()
+            }
+        } catch {
+            throw .codec(error, at: 0)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Containers
+import Foundation
+import MediaCore
+
+/// `recorder record --input SOURCE ...`: records one input to its end with the record
+/// command's rules, finalizes MP4 chunks with mp4writer (a separate process, as the server
+/// does), and returns what it wrote.
+public struct OneShotRecording {
+    public var parameters: RecordParameters
+    public var resolvedPath: String
+    public var input: StreamInput
+    /// Leave MP4 chunks as staging sets (batch workflows, tests, benchmarks).
+    public var stagingOnly = false
+    public var mp4writerPath = FinalizerPool.defaultMP4WriterPath()
+    public var silence: Double = 5
+    public var onListening: (UInt16) -> Void = { _ in }
+
+    public struct Outcome: Sendable {
+        public var chunks: [ChunkSummary] = []
+        public var errors: [String] = []
+        public var finalized: [String] = []
+        public var droppedFrames = 0
+    }
+
+    public init(parameters: RecordParameters, resolvedPath: String, input: StreamInput) {
+        self.parameters = parameters
+        self.resolvedPath = resolvedPath
+        self.input = input
+    }
+
+    /// The answer's computedPathToFile: the first file this recording will write.
+    public var computedPathToFile: String {
+        RecordingSession(parameters: parameters, resolvedPath: resolvedPath, pool: nil).nextPath
+    }
+
+    public func run(onEvent: @escaping @Sendable (RecordingEvent) -> Void = { _ in }) throws -> Outcome {
+        let collected = EventLog()
+        let pool = stagingOnly || parameters.type != .mp4 ? nil : FinalizerPool(mp4writerPath: mp4writerPath)
+        let session = RecordingSession(parameters: parameters, resolvedPath: resolvedPath, pool: pool, onEvent: { event in
+            collected.append(event)
+            onEvent(event)
+        })
+        var reader = StreamReader(input: input)
+        reader.silence = silence
+        reader.onListening = onListening
+        do {
+            try reader.run { try session.handle($0) }
+        } catch {
+            // What was recorded up to the error is kept: close (and finalize) it.
+            try? session.finish()
+            pool?.waitUntilIdle()
+            throw error
+        }
+        try session.finish()
+        pool?.waitUntilIdle()
+        var outcome = Outcome()
+        outcome.droppedFrames = session.droppedFrames
+        for event in collected.events {
+            switch event {
+            case .chunkClosed(let summary): outcome.chunks.append(summary)
+            case .chunkFinalized(let path): outcome.finalized.append(path)
+            case let .chunkError(path, message): outcome.errors.append("\(path): \(message)")
+            case .chunkCreated: break
+            }
+        }
+        return outcome
+    }
+}
+
+/// Events gathered from the session and the finalizer pool's threads.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [RecordingEvent] = []
+
+    func append(_ event: RecordingEvent) {
+        lock.lock()
+        storage.append(event)
+        lock.unlock()
+    }
+
+    var events: [RecordingEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}

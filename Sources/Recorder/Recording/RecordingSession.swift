@@ -1,0 +1,244 @@
+import Containers
+import Foundation
+import MediaCore
+
+/// One recording of one stream, from its first keyframe to its end: splits it into chunks
+/// (chunkLength, waitForIDR, winQtCompat), names them (OutputNaming), rebases timestamps so
+/// that every file starts at zero with the A/V offset kept, and hands MP4 chunks to the
+/// finalizer pool.
+///
+/// Recording starts at the first video keyframe (audio-only streams: the first audio frame
+/// after 1 s of buffered media shows there is no video); frames before it cannot be decoded
+/// alone and are dropped.
+public final class RecordingSession {
+    public typealias WriterFactory = (_ type: RecordParameters.OutputType, _ path: String,
+                                      _ tracks: [TrackDescription], _ winQtCompat: Bool) throws -> ChunkWriter
+
+    /// winQtCompat: start a new part before the payload reaches what 32-bit offsets address,
+    /// with room for the moov and the header (a 4-hour 10 Mbps chunk has a moov under 8 MiB).
+    public static let winQtPayloadLimit: UInt64 = UInt64(UInt32.max) - (64 << 20)
+    /// How much media is buffered, at most, while waiting to know whether there is video.
+    static let startupWindowSeconds = 1.0
+
+    public let parameters: RecordParameters
+    public let naming: OutputNaming
+    private let pool: FinalizerPool?
+    private let makeWriter: WriterFactory
+    private let onEvent: @Sendable (RecordingEvent) -> Void
+
+    /// Tracks of the stream, with every sample description seen so far.
+    private var streamTracks: [UInt32: TrackDescription] = [:]
+    private var trackOrder: [UInt32] = []
+    private var pending: [MediaFrame] = []
+    private var stem: String?
+    private var partIndex = 0
+
+    private struct OpenChunk {
+        let writer: ChunkWriter
+        /// The chunk's time zero: the opening frame's presentation time in its own timescale
+        /// (a B-frame stream's first keyframe is presented at zero; its dts may be negative).
+        let originTicks: Int64
+        let originScale: UInt32
+        /// Stream description index -> this file's index, per track.
+        var descriptionMap: [UInt32: [UInt16: UInt16]]
+        var lastDTS: [UInt32: Int64] = [:]
+        var firstDTS: [UInt32: Int64] = [:]
+        var samples: [UInt32: Int] = [:]
+        let wallClockStart: Double
+    }
+    private var chunk: OpenChunk?
+    public private(set) var filesWritten: [String] = []
+    public private(set) var droppedFrames = 0
+
+    public init(parameters: RecordParameters, resolvedPath: String, pool: FinalizerPool?,
+                writerFactory: @escaping WriterFactory = RecordingSession.defaultWriter,
+                onEvent: @escaping @Sendable (RecordingEvent) -> Void = { _ in }) {
+        self.parameters = parameters
+        naming = OutputNaming(parameters: parameters, resolvedPath: resolvedPath)
+        self.pool = pool
+        makeWriter = writerFactory
+        self.onEvent = onEvent
+    }
+
+    /// MP4 through staging sets; FLV and MPEG-TS through the container writers.
+    public static func defaultWriter(type: RecordParameters.OutputType, path: String, tracks: [TrackDescription],
+                                     winQtCompat: Bool) throws -> ChunkWriter {
+        switch type {
+        case .mp4: return try MP4ChunkWriter(path: path, tracks: tracks, winQtCompat: winQtCompat)
+        case .flv, .ts: return try ContainerChunkWriter(type: type, path: path, tracks: tracks)
+        }
+    }
+
+    /// The path the next file will have (computedPathToFile before recording starts).
+    public var nextPath: String {
+        naming.path(stem: stem ?? naming.stemForNewRecording(), part: partIndex)
+    }
+
+    public func handle(_ event: DemuxEvent) throws {
+        switch event {
+        case .track(let track):
+            if streamTracks[track.trackID] == nil { trackOrder.append(track.trackID) }
+            streamTracks[track.trackID] = track
+            if let open = chunk, !open.descriptionMap.keys.contains(track.trackID) {
+                // A track that appears mid-file waits for the next file.
+                _ = open
+            }
+        case let .sampleDescription(trackID, index, description):
+            guard var track = streamTracks[trackID] else { return }
+            while track.sampleDescriptions.count < Int(index) - 1 { track.sampleDescriptions.append(description) }
+            if track.sampleDescriptions.count < Int(index) { track.sampleDescriptions.append(description) }
+            streamTracks[trackID] = track
+            if var open = chunk, open.descriptionMap[trackID] != nil {
+                let local = try open.writer.addSampleDescription(description, toTrack: trackID)
+                open.descriptionMap[trackID]![index] = local
+                chunk = open
+            }
+        case .frame(let frame):
+            try handle(frame)
+        case .metadata:
+            break
+        }
+    }
+
+    private var hasVideo: Bool { streamTracks.values.contains { $0.kind == .video } }
+
+    private func handle(_ frame: MediaFrame) throws {
+        guard let track = streamTracks[frame.trackID] else { droppedFrames += 1; return }
+        guard chunk != nil else { return try waitForStart(frame, track: track) }
+        if shouldSplit(before: frame, track: track) {
+            try closeChunk()
+            try openChunk(at: frame, track: track)
+        }
+        try write(frame)
+    }
+
+    private func waitForStart(_ frame: MediaFrame, track: TrackDescription) throws {
+        if track.kind == .video {
+            guard frame.isKeyframe else { droppedFrames += 1; return }
+            try openChunk(at: frame, track: track)
+            let buffered = pending
+            pending = []
+            // Audio that arrived before the keyframe but belongs after it in time.
+            try write(frame)
+            for f in buffered where f.trackID != frame.trackID { try write(f) }
+            return
+        }
+        pending.append(frame)
+        let first = pending[0]
+        let span = Double(frame.dts - first.dts) / Double(track.timescale)
+        if !hasVideo && span >= Self.startupWindowSeconds {
+            try openChunk(at: first, track: streamTracks[first.trackID]!)
+            let buffered = pending
+            pending = []
+            for f in buffered { try write(f) }
+        } else if hasVideo || span >= Self.startupWindowSeconds {
+            // Video is expected: keep only the last second of audio while waiting for it.
+            pending.removeAll { Double(frame.dts - $0.dts) / Double(track.timescale) > Self.startupWindowSeconds && $0.trackID == frame.trackID }
+        }
+    }
+
+    private func shouldSplit(before frame: MediaFrame, track: TrackDescription) -> Bool {
+        guard let open = chunk else { return false }
+        if parameters.winQtCompat && open.writer.payloadBytes + UInt64(frame.payload.count) > Self.winQtPayloadLimit {
+            return true
+        }
+        guard parameters.chunkLength > 0 else { return false }
+        let origin = rescale(open.originTicks, from: Int64(open.originScale), to: Int64(track.timescale))
+        let elapsed = Double(frame.pts - origin) / Double(track.timescale)
+        guard elapsed >= Double(parameters.chunkLength) else { return false }
+        if parameters.waitForIDR && hasVideo {
+            return track.kind == .video && frame.isKeyframe
+        }
+        return true
+    }
+
+    private func openChunk(at frame: MediaFrame, track: TrackDescription) throws {
+        let stem = self.stem ?? naming.stemForNewRecording()
+        self.stem = stem
+        let path = naming.path(stem: stem, part: partIndex)
+        partIndex += 1
+        if parameters.dateFolderStructure || true {
+            try FileSystem.createDirectories(FileSystem.directoryName(path))
+        }
+        // Each file starts with the description each track is using now, as its number 1.
+        var tracks: [TrackDescription] = []
+        var map: [UInt32: [UInt16: UInt16]] = [:]
+        for id in trackOrder {
+            guard let t = streamTracks[id] else { continue }
+            let current = t.sampleDescriptions.count
+            tracks.append(TrackDescription(trackID: id, timescale: t.timescale, sampleDescriptions: [t.sampleDescriptions[current - 1]]))
+            map[id] = [UInt16(current): 1]
+        }
+        let writer = try makeWriter(parameters.type, path, tracks, parameters.winQtCompat)
+        chunk = OpenChunk(writer: writer, originTicks: frame.pts, originScale: track.timescale, descriptionMap: map,
+                          wallClockStart: Date().timeIntervalSince1970)
+        onEvent(.chunkCreated(path: path))
+    }
+
+    private func write(_ frame: MediaFrame) throws {
+        guard var open = chunk, let track = streamTracks[frame.trackID] else { return }
+        guard let map = open.descriptionMap[frame.trackID] else { droppedFrames += 1; return }
+        let origin = rescale(open.originTicks, from: Int64(open.originScale), to: Int64(track.timescale))
+        var f = frame
+        f.dts -= origin
+        f.pts -= origin
+        // Presented before the file's start (audio from before the first picture, leading
+        // pictures of an open GOP), or going back in time: not written.
+        if f.pts < 0 || (open.lastDTS[f.trackID].map { f.dts < $0 } ?? false) {
+            droppedFrames += 1
+            return
+        }
+        guard let local = map[frame.sampleDescriptionIndex] else { droppedFrames += 1; return }
+        f.sampleDescriptionIndex = local
+        try open.writer.write(f)
+        open.lastDTS[f.trackID] = f.dts
+        if open.firstDTS[f.trackID] == nil { open.firstDTS[f.trackID] = f.dts }
+        open.samples[f.trackID, default: 0] += 1
+        chunk = open
+    }
+
+    private func closeChunk() throws {
+        guard let open = chunk else { return }
+        chunk = nil
+        let path = open.writer.path
+        do {
+            try open.writer.close()
+        } catch {
+            onEvent(.chunkError(path: path, message: "\(error)"))
+            throw error
+        }
+        var first: [UInt32: Double] = [:], last: [UInt32: Double] = [:]
+        var duration = 0.0
+        for (id, dts) in open.lastDTS {
+            let scale = Double(streamTracks[id]?.timescale ?? 1)
+            first[id] = Double(open.firstDTS[id] ?? 0) / scale
+            last[id] = Double(dts) / scale
+            duration = max(duration, Double(dts) / scale)
+        }
+        filesWritten.append(path)
+        onEvent(.chunkClosed(ChunkSummary(path: path, durationSeconds: duration, payloadBytes: open.writer.payloadBytes,
+                                          samples: open.samples, firstTimestamp: first, lastTimestamp: last,
+                                          wallClockStart: open.wallClockStart)))
+        if parameters.type == .mp4, let pool {
+            let notify = onEvent
+            pool.finalize(path) { result in
+                notify(result.succeeded ? .chunkFinalized(path: path)
+                                        : .chunkError(path: path, message: "mp4writer exited \(result.status): \(result.output)"))
+            }
+        }
+    }
+
+    /// Ends the recording: the open chunk is closed (and, for MP4, queued for finalizing).
+    public func finish() throws {
+        pending = []
+        try closeChunk()
+    }
+}
+
+/// `value` from one timescale to another, rounded to nearest.
+func rescale(_ value: Int64, from: Int64, to: Int64) -> Int64 {
+    guard from != to else { return value }
+    let product = value.multipliedFullWidth(by: to)
+    let (q, r) = from.dividingFullWidth((product.high, product.low))
+    return 2 * abs(r) >= from ? q + (value >= 0 ? 1 : -1) : q
+}

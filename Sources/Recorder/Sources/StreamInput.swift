@@ -1,0 +1,128 @@
+import Containers
+import Foundation
+import ISOBMFF
+import MediaCore
+
+/// Where a one-shot recording reads its stream: an .flv, .ts or .mp4 file, or MPEG-TS arriving
+/// on `udp://HOST:PORT` or `tcp://HOST:PORT` (we listen). Every input becomes the same
+/// `DemuxEvent`s.
+public enum StreamInput: Sendable, Equatable {
+    case file(String)
+    case udp(host: String, port: UInt16)
+    case tcp(host: String, port: UInt16)
+
+    public init(parsing text: String) throws(RecorderControlError) {
+        for (scheme, make) in [("udp://", { StreamInput.udp(host: $0, port: $1) }), ("tcp://", { StreamInput.tcp(host: $0, port: $1) })] as [(String, (String, UInt16) -> StreamInput)] where text.hasPrefix(scheme) {
+            let rest = text.dropFirst(scheme.count)
+            guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...]) else {
+                throw RecorderControlError("\(text): expected \(scheme)HOST:PORT")
+            }
+            let host = String(rest[..<colon])
+            self = make(host.isEmpty ? "0.0.0.0" : host, port)
+            return
+        }
+        self = .file(text)
+    }
+
+    /// Bytes read per system call from files and sockets.
+    static let readSize = 1 << 20
+}
+
+/// Reads a `StreamInput` to its end and hands every event to `onEvent`. Network inputs end
+/// after `silence` seconds without data (once data has arrived), or when `shouldStop` says so.
+public struct StreamReader {
+    public let input: StreamInput
+    public var silence: Double = 5
+    public var shouldStop: @Sendable () -> Bool = { false }
+    /// Called once a network input is listening, with the port (tests bind port 0).
+    public var onListening: (UInt16) -> Void = { _ in }
+
+    public init(input: StreamInput) {
+        self.input = input
+    }
+
+    public func run(_ onEvent: (DemuxEvent) throws -> Void) throws {
+        switch input {
+        case .file(let path) where path.lowercased().hasSuffix(".mp4"):
+            let source = try MP4FileSource(path: path)
+            for track in source.tracks { try onEvent(.track(track)) }
+            var frames = source.reader.makeFrameIterator()
+            while let frame = try frames.next() { try onEvent(.frame(frame)) }
+        case .file(let path):
+            var demuxer = try Demuxer(kind: path.lowercased().hasSuffix(".flv") ? .flv : .ts)
+            let file = try FileDescriptor.open(path, .readOnly)
+            defer { try? file.close() }
+            var offset: Int64 = 0
+            while true {
+                let bytes = try file.read(count: StreamInput.readSize, fromAbsoluteOffset: offset)
+                if bytes.isEmpty { break }
+                offset += Int64(bytes.count)
+                try demuxer.push(bytes, onEvent)
+            }
+            try demuxer.finish(onEvent)
+        case let .udp(host, port):
+            let socket = try Socket.udp(host: host, port: port)
+            defer { socket.close() }
+            onListening(try socket.localPort())
+            try receive(from: socket, onEvent)
+        case let .tcp(host, port):
+            let listener = try Socket.tcpListener(host: host, port: port)
+            defer { listener.close() }
+            onListening(try listener.localPort())
+            while !shouldStop() {
+                guard try listener.waitReadable(timeout: 0.2) else { continue }
+                let connection = try listener.accept()
+                defer { connection.close() }
+                try receive(from: connection, onEvent)
+                return
+            }
+        }
+    }
+
+    private func receive(from socket: Socket, _ onEvent: (DemuxEvent) throws -> Void) throws {
+        var demuxer = try Demuxer(kind: .ts)
+        var buffer = [UInt8](repeating: 0, count: StreamInput.readSize)
+        var lastData: Double?
+        while !shouldStop() {
+            if try !socket.waitReadable(timeout: 0.2) {
+                if let last = lastData, Date().timeIntervalSince1970 - last >= silence { break }
+                continue
+            }
+            let n = try socket.receive(into: &buffer)
+            if n == 0 { break }  // the TCP sender closed
+            lastData = Date().timeIntervalSince1970
+            try demuxer.push(buffer[0..<n], onEvent)
+        }
+        try demuxer.finish(onEvent)
+    }
+}
+
+/// FLV or MPEG-TS bytes in, events out.
+struct Demuxer {
+    enum Kind { case flv, ts }
+    private var flv: FLVReader?
+    private var ts: TSReader?
+
+    init(kind: Kind) throws {
+        if kind == .flv { flv = FLVReader() } else { ts = TSReader() }
+    }
+
+    mutating func push<C: Collection<UInt8>>(_ bytes: C, _ onEvent: (DemuxEvent) throws -> Void) throws {
+        if flv != nil {
+            flv!.push(bytes)
+            while let event = try flv!.next() { try onEvent(event) }
+        } else {
+            ts!.push(bytes)
+            while let event = try ts!.next() { try onEvent(event) }
+        }
+    }
+
+    mutating func finish(_ onEvent: (DemuxEvent) throws -> Void) throws {
+        if flv != nil {
+            try flv!.finish()
+        } else {
+            ts!.finish()
+            while let event = try ts!.next() { try onEvent(event) }
+        }
+    }
+}

@@ -173,8 +173,9 @@ public struct BatchFinalizer: Sendable {
                      messages: ["\(output) is complete; files left by an interrupted finalize " + (cleaned ? "were removed" : "would be removed")])
     }
 
-    /// Staging files of the set that exist (not the output or its `.partial`).
-    static func stagingFiles(of paths: StagingPaths) -> [String] {
+    /// The files of a set that exist, including a finalize's journal and header (not the
+    /// output or its `.partial`): empty once a set is finalized and removed.
+    public static func stagingFiles(of paths: StagingPaths) -> [String] {
         var files = [paths.mdat, paths.info, paths.info + ".tmp",
                      FinalizeJournal.path(for: paths.output), FinalizeJournal.headerPath(for: paths.output)]
         files += paths.existingTrackIDs().map { paths.track($0) }

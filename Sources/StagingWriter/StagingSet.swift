@@ -189,12 +189,15 @@ extension StagingSet {
         }
     }
 
-    /// Removes the staging files (after the MP4 is durable): track files, then .mdat, then
-    /// .info, so an interrupted removal still leaves .info saying what the set was.
+    /// Removes the staging files (after the MP4 is durable): .mdat first, then the track
+    /// files, then .info. A removal interrupted part-way leaves no .mdat beside a complete
+    /// MP4, which a rerun recognizes as leftovers to delete; removing a track file first would
+    /// leave what looks like a damaged set, and recovering it would replace the complete MP4
+    /// with the tracks that were left.
     public func removeFiles() throws(StagingError) {
         do {
-            for id in paths.existingTrackIDs() { try FileSystem.remove(paths.track(id)) }
             try FileSystem.remove(paths.mdat)
+            for id in paths.existingTrackIDs() { try FileSystem.remove(paths.track(id)) }
             try FileSystem.remove(paths.info + ".tmp")
             try FileSystem.remove(paths.info)
             // The removals themselves survive a power cut only once the directory is synced.

@@ -165,9 +165,10 @@ struct MP4WriterCommand {
             var line = "  track \(t.trackID) \(t.codec): \(t.samples) samples, \(String(format: "%.3f", t.durationSeconds)) s"
             if t.sampleDescriptions > 1 { line += ", \(t.sampleDescriptions) sample descriptions" }
             let dropped = t.dropped.values.reduce(0, +)
-            if dropped > 0 || t.unreadableRecords > 0 {
-                line += "; dropped \(dropped) (" + t.dropped.map { "\($0.value) \($0.key)" }.sorted().joined(separator: ", ") + "), \(t.unreadableRecords) unreadable record(s)"
-            }
+            var losses: [String] = []
+            if dropped > 0 { losses.append("dropped \(dropped) (" + t.dropped.map { "\($0.value) \($0.key)" }.sorted().joined(separator: ", ") + ")") }
+            if t.unreadableRecords > 0 { losses.append("\(t.unreadableRecords) unreadable record(s)") }
+            if !losses.isEmpty { line += "; " + losses.joined(separator: ", ") }
             print(line)
         }
         for problem in report.problems { print("  damage: \(problem)") }

@@ -1,0 +1,73 @@
+import Containers
+import Foundation
+import MediaCore
+
+/// An inbound stream while it is live: its tracks so far, its source, a byte counter for the
+/// bitrate, and the recording sessions attached to it. Everything about one stream happens
+/// under its own lock, so one stream's disk never waits for another's.
+final class LiveStream: @unchecked Sendable {
+    let name: String
+    let source: String
+    let clientAddress: String?
+    let lock = NSLock()
+    /// Current track descriptions, every sample description seen so far included.
+    private(set) var tracks: [UInt32: TrackDescription] = [:]
+    private(set) var trackOrder: [UInt32] = []
+    /// Sessions by config id.
+    var sessions: [Int: RecordingSession] = [:]
+    private var bytes: UInt64 = 0
+    private let started = Date()
+
+    init(name: String, source: String, clientAddress: String?) {
+        self.name = name
+        self.source = source
+        self.clientAddress = clientAddress
+    }
+
+    /// Applies an event to the stream's state and to every session; called under `lock`.
+    func deliver(_ event: DemuxEvent, onError: (Int, Error) -> Void) {
+        switch event {
+        case .track(let track):
+            if tracks[track.trackID] == nil { trackOrder.append(track.trackID) }
+            tracks[track.trackID] = track
+        case let .sampleDescription(trackID, index, description):
+            if var track = tracks[trackID], Int(index) == track.sampleDescriptions.count + 1 {
+                track.sampleDescriptions.append(description)
+                tracks[trackID] = track
+            }
+        case .frame(let frame):
+            bytes += UInt64(frame.payload.count)
+        case .metadata:
+            break
+        }
+        for (id, session) in sessions {
+            do {
+                try session.handle(event)
+            } catch {
+                onError(id, error)
+            }
+        }
+    }
+
+    /// A session starting mid-stream first learns the tracks as they are now.
+    func attach(_ session: RecordingSession, configId: Int) throws {
+        for id in trackOrder {
+            guard let track = tracks[id] else { continue }
+            try session.handle(.track(track))
+        }
+        sessions[configId] = session
+    }
+
+    func snapshot() -> StreamSnapshot {
+        var video: String?, audio: String?
+        for id in trackOrder {
+            guard let t = tracks[id], let d = t.sampleDescriptions.last else { continue }
+            if t.kind == .video { video = "\(d.codec) \(d.width)x\(d.height)" } else { audio = "\(d.codec) \(d.sampleRate) Hz \(d.channelCount) ch" }
+        }
+        let seconds = max(0.001, Date().timeIntervalSince(started))
+        return StreamSnapshot(localStreamName: name, source: source, clientAddress: clientAddress, video: video, audio: audio,
+                              bitrateKbps: Int(Double(bytes) * 8 / seconds / 1000), active: true)
+    }
+
+    var hasAudio: Bool { tracks.values.contains { $0.kind == .audio } }
+}

@@ -1,0 +1,241 @@
+import Containers
+import Foundation
+import MediaCore
+
+/// The recording engine behind the API: record configs (persisted), live streams (from
+/// RTMP publishers and MPEG-TS listeners), and a recording session per config and stream.
+///
+/// A config names a stream that may not exist yet; when a stream of that name starts, a
+/// session starts for every config waiting for it. keepAlive=1 starts again each time the
+/// stream comes back; keepAlive=0 records once, then the config ends. MP4 chunks are
+/// finalized by mp4writer processes in a bounded pool, off the ingest path.
+public final class RecorderEngine: RecorderControl, @unchecked Sendable {
+    public struct Options: Sendable {
+        public var mp4writerPath: String
+        public var finalizeConcurrency = 2
+        public var silenceTimeout: Double = 10
+        public init(mp4writerPath: String) { self.mp4writerPath = mp4writerPath }
+    }
+
+    private struct ConfigState {
+        var parameters: RecordParameters
+        var state: String = "waiting"
+        var files: [String] = []
+        var lastError: String?
+        var recordedOnce = false
+    }
+
+    public let options: Options
+    public let pool: FinalizerPool
+    private let store: ConfigStore?
+    private let log: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var configs: [Int: ConfigState] = [:]
+    private var nextLocalId = 1
+    private var streams: [String: LiveStream] = [:]
+    private var listeners: [String: TSListener] = [:]
+
+    /// Loads the persisted configs from `store` (nil: in memory only).
+    public init(options: Options, store: ConfigStore?, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.options = options
+        self.store = store
+        self.log = log
+        pool = FinalizerPool(mp4writerPath: options.mp4writerPath, concurrency: options.finalizeConcurrency)
+        for entry in store?.entries ?? [] {
+            configs[entry.configId] = ConfigState(parameters: entry.parameters)
+            nextLocalId = max(nextLocalId, entry.configId + 1)
+        }
+    }
+
+    // MARK: RecorderControl
+
+    public func record(_ parameters: RecordParameters) throws -> RecordConfigSnapshot {
+        let id: Int
+        if let store {
+            do { id = try store.add(parameters).configId } catch { throw RecorderControlError("cannot save the config: \(error)") }
+        } else {
+            id = lock.withLock { defer { nextLocalId += 1 }; return nextLocalId }
+        }
+        lock.withLock { configs[id] = ConfigState(parameters: parameters) }
+        log("recordConfigAdded id=\(id) stream=\(parameters.localStreamName) path=\(parameters.pathToFile) type=\(parameters.type.rawValue)")
+        if let stream = lock.withLock({ streams[parameters.localStreamName] }) {
+            startSession(configId: id, on: stream)
+        }
+        return snapshot(id)!
+    }
+
+    public func removeConfig(id: Int) throws -> RecordConfigSnapshot {
+        guard let before = snapshot(id) else { throw RecorderControlError("no record config with id \(id)") }
+        let streamName = before.parameters.localStreamName
+        if let stream = lock.withLock({ streams[streamName] }) {
+            stream.lock.withLock {
+                if let session = stream.sessions.removeValue(forKey: id) { finish(session, configId: id) }
+            }
+        }
+        _ = try? store?.remove(id: id)
+        lock.withLock { _ = configs.removeValue(forKey: id) }
+        log("recordConfigRemoved id=\(id) stream=\(streamName)")
+        var snapshot = before
+        snapshot.state = "removed"
+        return snapshot
+    }
+
+    public func listConfigs() -> [RecordConfigSnapshot] {
+        let ids = lock.withLock { configs.keys.sorted() }
+        return ids.compactMap { snapshot($0) }
+    }
+
+    public func listStreams() -> [StreamSnapshot] {
+        let live = lock.withLock { Array(streams.values) }
+        var result = live.map { stream in stream.lock.withLock { stream.snapshot() } }
+        let listening = lock.withLock { listeners }
+        for (name, listener) in listening where !result.contains(where: { $0.localStreamName == name }) {
+            result.append(StreamSnapshot(localStreamName: name, source: listener.sourceName, active: false))
+        }
+        return result.sorted { $0.localStreamName < $1.localStreamName }
+    }
+
+    public func pullStream(uri: String, localStreamName: String) throws -> StreamSnapshot {
+        let input = try StreamInput(parsing: uri)
+        guard case .file = input else {
+            let listener = TSListener(input: input, name: localStreamName, engine: self, silence: options.silenceTimeout)
+            try lock.withLock {
+                guard listeners[localStreamName] == nil else { throw RecorderControlError("stream \(localStreamName) already has a listener") }
+                listeners[localStreamName] = listener
+            }
+            do {
+                try listener.start()
+            } catch {
+                _ = lock.withLock { listeners.removeValue(forKey: localStreamName) }
+                throw RecorderControlError("cannot listen on \(uri): \(error)")
+            }
+            log("pullStream stream=\(localStreamName) uri=\(uri) port=\(listener.port)")
+            return StreamSnapshot(localStreamName: localStreamName, source: listener.sourceName, active: false)
+        }
+        throw RecorderControlError("uri must be udp://HOST:PORT or tcp://HOST:PORT, not \(uri)")
+    }
+
+    public func shutdown() {
+        let all = lock.withLock { Array(listeners.values) }
+        all.forEach { $0.stop() }
+        let names = lock.withLock { Array(streams.keys) }
+        for name in names { streamEnded(name) }
+        pool.waitUntilIdle()
+        log("shutdown complete")
+    }
+
+    /// The port a pullStream listener is bound to (tests bind port 0).
+    public func listenerPort(_ name: String) -> UInt16? {
+        lock.withLock { listeners[name]?.port }
+    }
+
+    // MARK: Ingest
+
+    /// A stream of this name starts. Refused when one is already live (a second publisher).
+    public func streamStarted(_ name: String, source: String, clientAddress: String? = nil) throws {
+        let stream = LiveStream(name: name, source: source, clientAddress: clientAddress)
+        try lock.withLock {
+            guard streams[name] == nil else { throw RecorderControlError("stream \(name) is already live") }
+            streams[name] = stream
+        }
+        log("streamCreated stream=\(name) source=\(source)\(clientAddress.map { " client=\($0)" } ?? "")")
+        let waiting = lock.withLock { configs.filter { $0.value.parameters.localStreamName == name && !( !$0.value.parameters.keepAlive && $0.value.recordedOnce) }.keys.sorted() }
+        for id in waiting { startSession(configId: id, on: stream) }
+    }
+
+    /// Media of a live stream.
+    public func streamEvent(_ name: String, _ event: DemuxEvent) {
+        guard let stream = lock.withLock({ streams[name] }) else { return }
+        stream.lock.withLock {
+            stream.deliver(event) { id, error in
+                log("recordChunkError stream=\(name) config=\(id) error=\(error)")
+                // A session that failed (disk full, ...) ends; what it wrote is kept.
+                if let session = stream.sessions.removeValue(forKey: id) { finish(session, configId: id, error: "\(error)") }
+            }
+        }
+    }
+
+    /// The stream ended (publisher gone, silence): every session closes its file.
+    public func streamEnded(_ name: String) {
+        guard let stream = lock.withLock({ streams[name] }) else { return }
+        stream.lock.withLock {
+            for (id, session) in stream.sessions { finish(session, configId: id) }
+            stream.sessions = [:]
+        }
+        // Gone from listStreams only once its files are closed (and MP4s queued to finalize).
+        lock.withLock { _ = streams.removeValue(forKey: name) }
+        log("streamClosed stream=\(name)")
+    }
+
+    // MARK: Sessions
+
+    private func startSession(configId id: Int, on stream: LiveStream) {
+        guard let parameters = lock.withLock({ configs[id]?.parameters }) else { return }
+        let name = stream.name
+        let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,
+                                       onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
+        stream.lock.withLock {
+            do {
+                try stream.attach(session, configId: id)
+                lock.withLock {
+                    configs[id]?.state = "recording"
+                    configs[id]?.recordedOnce = true
+                }
+            } catch {
+                lock.withLock { configs[id]?.lastError = "\(error)" }
+            }
+        }
+    }
+
+    /// Called under the stream's lock.
+    private func finish(_ session: RecordingSession, configId id: Int, error: String? = nil) {
+        do {
+            try session.finish()
+        } catch {
+            log("recordChunkError config=\(id) error=\(error)")
+        }
+        lock.withLock {
+            guard var config = configs[id] else { return }
+            config.lastError = error ?? config.lastError
+            if error != nil {
+                config.state = "error"
+            } else {
+                config.state = config.parameters.keepAlive ? "waiting" : "finished"
+            }
+            configs[id] = config
+        }
+        if !(lock.withLock { configs[id]?.parameters.keepAlive ?? true }) {
+            // keepAlive=0: recorded once; the config ends (kept in memory for listConfig).
+            _ = try? store?.remove(id: id)
+        }
+    }
+
+    private func handle(_ event: RecordingEvent, configId id: Int, stream: String) {
+        switch event {
+        case .chunkCreated(let path):
+            log("recordChunkCreated stream=\(stream) config=\(id) file=\(path)")
+        case .chunkClosed(let s):
+            lock.withLock { configs[id]?.files.append(s.path) }
+            let samples = s.samples.sorted { $0.key < $1.key }.map { "track\($0.key)=\($0.value)" }.joined(separator: ",")
+            log(String(format: "recordChunkClosed stream=%@ config=%d file=%@ duration=%.3f bytes=%llu samples=%@ wallStart=%.3f",
+                       stream, id, s.path, s.durationSeconds, s.payloadBytes, samples, s.wallClockStart))
+        case .chunkFinalized(let path):
+            log("recordChunkFinalized stream=\(stream) config=\(id) file=\(path)")
+        case let .chunkError(path, message):
+            lock.withLock { configs[id]?.lastError = message }
+            log("recordChunkError stream=\(stream) config=\(id) file=\(path) error=\(message)")
+        }
+    }
+
+    private func snapshot(_ id: Int) -> RecordConfigSnapshot? {
+        guard let config = lock.withLock({ configs[id] }) else { return nil }
+        let stream = lock.withLock { streams[config.parameters.localStreamName] }
+        let session = stream.flatMap { s in s.lock.withLock { s.sessions[id] } }
+        let computed = session?.nextPath
+            ?? RecordingSession(parameters: config.parameters, resolvedPath: config.parameters.pathToFile, pool: nil).nextPath
+        let hasAudio = stream.map { s in s.lock.withLock { s.hasAudio } } ?? false
+        return RecordConfigSnapshot(configId: id, parameters: config.parameters, computedPathToFile: computed,
+                                    mp4BinPath: options.mp4writerPath, hasAudio: hasAudio, state: config.state,
+                                    filesWritten: config.files, lastError: config.lastError)
+    }
+}

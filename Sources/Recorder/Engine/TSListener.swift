@@ -1,0 +1,104 @@
+import Containers
+import Foundation
+import MediaCore
+
+/// A named inbound MPEG-TS stream on a UDP or TCP port (pullStream). The stream appears when
+/// data arrives and ends after `silence` seconds without data (or when the TCP sender closes);
+/// the listener then waits for the next sender.
+final class TSListener: @unchecked Sendable {
+    let input: StreamInput
+    let name: String
+    let silence: Double
+    private weak var engine: RecorderEngine?
+    private let stopped = NSLock()
+    private var isStopped = false
+    private var socket: Socket?
+    private(set) var port: UInt16 = 0
+
+    init(input: StreamInput, name: String, engine: RecorderEngine, silence: Double) {
+        self.input = input
+        self.name = name
+        self.engine = engine
+        self.silence = silence
+    }
+
+    var sourceName: String {
+        switch input {
+        case .udp: return "udp-ts"
+        case .tcp: return "tcp-ts"
+        case .file: return "file"
+        }
+    }
+
+    /// Binds now (so errors reach the caller), then serves on a thread of its own.
+    func start() throws {
+        switch input {
+        case let .udp(host, port): socket = try Socket.udp(host: host, port: port)
+        case let .tcp(host, port): socket = try Socket.tcpListener(host: host, port: port)
+        case .file: throw RecorderControlError("a file is not a listener")
+        }
+        port = try socket!.localPort()
+        let thread = Thread { [self] in serve() }
+        thread.name = "ts-\(name)"
+        thread.start()
+    }
+
+    func stop() {
+        stopped.withLock { isStopped = true }
+    }
+
+    private var shouldStop: Bool { stopped.withLock { isStopped } }
+
+    private func serve() {
+        guard let socket else { return }
+        defer { socket.close() }
+        while !shouldStop {
+            if case .tcp = input {
+                guard (try? socket.waitReadable(timeout: 0.2)) == true, let connection = try? socket.accept() else { continue }
+                receive(from: connection, client: "tcp")
+                connection.close()
+            } else {
+                receive(from: socket, client: "udp")
+            }
+        }
+    }
+
+    /// One appearance of the stream: from the first data to silence or the sender's close.
+    private func receive(from socket: Socket, client: String) {
+        var reader = TSReader()
+        var buffer = [UInt8](repeating: 0, count: StreamInput.readSize)
+        var live = false
+        var lastData = Date()
+        func drain() {
+            while true {
+                do {
+                    guard let event = try reader.next() else { return }
+                    engine?.streamEvent(name, event)
+                } catch {
+                    // A broken PES or section is dropped by the reader; go on with the rest.
+                    continue
+                }
+            }
+        }
+        while !shouldStop {
+            let readable = (try? socket.waitReadable(timeout: 0.2)) ?? false
+            if !readable {
+                if live && Date().timeIntervalSince(lastData) >= silence { break }
+                continue
+            }
+            guard let n = try? socket.receive(into: &buffer), n > 0 else { break }
+            lastData = Date()
+            if !live {
+                guard (try? engine?.streamStarted(name, source: sourceName, clientAddress: nil)) != nil else { return }
+                live = true
+            }
+            reader.push(buffer[0..<n])
+            drain()
+        }
+        guard live else { return }
+        // The last access unit is complete only now that no more bytes come.
+        reader.finish()
+        drain()
+        engine?.streamEnded(name)
+    }
+}

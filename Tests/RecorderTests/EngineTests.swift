@@ -1,0 +1,81 @@
+import XCTest
+import Foundation
+import MediaCore
+import Recorder
+import TestSupport
+
+/// The engine as the server runs it: configs made before the stream exists, MPEG-TS pushed by
+/// ffmpeg over TCP to a pullStream listener, keepAlive, removeConfig.
+final class EngineTests: XCTestCase {
+    private func makeEngine() -> RecorderEngine {
+        var options = RecorderEngine.Options(mp4writerPath: TestPaths.executable("mp4writer"))
+        options.silenceTimeout = 2
+        return RecorderEngine(options: options, store: nil)
+    }
+
+    /// ffmpeg sends the fixture's TS to the listener; returns when the stream has ended.
+    private func push(_ fixture: String, to engine: RecorderEngine, name: String) throws {
+        let port = try XCTUnwrap(engine.listenerPort(name))
+        let out = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-i", TestPaths.fixture(fixture), "-c", "copy",
+                                                  "-f", "mpegts", "tcp://127.0.0.1:\(port)"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        // The stream ends when the sender closes; wait for the engine to see it.
+        for _ in 0..<100 where engine.listStreams().contains(where: { $0.localStreamName == name && $0.active }) {
+            usleep(50_000)
+        }
+        engine.pool.waitUntilIdle()
+    }
+
+    func testAConfigMadeBeforeTheStreamRecordsItWhenItArrives() throws {
+        try FFmpegCheck.require()
+        let dir = TestPaths.temporaryDirectory("engine")
+        let engine = makeEngine()
+        defer { engine.shutdown() }
+        var parameters = RecordParameters(localStreamName: "cam1", pathToFile: dir + "/cam1")
+        parameters.keepAlive = true
+        let answer = try engine.record(parameters)
+        XCTAssertEqual(answer.state, "waiting")
+        XCTAssertEqual(answer.computedPathToFile, dir + "/cam1.mp4")
+        _ = try engine.pullStream(uri: "tcp://127.0.0.1:0", localStreamName: "cam1")
+
+        try push("ts/h264_aac.ts", to: engine, name: "cam1")
+        XCTAssertEqual(try FFmpegCheck.complaints(dir + "/cam1.mp4"), "")
+        let recorded = try FFmpegCheck.frameHashes(dir + "/cam1.mp4", stream: "v").map { $0.split(separator: ",").last! }
+        let source = try FFmpegCheck.frameHashes(TestPaths.fixture("ts/h264_aac.ts"), stream: "v").map { $0.split(separator: ",").last! }
+        XCTAssertEqual(recorded.count, source.count, "frames recorded")
+        XCTAssertEqual(recorded, source)
+
+        // keepAlive=1: the stream comes back, a new file (never touching the first).
+        try push("ts/h264_aac.ts", to: engine, name: "cam1")
+        XCTAssertTrue(FileSystem.exists(dir + "/cam1_1.mp4"))
+        let config = try XCTUnwrap(engine.listConfigs().first)
+        XCTAssertEqual(config.filesWritten, [dir + "/cam1.mp4", dir + "/cam1_1.mp4"])
+        XCTAssertEqual(config.state, "waiting")
+    }
+
+    func testKeepAliveZeroRecordsOnce() throws {
+        try FFmpegCheck.require()
+        let dir = TestPaths.temporaryDirectory("once")
+        let engine = makeEngine()
+        defer { engine.shutdown() }
+        var parameters = RecordParameters(localStreamName: "once", pathToFile: dir + "/once", type: .ts)
+        parameters.keepAlive = false
+        _ = try engine.record(parameters)
+        _ = try engine.pullStream(uri: "tcp://127.0.0.1:0", localStreamName: "once")
+        try push("ts/h264_aac.ts", to: engine, name: "once")
+        try push("ts/h264_aac.ts", to: engine, name: "once")
+        XCTAssertTrue(FileSystem.exists(dir + "/once.ts"))
+        XCTAssertFalse(FileSystem.exists(dir + "/once_1.ts"), "keepAlive=0 records only once")
+        XCTAssertEqual(engine.listConfigs().first?.state, "finished")
+        XCTAssertEqual(try FFmpegCheck.complaints(dir + "/once.ts"), "")
+    }
+
+    func testRemoveConfigForgetsIt() throws {
+        let engine = makeEngine()
+        defer { engine.shutdown() }
+        let a = try engine.record(RecordParameters(localStreamName: "a", pathToFile: "/tmp/a"))
+        _ = try engine.removeConfig(id: a.configId)
+        XCTAssertTrue(engine.listConfigs().isEmpty)
+        XCTAssertThrowsError(try engine.removeConfig(id: a.configId))
+    }
+}

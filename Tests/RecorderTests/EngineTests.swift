@@ -44,6 +44,9 @@ final class EngineTests: XCTestCase {
         let source = try FFmpegCheck.frameHashes(TestPaths.fixture("ts/h264_aac.ts"), stream: "v").map { $0.split(separator: ",").last! }
         XCTAssertEqual(recorded.count, source.count, "frames recorded")
         XCTAssertEqual(recorded, source)
+        let audio = try FFmpegCheck.streams(dir + "/cam1.mp4").filter { $0.kind == "audio" }
+        XCTAssertEqual(audio.count, 1, "the audio track is recorded too")
+        XCTAssertGreaterThanOrEqual(audio.first?.frames ?? 0, 138, "about 3 s of AAC frames")
 
         // keepAlive=1: the stream comes back, a new file (never touching the first).
         try push("ts/h264_aac.ts", to: engine, name: "cam1")

@@ -101,6 +101,7 @@ public final class RecordingSession {
     }
 
     private var hasVideo: Bool { streamTracks.values.contains { $0.kind == .video } }
+    private var hasAudio: Bool { streamTracks.values.contains { $0.kind == .audio } }
 
     private func handle(_ frame: MediaFrame) throws {
         guard let track = streamTracks[frame.trackID] else { droppedFrames += 1; return }
@@ -112,15 +113,38 @@ public final class RecordingSession {
         try write(frame)
     }
 
+    /// The first video keyframe, held (with what follows it) until the audio track shows up
+    /// or a second of media has passed: in MPEG-TS the audio is often announced just after
+    /// the first picture, and a file cannot gain a track once it is started.
+    private var openingKeyframe: MediaFrame?
+
     private func waitForStart(_ frame: MediaFrame, track: TrackDescription) throws {
+        if let key = openingKeyframe {
+            pending.append(frame)
+            let keyTrack = streamTracks[key.trackID]!
+            let span = Double(frame.dts) / Double(track.timescale) - Double(key.dts) / Double(keyTrack.timescale)
+            if hasAudio || span >= Self.startupWindowSeconds {
+                let buffered = pending
+                pending = []
+                openingKeyframe = nil
+                try openChunk(at: key, track: keyTrack)
+                for f in buffered { try write(f) }
+            }
+            return
+        }
         if track.kind == .video {
             guard frame.isKeyframe else { droppedFrames += 1; return }
-            try openChunk(at: frame, track: track)
-            let buffered = pending
-            pending = []
-            // Audio that arrived before the keyframe but belongs after it in time.
-            try write(frame)
-            for f in buffered where f.trackID != frame.trackID { try write(f) }
+            // Audio that arrived before the keyframe but is presented after it is kept.
+            let audioBefore = pending
+            pending = [frame] + audioBefore
+            openingKeyframe = frame
+            if hasAudio {
+                let buffered = pending
+                pending = []
+                openingKeyframe = nil
+                try openChunk(at: frame, track: track)
+                for f in buffered { try write(f) }
+            }
             return
         }
         pending.append(frame)
@@ -230,6 +254,14 @@ public final class RecordingSession {
 
     /// Ends the recording: the open chunk is closed (and, for MP4, queued for finalizing).
     public func finish() throws {
+        if let key = openingKeyframe, let track = streamTracks[key.trackID] {
+            // A stream shorter than the opening window still gets its file.
+            let buffered = pending
+            pending = []
+            openingKeyframe = nil
+            try openChunk(at: key, track: track)
+            for f in buffered { try write(f) }
+        }
         pending = []
         try closeChunk()
     }

@@ -1,0 +1,36 @@
+/// A parsed API command: one of the EMS commands the recorder implements. Parameters are
+/// validated by the time a `Command` exists; the dispatcher only applies policy (paths) and
+/// asks the engine.
+public enum Command: Sendable, Equatable {
+    case record(RecordParameters)
+    case listConfig
+    case removeConfig(id: Int)
+    case listStreams
+    /// `uri` is checked to be `udp://HOST:PORT` or `tcp://HOST:PORT` (scheme lower-cased).
+    case pullStream(uri: String, localStreamName: String)
+    case version
+    case shutdownServer
+
+    /// The command names as EMS spells them; matching is case-insensitive.
+    public static let names = ["record", "listConfig", "removeConfig", "listStreams", "pullStream", "version",
+                               "shutdownServer"]
+
+    public var name: String {
+        switch self {
+        case .record: return "record"
+        case .listConfig: return "listConfig"
+        case .removeConfig: return "removeConfig"
+        case .listStreams: return "listStreams"
+        case .pullStream: return "pullStream"
+        case .version: return "version"
+        case .shutdownServer: return "shutdownServer"
+        }
+    }
+}
+
+/// Why a command line or request could not be turned into a `Command`. The description is the
+/// FAIL answer's description, so it names the command or parameter and what is wrong.
+public struct CommandError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

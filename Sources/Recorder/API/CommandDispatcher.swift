@@ -1,0 +1,114 @@
+import Foundation
+
+/// Runs parsed commands against the engine (`RecorderControl`) and renders the EMS answers.
+/// It owns the API's policy: `record` paths are resolved by `PathPolicy` before the engine sees
+/// them, so the engine only ever receives absolute paths inside the allowed roots.
+///
+/// Shared by the HTTP and line servers; safe to call from many connections at once (the
+/// engine is `Sendable`, the dispatcher holds no mutable state but the shutdown latch).
+public final class CommandDispatcher: @unchecked Sendable {
+    public let control: any RecorderControl
+    public let paths: PathPolicy
+    /// Shown by the `version` command.
+    public let version: String
+    private let onShutdown: @Sendable () -> Void
+    private let lock = NSLock()
+    private var shutdownStarted = false
+
+    /// The program and version the `version` command reports when not told otherwise.
+    public static let defaultVersion = "recorder 0.1.0"
+
+    /// `onShutdown` runs after `control.shutdown()` returned, when shutdownServer was answered
+    /// (the executable stops its listeners and exits there).
+    public init(control: any RecorderControl, paths: PathPolicy, version: String = CommandDispatcher.defaultVersion,
+                onShutdown: @escaping @Sendable () -> Void = {}) {
+        self.control = control
+        self.paths = paths
+        self.version = version
+        self.onShutdown = onShutdown
+    }
+
+    /// Parses and runs one command line.
+    public func answer(line: String) -> CommandAnswer {
+        do {
+            return dispatch(try CommandParser.parse(line: line))
+        } catch {
+            return .fail(error.description)
+        }
+    }
+
+    /// Parses and runs one HTTP request target (`/COMMAND?...`).
+    public func answer(httpTarget: String) -> CommandAnswer {
+        do {
+            return dispatch(try CommandParser.parse(httpTarget: httpTarget))
+        } catch {
+            return .fail(error.description)
+        }
+    }
+
+    public func dispatch(_ command: Command) -> CommandAnswer {
+        switch command {
+        case .record(var parameters):
+            do {
+                parameters.pathToFile = try paths.resolve(parameters.pathToFile)
+            } catch {
+                return .fail("record: \(error)")
+            }
+            return run("record") {
+                .success("Recording Stream", data: try control.record(parameters).recordAnswerData)
+            }
+        case .listConfig:
+            let configs = control.listConfigs().sorted { $0.configId < $1.configId }
+            return .success("Run-time configuration", data: ["record": .array(configs.map(\.listConfigData))])
+        case .removeConfig(let id):
+            return run("removeConfig") {
+                .success("Configuration \(id) removed", data: try control.removeConfig(id: id).listConfigData)
+            }
+        case .listStreams:
+            let streams = control.listStreams().sorted { $0.localStreamName < $1.localStreamName }
+            return .success("Available streams", data: .array(streams.map(\.json)))
+        case let .pullStream(uri, localStreamName):
+            return run("pullStream") {
+                var data = try control.pullStream(uri: uri, localStreamName: localStreamName).json
+                if case .object(var fields) = data {
+                    fields["uri"] = .string(uri)
+                    data = .object(fields)
+                }
+                return .success("Stream \(uri) enqueued for pulling as \(localStreamName)", data: data)
+            }
+        case .version:
+            return .success("Version", data: ["banner": .string(version)])
+        case .shutdownServer:
+            var answer = CommandAnswer.success("Server shutting down", data: .null)
+            answer.requestsShutdown = true
+            return answer
+        }
+    }
+
+    /// Stops the engine and then calls `onShutdown`, once however often it is called, on a
+    /// background thread (the caller is a connection that still has to close).
+    public func completeShutdown() {
+        let first: Bool = lock.withLock {
+            defer { shutdownStarted = true }
+            return !shutdownStarted
+        }
+        guard first else { return }
+        let control = control
+        let onShutdown = onShutdown
+        Thread.detachNewThread {
+            control.shutdown()
+            onShutdown()
+        }
+    }
+
+    /// An engine call whose errors become FAIL answers naming the command.
+    private func run(_ name: String, _ body: () throws -> CommandAnswer) -> CommandAnswer {
+        do {
+            return try body()
+        } catch let error as RecorderControlError {
+            return .fail("\(name): \(error.description)")
+        } catch {
+            return .fail("\(name): \(error)")
+        }
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+
+/// Turns the two textual forms of an EMS command into a `Command`:
+///
+/// - a command line, as typed into the line CLI: `record localStreamName=video1
+///   pathtofile=/x type=mp4 overwrite=1`. Values may be double-quoted to hold spaces
+///   (`pathToFile="/media/my show"`); inside quotes `\"` and `\\` stand for `"` and `\`.
+/// - an HTTP request target: `/record?params=BASE64("k=v k=v")` (the EMS form: the
+///   parameters as a command line without its name, base64-encoded), or plain query
+///   parameters `/record?localStreamName=video1&pathToFile=/x`, percent-decoded (RFC 3986:
+///   `+` is a plus sign, spaces are `%20`).
+///
+/// Command and parameter names are case-insensitive. Anything unknown, missing or malformed
+/// throws a `CommandError` that names it.
+public enum CommandParser {
+    /// The longest command we read, line or request target; the servers enforce their own,
+    /// smaller limits first. Bounds the work a single input can cause.
+    public static let maxCommandLength = 64 * 1024
+
+    public static func parse(line: String) throws(CommandError) -> Command {
+        guard line.utf8.count <= maxCommandLength else { throw CommandError("command longer than \(maxCommandLength) bytes") }
+        var words = try tokenize(line)
+        guard !words.isEmpty else { throw CommandError("empty command: expected one of \(Command.names.joined(separator: ", "))") }
+        let name = words.removeFirst()
+        guard !name.contains("=") else { throw CommandError("expected a command name before the parameters, got '\(name)'") }
+        return try command(named: name, pairs: try pairs(words))
+    }
+
+    /// Parses an HTTP request target, `/COMMAND?QUERY` (an absolute URI's path and query
+    /// are used the same way).
+    public static func parse(httpTarget target: String) throws(CommandError) -> Command {
+        guard target.utf8.count <= maxCommandLength else { throw CommandError("request target longer than \(maxCommandLength) bytes") }
+        var rest = Substring(target)
+        // Only a target that does not start with "/" can be absolute-form; a query may well
+        // hold "://" (pullStream uri=tcp://...).
+        if !rest.hasPrefix("/"), let scheme = rest.range(of: "://") {
+            // absolute-form (RFC 9112 section 3.2.2): drop scheme and authority.
+            let afterAuthority = rest[scheme.upperBound...]
+            rest = afterAuthority.firstIndex(of: "/").map { afterAuthority[$0...] } ?? "/"
+        }
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        let path: Substring
+        let query: Substring?
+        if let q = rest.firstIndex(of: "?") {
+            path = rest[..<q]
+            query = rest[rest.index(after: q)...]
+        } else {
+            path = rest
+            query = nil
+        }
+        guard path.hasPrefix("/") else { throw CommandError("request target must start with '/', got '\(String(path.prefix(100)))'") }
+        let name = try percentDecode(path.dropFirst().split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/"))
+        guard !name.isEmpty else { throw CommandError("no command in the request path: expected /COMMAND, one of \(Command.names.joined(separator: ", "))") }
+
+        var result: [(String, String)] = []
+        for field in (query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let key: String
+            let value: String
+            if let eq = field.firstIndex(of: "=") {
+                key = try percentDecode(field[..<eq])
+                value = try percentDecode(field[field.index(after: eq)...])
+            } else {
+                key = try percentDecode(field)
+                value = ""
+            }
+            if key.lowercased() == "params" {
+                // EMS: params=base64("k1=v1 k2=v2"), the parameters as on a command line.
+                result += try pairs(tokenize(try decodeBase64Parameters(value)))
+            } else {
+                guard !key.isEmpty else { throw CommandError("query parameter with an empty name") }
+                result.append((key, value))
+            }
+        }
+        return try command(named: name, pairs: result)
+    }
+
+    /// Builds the command from its name and `key=value` pairs.
+    public static func command(named name: String, pairs: [(String, String)]) throws(CommandError) -> Command {
+        switch name.lowercased() {
+        case "record":
+            do {
+                return .record(try RecordParameters(pairs: pairs))
+            } catch {
+                throw CommandError("record: \(error)")
+            }
+        case "listconfig":
+            try expectNoParameters(pairs, command: "listConfig")
+            return .listConfig
+        case "liststreams":
+            try expectNoParameters(pairs, command: "listStreams")
+            return .listStreams
+        case "version":
+            try expectNoParameters(pairs, command: "version")
+            return .version
+        case "shutdownserver":
+            try expectNoParameters(pairs, command: "shutdownServer")
+            return .shutdownServer
+        case "removeconfig":
+            let values = try parameters(pairs, command: "removeConfig", known: ["id": "id", "configid": "id"])
+            guard let text = values["id"] else { throw CommandError("removeConfig: missing parameter id") }
+            guard let id = Int(text), id > 0 else {
+                throw CommandError("removeConfig: invalid id '\(text)': expected a positive whole number")
+            }
+            return .removeConfig(id: id)
+        case "pullstream":
+            let values = try parameters(pairs, command: "pullStream",
+                                        known: ["uri": "uri", "localstreamname": "localStreamName"])
+            guard let uri = values["uri"], !uri.isEmpty else { throw CommandError("pullStream: missing parameter uri") }
+            guard let name = values["localStreamName"], !name.isEmpty else {
+                throw CommandError("pullStream: missing parameter localStreamName")
+            }
+            guard name.count <= RecordParameters.maxNameLength, !name.contains("/"), !name.contains("\0") else {
+                throw CommandError("pullStream: invalid localStreamName '\(name)': expected a name without '/' of at most \(RecordParameters.maxNameLength) characters")
+            }
+            return .pullStream(uri: try normalizedStreamURI(uri), localStreamName: name)
+        default:
+            throw CommandError("unknown command '\(name.prefix(100))': expected one of \(Command.names.joined(separator: ", "))")
+        }
+    }
+
+    // MARK: Pieces
+
+    /// Splits a command line into words at unquoted whitespace; double quotes group, and are
+    /// removed. `key="a b"` and `"key=a b"` both give the word `key=a b`.
+    static func tokenize(_ line: String) throws(CommandError) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quoted = false
+        var iterator = line.unicodeScalars.makeIterator()
+        while let c = iterator.next() {
+            if quoted {
+                switch c {
+                case "\"": quoted = false
+                case "\\":
+                    guard let next = iterator.next() else { throw CommandError("unterminated quoted value in '\(line.prefix(100))'") }
+                    current.unicodeScalars.append(next)
+                default: current.unicodeScalars.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+                inWord = true
+            } else if c == " " || c == "\t" || c == "\r" || c == "\n" {
+                if inWord { words.append(current) }
+                current = ""
+                inWord = false
+            } else {
+                current.unicodeScalars.append(c)
+                inWord = true
+            }
+        }
+        guard !quoted else { throw CommandError("unterminated quoted value in '\(line.prefix(100))'") }
+        if inWord { words.append(current) }
+        return words
+    }
+
+    static func pairs(_ words: [String]) throws(CommandError) -> [(String, String)] {
+        var result: [(String, String)] = []
+        for word in words {
+            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
+                throw CommandError("expected key=value, got '\(word.prefix(100))'")
+            }
+            result.append((String(word[..<eq]), String(word[word.index(after: eq)...])))
+        }
+        return result
+    }
+
+    private static func expectNoParameters(_ pairs: [(String, String)], command: String) throws(CommandError) {
+        if let (key, _) = pairs.first { throw CommandError("\(command): unknown parameter \(key) (it takes none)") }
+    }
+
+    /// Maps lower-cased parameter names through `known` (to their canonical spelling),
+    /// refusing unknown and repeated ones.
+    private static func parameters(_ pairs: [(String, String)], command: String,
+                                   known: [String: String]) throws(CommandError) -> [String: String] {
+        var values: [String: String] = [:]
+        for (key, value) in pairs {
+            guard let canonical = known[key.lowercased()] else { throw CommandError("\(command): unknown parameter \(key)") }
+            guard values[canonical] == nil else { throw CommandError("\(command): parameter \(key) given twice") }
+            values[canonical] = value
+        }
+        return values
+    }
+
+    /// Checks `udp://HOST:PORT` or `tcp://HOST:PORT` (HOST may be an IPv6 literal in
+    /// brackets) and returns it with the scheme lower-cased.
+    static func normalizedStreamURI(_ uri: String) throws(CommandError) -> String {
+        let problem = CommandError("pullStream: invalid uri '\(uri.prefix(200))': expected udp://HOST:PORT or tcp://HOST:PORT")
+        guard let sep = uri.range(of: "://") else { throw problem }
+        let scheme = uri[..<sep.lowerBound].lowercased()
+        guard scheme == "udp" || scheme == "tcp" else { throw problem }
+        let authority = uri[sep.upperBound...]
+        guard let colon = authority.lastIndex(of: ":") else { throw problem }
+        let host = authority[..<colon]
+        let port = authority[authority.index(after: colon)...]
+        guard !host.isEmpty, !host.contains("/"), !host.contains("?"), !host.contains("@"),
+              let number = Int(port), (1...65_535).contains(number), port.allSatisfy(\.isASCII) else { throw problem }
+        if host.contains(":") && !(host.hasPrefix("[") && host.hasSuffix("]")) { throw problem }
+        return scheme + "://" + authority
+    }
+
+    /// RFC 3986 section 2.1 percent-decoding; the result must be UTF-8.
+    static func percentDecode<S: StringProtocol>(_ text: S) throws(CommandError) -> String {
+        guard text.contains("%") else { return String(text) }
+        var bytes: [UInt8] = []
+        var utf8 = Array(text.utf8)[...]
+        while let b = utf8.popFirst() {
+            if b == UInt8(ascii: "%") {
+                guard utf8.count >= 2, let hi = hexValue(utf8[utf8.startIndex]), let lo = hexValue(utf8[utf8.startIndex + 1]) else {
+                    throw CommandError("bad percent-encoding in '\(text.prefix(100))'")
+                }
+                bytes.append(hi << 4 | lo)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(b)
+            }
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+            throw CommandError("percent-encoded text in '\(text.prefix(100))' is not UTF-8")
+        }
+        return decoded
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    /// Decodes the EMS `params` value: base64 (RFC 4648 section 4, or the URL-safe alphabet of
+    /// section 5), padding optional, the result UTF-8 text.
+    static func decodeBase64Parameters(_ value: String) throws(CommandError) -> String {
+        var text = value.trimmingCharacters(in: .whitespaces)
+        // Some clients send `params=` for commands without parameters.
+        if text.isEmpty { return "" }
+        text = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
+        if text.count % 4 != 0 { text += String(repeating: "=", count: 4 - text.count % 4) }
+        guard let data = Data(base64Encoded: text), !data.isEmpty else {
+            throw CommandError("params is not valid base64: '\(value.prefix(100))'")
+        }
+        guard let decoded = String(validating: [UInt8](data), as: UTF8.self) else {
+            throw CommandError("params does not decode to UTF-8 text")
+        }
+        return decoded
+    }
+}

@@ -1,0 +1,106 @@
+/// The HTTP face of the API: `GET /COMMAND?params=BASE64` (the EMS form) or
+/// `GET /COMMAND?key=value&...`, answered with the EMS JSON. One request per connection
+/// (`Connection: close`), a thread per connection up to `Limits.maxConnections`.
+///
+/// Every command answer, SUCCESS or FAIL, is `200 OK` with the JSON body, as EMS does: clients
+/// read `status`. Other statuses are for requests that never became a command (bad HTTP,
+/// over a limit, too slow, server full), with a FAIL body saying why.
+public final class HTTPServer: Sendable {
+    public struct Limits: Sendable, Equatable {
+        /// The longest EMS command — record with base64 parameters and a PATH_MAX (4096)
+        /// path — takes under 6 KiB; 8 KiB is also the usual server default (nginx, Apache).
+        public var maxRequestLineLength = 8 * 1024
+        /// Header fields of an API client are a few hundred bytes; browsers send a few KiB.
+        public var maxHeaderBytes = 16 * 1024
+        public var maxFieldCount = 64
+        /// The whole request head must arrive within this: a client that sends nothing, or a
+        /// byte at a time, loses its slot after it.
+        public var requestTimeout: Duration = .seconds(10)
+        /// A client that stops reading its answer loses its slot after this.
+        public var writeTimeout: Duration = .seconds(10)
+        /// An operator's API, not a public site: a few dozen simultaneous clients is plenty,
+        /// and each costs a thread.
+        public var maxConnections = 32
+
+        public init() {}
+    }
+
+    public let host: String
+    public let limits: Limits
+    private let dispatcher: CommandDispatcher
+    private let server: ConnectionServer
+
+    /// Listens on `host:port` once started; port 0 picks a free port (see `port`).
+    public init(host: String = "127.0.0.1", port: Int = 7777, dispatcher: CommandDispatcher, limits: Limits = Limits()) {
+        self.host = host
+        self.limits = limits
+        self.dispatcher = dispatcher
+        let headLimits = HTTPRequestHead.Limits(maxRequestLineLength: limits.maxRequestLineLength,
+                                                maxHeaderBytes: limits.maxHeaderBytes, maxFieldCount: limits.maxFieldCount)
+        server = ConnectionServer(
+            host: host, port: port, maxConnections: limits.maxConnections,
+            handle: { socket in Self.serve(socket, dispatcher: dispatcher, limits: limits, headLimits: headLimits) },
+            reject: { socket in
+                let body = CommandAnswer.fail("server busy: \(limits.maxConnections) connections open; retry").text
+                try? socket.writeAll(HTTPStatus.serviceUnavailable.response(body: body, extraFields: [("Retry-After", "1")]))
+            })
+    }
+
+    public func start() throws(SocketError) { try server.start() }
+
+    /// The port listened on (the kernel's choice when 0 was asked); 0 before `start()`.
+    public var port: Int { server.port }
+
+    public var activeConnectionCount: Int { server.activeConnectionCount }
+
+    /// Stops accepting and ends open connections.
+    public func stop() { server.stop() }
+
+    private static func serve(_ socket: StreamSocket, dispatcher: CommandDispatcher, limits: Limits,
+                              headLimits: HTTPRequestHead.Limits) {
+        socket.setSendTimeout(limits.writeTimeout)
+        let deadline = ContinuousClock.now + limits.requestTimeout
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        func refuse(_ status: HTTPStatus, _ description: String, _ extra: [(String, String)] = []) {
+            try? socket.writeAll(status.response(body: CommandAnswer.fail(description).text, extraFields: extra))
+            socket.shutdownWrite()
+            socket.discardInput()
+        }
+        while true {
+            let head: HTTPRequestHead
+            do {
+                guard let parsed = try HTTPRequestHead.parse(buffer, limits: headLimits) else {
+                    let result = chunk.withUnsafeMutableBytes { raw in
+                        Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
+                    }
+                    switch result {
+                    case .success(.bytes(let n)): buffer += chunk[..<n]
+                    case .success(.timedOut):
+                        // A connection that never said anything is just closed (browsers open
+                        // spare connections); a partial request hears why.
+                        if !buffer.isEmpty { refuse(.requestTimeout, "request not received within \(limits.requestTimeout)") }
+                        return
+                    case .success(.endOfStream), .failure: return
+                    }
+                    continue
+                }
+                head = parsed.head
+            } catch {
+                refuse(error.status, error.description)
+                return
+            }
+            guard head.method == "GET" else {
+                refuse(.methodNotAllowed, "method \(head.method) not allowed: use GET /COMMAND?...", [("Allow", "GET")])
+                return
+            }
+            let answer = dispatcher.answer(httpTarget: head.target)
+            try? socket.writeAll(HTTPStatus.ok.response(body: answer.text))
+            socket.shutdownWrite()
+            if answer.requestsShutdown { dispatcher.completeShutdown() }
+            socket.discardInput()
+            return
+        }
+    }
+
+}

@@ -1,0 +1,233 @@
+import Foundation
+import MediaCore
+
+/// The recorder server's settings: embedded defaults, then a config file (`key=value` lines,
+/// `#` comments), then command-line flags (`--key value` or `--key=value`), the later winning.
+/// One table of options drives the file, the flags and the `--help` text, so they cannot
+/// drift apart. Relative paths are relative to the working directory.
+public struct ServerConfiguration: Sendable, Equatable {
+    public var mediaDirectory = "./media"
+    public var stateDirectory = "./state"
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 7777
+    public var cliHost = "127.0.0.1"
+    public var cliPort = 1112
+    /// RTMP listens on every interface: encoders publish from other machines. The API
+    /// (HTTP, CLI) stays on loopback unless told otherwise.
+    public var rtmpHost = "0.0.0.0"
+    public var rtmpPort = 1935
+    /// Roots besides the media directory where `record` may write.
+    public var allowedRoots: [String] = []
+    public var mp4writerPath: String
+    /// mp4writer processes that may run at once.
+    public var finalizePoolSize = 2
+    /// An inbound stream silent this long is considered gone (its recording closes).
+    public var streamSilenceTimeout: Duration = .seconds(10)
+    public var httpRequestTimeout: Duration = .seconds(10)
+    public var cliIdleTimeout: Duration = .seconds(300)
+    /// The config file that was read, if any.
+    public var configFile: String?
+
+    /// The largest pool that makes sense: finalizing is I/O bound, more only thrashes disks.
+    public static let maxFinalizePoolSize = 64
+    /// Timeouts beyond an hour are mistakes (or units confused).
+    public static let maxTimeoutSeconds = 3600.0
+
+    /// The defaults, with mp4writer expected next to the recorder executable.
+    public init(executablePath: String) {
+        mp4writerPath = FileSystem.directoryName(executablePath) + "/mp4writer"
+    }
+
+    /// What the command line asks for.
+    public enum Invocation: Sendable, Equatable {
+        case run(ServerConfiguration)
+        case help(String)
+    }
+
+    /// Applies `--config FILE` first (wherever it stands), then the other flags in order.
+    /// `readFile` is injectable for tests.
+    public static func parse(arguments: [String], executablePath: String,
+                             readFile: (String) throws -> String = Self.readTextFile) throws(ConfigurationError) -> Invocation {
+        var flags: [(name: String, value: String)] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--help" || argument == "-h" { return .help(helpText) }
+            guard argument.hasPrefix("--"), argument.count > 2 else {
+                throw ConfigurationError("unexpected argument '\(argument)' (see --help)")
+            }
+            var name = String(argument.dropFirst(2))
+            let value: String
+            if let eq = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            } else {
+                guard index < arguments.count else { throw ConfigurationError("--\(name) needs a value") }
+                value = arguments[index]
+                index += 1
+            }
+            guard name == "config" || options.contains(where: { $0.name == name }) else {
+                throw ConfigurationError("unknown option --\(name) (see --help)")
+            }
+            flags.append((name, value))
+        }
+
+        var configuration = ServerConfiguration(executablePath: executablePath)
+        let files = flags.filter { $0.name == "config" }
+        guard files.count <= 1 else { throw ConfigurationError("--config given more than once") }
+        if let file = files.first?.value {
+            let text: String
+            do {
+                text = try readFile(file)
+            } catch {
+                throw ConfigurationError("cannot read config file \(file): \(error)")
+            }
+            try configuration.apply(configFile: text, source: file)
+            configuration.configFile = file
+        }
+        for (name, value) in flags where name != "config" {
+            try configuration.set(name, value, context: "--\(name)")
+        }
+        return .run(configuration)
+    }
+
+    /// Applies a config file's `key=value` lines (`#` starts a comment line; blank lines and
+    /// spaces around keys and values are ignored). Errors name `source` and the line.
+    public mutating func apply(configFile text: String, source: String) throws(ConfigurationError) {
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let context = "\(source) line \(number + 1)"
+            guard let eq = line.firstIndex(of: "=") else { throw ConfigurationError("\(context): expected key=value, got '\(line)'") }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard Self.options.contains(where: { $0.name == key }) else {
+                throw ConfigurationError("\(context): unknown key '\(key)'")
+            }
+            try set(key, value, context: context)
+        }
+    }
+
+    /// The path policy the API applies to `record` paths.
+    public var pathPolicy: PathPolicy {
+        PathPolicy(mediaDirectory: mediaDirectory, additionalRoots: allowedRoots)
+    }
+
+    /// The HTTP server's limits, with this configuration's request timeout.
+    public var httpLimits: HTTPServer.Limits {
+        var limits = HTTPServer.Limits()
+        limits.requestTimeout = httpRequestTimeout
+        return limits
+    }
+
+    /// The line server's limits, with this configuration's idle timeout.
+    public var lineLimits: LineServer.Limits {
+        var limits = LineServer.Limits()
+        limits.idleTimeout = cliIdleTimeout
+        return limits
+    }
+
+    /// The recorder executable's path, as the kernel knows it (`/proc/self/exe`), or
+    /// `fallback` (argv[0]) when that cannot be read.
+    public static func currentExecutablePath(fallback: String) -> String {
+        PathPolicy.realPath("/proc/self/exe") ?? fallback
+    }
+
+    @Sendable public static func readTextFile(_ path: String) throws -> String {
+        let bytes = try FileSystem.readFile(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ConfigurationError("\(path) is not UTF-8 text")
+        }
+        return text
+    }
+
+    // MARK: The options
+
+    struct Option: Sendable {
+        let name: String
+        let valueName: String
+        let help: String
+        let set: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
+    }
+
+    static let options: [Option] = [
+        Option(name: "media", valueName: "DIR", help: "media folder: relative pathToFile values resolve here (default ./media)") { config, value throws(ConfigurationError) in config.mediaDirectory = try path(value) },
+        Option(name: "state", valueName: "DIR", help: "state folder: record configs survive restarts here (default ./state)") { config, value throws(ConfigurationError) in config.stateDirectory = try path(value) },
+        Option(name: "allowed-root", valueName: "DIR", help: "another folder record may write into (repeatable; the media folder always is)") { config, value throws(ConfigurationError) in config.allowedRoots.append(try path(value)) },
+        Option(name: "http-host", valueName: "HOST", help: "HTTP API address (default 127.0.0.1)") { config, value throws(ConfigurationError) in config.httpHost = try host(value) },
+        Option(name: "http-port", valueName: "PORT", help: "HTTP API port, 0 for any free one (default 7777)") { config, value throws(ConfigurationError) in config.httpPort = try port(value) },
+        Option(name: "cli-host", valueName: "HOST", help: "line CLI address (default 127.0.0.1)") { config, value throws(ConfigurationError) in config.cliHost = try host(value) },
+        Option(name: "cli-port", valueName: "PORT", help: "line CLI port, 0 for any free one (default 1112)") { config, value throws(ConfigurationError) in config.cliPort = try port(value) },
+        Option(name: "rtmp-host", valueName: "HOST", help: "RTMP ingest address (default 0.0.0.0)") { config, value throws(ConfigurationError) in config.rtmpHost = try host(value) },
+        Option(name: "rtmp-port", valueName: "PORT", help: "RTMP ingest port, 0 for any free one (default 1935)") { config, value throws(ConfigurationError) in config.rtmpPort = try port(value) },
+        Option(name: "mp4writer", valueName: "PATH", help: "mp4writer executable (default: next to the recorder)") { config, value throws(ConfigurationError) in config.mp4writerPath = try path(value) },
+        Option(name: "finalize-pool", valueName: "N", help: "mp4writer processes at once, 1...\(maxFinalizePoolSize) (default 2)") { config, value throws(ConfigurationError) in
+            guard let n = Int(value), (1...maxFinalizePoolSize).contains(n) else {
+                throw ConfigurationError("invalid value '\(value)': expected a whole number from 1 to \(maxFinalizePoolSize)")
+            }
+            config.finalizePoolSize = n
+        },
+        Option(name: "silence-timeout", valueName: "SECONDS", help: "a stream silent this long is gone (default 10)") { config, value throws(ConfigurationError) in config.streamSilenceTimeout = try seconds(value) },
+        Option(name: "http-timeout", valueName: "SECONDS", help: "an HTTP request must arrive within this (default 10)") { config, value throws(ConfigurationError) in config.httpRequestTimeout = try seconds(value) },
+        Option(name: "cli-idle-timeout", valueName: "SECONDS", help: "a CLI connection idle this long is closed (default 300)") { config, value throws(ConfigurationError) in config.cliIdleTimeout = try seconds(value) },
+    ]
+
+    public static var helpText: String {
+        var text = """
+        usage: recorder serve [--config FILE] [options]
+
+        Settings come from the embedded defaults, then the config file, then these flags.
+        The config file holds the same names without dashes, one key=value per line (# comments).
+
+        """
+        let rows = [("--config FILE", "read settings from FILE")] + options.map { ("--\($0.name) \($0.valueName)", $0.help) }
+        let width = rows.map(\.0.count).max() ?? 0
+        for (flag, help) in rows {
+            text += "  " + flag.padding(toLength: width + 2, withPad: " ", startingAt: 0) + help + "\n"
+        }
+        text += "  " + "--help".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "show this text\n"
+        return text
+    }
+
+    private mutating func set(_ name: String, _ value: String, context: String) throws(ConfigurationError) {
+        guard let option = Self.options.first(where: { $0.name == name }) else { throw ConfigurationError("\(context): unknown option") }
+        do {
+            try option.set(&self, value)
+        } catch {
+            throw ConfigurationError("\(context): \(error.description)")
+        }
+    }
+
+    private static func path(_ value: String) throws(ConfigurationError) -> String {
+        guard !value.isEmpty, !value.contains("\0") else { throw ConfigurationError("expected a path, got '\(value)'") }
+        return value
+    }
+
+    private static func host(_ value: String) throws(ConfigurationError) -> String {
+        guard !value.isEmpty, !value.contains(where: { $0 == " " || $0 == "/" }) else {
+            throw ConfigurationError("invalid host '\(value)': expected an address such as 127.0.0.1")
+        }
+        return value
+    }
+
+    private static func port(_ value: String) throws(ConfigurationError) -> Int {
+        guard let n = Int(value), (0...65_535).contains(n) else {
+            throw ConfigurationError("invalid port '\(value)': expected 0...65535")
+        }
+        return n
+    }
+
+    private static func seconds(_ value: String) throws(ConfigurationError) -> Duration {
+        guard let s = Double(value), s > 0, s <= maxTimeoutSeconds else {
+            throw ConfigurationError("invalid duration '\(value)': expected seconds above 0, at most \(Int(maxTimeoutSeconds))")
+        }
+        return .milliseconds(max(1, Int64((s * 1000).rounded())))
+    }
+}
+
+/// A bad setting: the description names where (flag, or file and line) and what is wrong.
+public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,50 @@
+/// The JSON forms of the engine's snapshots, as the answers show them.
+extension RecordConfigSnapshot {
+    /// The EMS `operationType` of a record config (seed-record.md's example answer).
+    public static let recordOperationType = 7
+
+    /// Every field of the seed's `record` answer, in its spelling; booleans as JSON booleans.
+    public var recordAnswerData: JSONValue {
+        .object([
+            "chunkLength": .int(parameters.chunkLength),
+            "computedPathToFile": .string(computedPathToFile),
+            "configId": .int(configId),
+            "dateFolderStructure": .bool(parameters.dateFolderStructure),
+            "hasAudio": .bool(hasAudio),
+            "keepAlive": .bool(parameters.keepAlive),
+            "localStreamName": .string(parameters.localStreamName),
+            "mp4BinPath": .string(mp4BinPath),
+            "operationType": .int(Self.recordOperationType),
+            "overwrite": .bool(parameters.overwrite),
+            "pathToFile": .string(parameters.pathToFile),
+            // EMS transcoding preset; the recorder never transcodes.
+            "preset": .int(0),
+            "type": .string(parameters.type.rawValue),
+            "waitForIDR": .bool(parameters.waitForIDR),
+            "winQtCompat": .bool(parameters.winQtCompat),
+        ])
+    }
+
+    /// The record fields plus the config's state, as listConfig shows it.
+    public var listConfigData: JSONValue {
+        guard case .object(var fields) = recordAnswerData else { return recordAnswerData }
+        fields["state"] = .string(state)
+        fields["filesWritten"] = .array(filesWritten.map(JSONValue.string))
+        fields["lastError"] = JSONValue(lastError)
+        return .object(fields)
+    }
+}
+
+extension StreamSnapshot {
+    public var json: JSONValue {
+        .object([
+            "localStreamName": .string(localStreamName),
+            "source": .string(source),
+            "clientAddress": JSONValue(clientAddress),
+            "video": JSONValue(video),
+            "audio": JSONValue(audio),
+            "bitrateKbps": .int(bitrateKbps),
+            "active": .bool(active),
+        ])
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import MediaCore
+
+/// The recorder server: the engine, its persisted configs, the HTTP API and the line CLI.
+/// At start it finalizes (or recovers) the staging sets a crash left in the media folder.
+public final class RecorderServer: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    public let engine: RecorderEngine
+    private let log: @Sendable (String) -> Void
+    private let stopped = DispatchSemaphore(value: 0)
+    private var http: HTTPServer?
+    private var cli: LineServer?
+
+    public init(configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void) throws {
+        self.configuration = configuration
+        self.log = log
+        try FileSystem.createDirectories(configuration.mediaDirectory)
+        try FileSystem.createDirectories(configuration.stateDirectory)
+        let store = try ConfigStore(directory: configuration.stateDirectory, log: log)
+        var options = RecorderEngine.Options(mp4writerPath: configuration.mp4writerPath)
+        options.finalizeConcurrency = configuration.finalizePoolSize
+        options.silenceTimeout = Double(configuration.streamSilenceTimeout.components.seconds)
+        engine = RecorderEngine(options: options, store: store, log: log)
+    }
+
+    /// Starts everything, blocks until `shutdownServer` (or SIGINT/SIGTERM), then stops
+    /// cleanly: open files are closed and MP4 chunks finalized before it returns.
+    public func runUntilShutdown() throws {
+        recoverLeftovers()
+        let dispatcher = CommandDispatcher(control: engine, paths: configuration.pathPolicy,
+                                           onShutdown: { [stopped] in stopped.signal() })
+        let http = HTTPServer(host: configuration.httpHost, port: configuration.httpPort, dispatcher: dispatcher,
+                              limits: configuration.httpLimits)
+        let cli = LineServer(host: configuration.cliHost, port: configuration.cliPort, dispatcher: dispatcher,
+                             limits: configuration.lineLimits)
+        try http.start()
+        try cli.start()
+        self.http = http
+        self.cli = cli
+        log("recorder started: http=\(configuration.httpHost):\(http.port) cli=\(configuration.cliHost):\(cli.port) media=\(configuration.mediaDirectory) state=\(configuration.stateDirectory) mp4writer=\(configuration.mp4writerPath)")
+        let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig)
+            source.setEventHandler { dispatcher.completeShutdown() }
+            source.resume()
+            return source
+        }
+        stopped.wait()
+        signals.forEach { $0.cancel() }
+        http.stop()
+        cli.stop()
+        log("recorder stopped")
+    }
+
+    /// Staging sets left by a crash: `mp4writer --batch` finalizes clean ones and recovers
+    /// damaged ones (a separate process, as every finalize).
+    private func recoverLeftovers() {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: configuration.mp4writerPath)
+        process.arguments = ["--batch", configuration.mediaDirectory]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do {
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            for line in output.split(separator: "\n") { log("startup recovery: \(line)") }
+        } catch {
+            log("startup recovery: cannot run \(configuration.mp4writerPath): \(error)")
+        }
+    }
+}

@@ -22,7 +22,8 @@ final class OneShotRecordingTests: XCTestCase {
         XCTAssertEqual(outcome.errors, [])
         XCTAssertEqual(outcome.finalized, [dir + "/rec.mp4"])
         XCTAssertEqual(try FFmpegCheck.complaints(dir + "/rec.mp4"), "")
-        XCTAssertEqual(try FFmpegCheck.frameHashes(dir + "/rec.mp4", stream: "v"), try FFmpegCheck.frameHashes(source, stream: "v"))
+        func hashes(_ path: String) throws -> [Substring] { try FFmpegCheck.frameHashes(path, stream: "v").map { $0.split(separator: ",").last! } }
+        XCTAssertEqual(try hashes(dir + "/rec.mp4"), try hashes(source))
     }
 
     /// chunkLength=1 with waitForIDR=1 on a stream with a keyframe every second: one file per
@@ -40,7 +41,10 @@ final class OneShotRecordingTests: XCTestCase {
         for path in outcome.finalized {
             XCTAssertEqual(try FFmpegCheck.complaints(path), "", path)
             let streams = try FFmpegCheck.streams(path)
-            XCTAssertEqual(streams.first?.startTime ?? -1, 0, accuracy: 0.001, "\(path) starts at zero")
+            // The file starts at zero; audio that is presented just before the keyframe (it
+            // arrives after it, interleaved by decode time) keeps its few milliseconds of lead.
+            XCTAssertEqual(streams.map(\.startTime).min() ?? -1, 0, accuracy: 0.001, "\(path) starts at zero")
+            XCTAssertLessThan(streams.map(\.startTime).max() ?? 1, 0.1, "\(path): streams start together")
             videoFrames += streams.first { $0.kind == "video" }?.frames ?? 0
         }
         XCTAssertEqual(videoFrames, 75, "every video frame recorded exactly once")

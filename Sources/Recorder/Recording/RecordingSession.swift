@@ -19,6 +19,9 @@ public final class RecordingSession {
     public static let winQtPayloadLimit: UInt64 = UInt64(UInt32.max) - (64 << 20)
     /// How much media is buffered, at most, while waiting to know whether there is video.
     static let startupWindowSeconds = 1.0
+    /// Media held at the start of each file to find its earliest presentation time: audio
+    /// that arrives just after the keyframe may be presented just before it.
+    static let originWindowSeconds = 0.5
 
     public let parameters: RecordParameters
     public let naming: OutputNaming
@@ -35,10 +38,16 @@ public final class RecordingSession {
 
     private struct OpenChunk {
         let writer: ChunkWriter
-        /// The chunk's time zero: the opening frame's presentation time in its own timescale
-        /// (a B-frame stream's first keyframe is presented at zero; its dts may be negative).
-        let originTicks: Int64
-        let originScale: UInt32
+        /// The frame the file starts with (a keyframe when there is video).
+        let opening: MediaFrame
+        let openingScale: UInt32
+        /// The chunk's time zero, in its own timescale: the earliest presentation time of
+        /// the frames that arrived in its first `originWindowSeconds` (audio may start a few
+        /// milliseconds before the first picture; that offset is kept). nil until decided.
+        var originTicks: Int64?
+        var originScale: UInt32 = 1
+        /// Frames held until the origin is decided.
+        var startBuffer: [MediaFrame] = []
         /// Stream description index -> this file's index, per track.
         var descriptionMap: [UInt32: [UInt16: UInt16]]
         var lastDTS: [UInt32: Int64] = [:]
@@ -134,9 +143,9 @@ public final class RecordingSession {
         }
         if track.kind == .video {
             guard frame.isKeyframe else { droppedFrames += 1; return }
-            // Audio that arrived before the keyframe but is presented after it is kept.
-            let audioBefore = pending
-            pending = [frame] + audioBefore
+            // The file starts with the keyframe: what arrived before it is not part of it.
+            droppedFrames += pending.count
+            pending = [frame]
             openingKeyframe = frame
             if hasAudio {
                 let buffered = pending
@@ -167,8 +176,8 @@ public final class RecordingSession {
             return true
         }
         guard parameters.chunkLength > 0 else { return false }
-        let origin = rescale(open.originTicks, from: Int64(open.originScale), to: Int64(track.timescale))
-        let elapsed = Double(frame.pts - origin) / Double(track.timescale)
+        let start = rescale(open.opening.pts, from: Int64(open.openingScale), to: Int64(track.timescale))
+        let elapsed = Double(frame.pts - start) / Double(track.timescale)
         guard elapsed >= Double(parameters.chunkLength) else { return false }
         if parameters.waitForIDR && hasVideo {
             return track.kind == .video && frame.isKeyframe
@@ -194,21 +203,55 @@ public final class RecordingSession {
             map[id] = [UInt16(current): 1]
         }
         let writer = try makeWriter(parameters.type, path, tracks, parameters.winQtCompat)
-        chunk = OpenChunk(writer: writer, originTicks: frame.pts, originScale: track.timescale, descriptionMap: map,
+        chunk = OpenChunk(writer: writer, opening: frame, openingScale: track.timescale, descriptionMap: map,
                           wallClockStart: Date().timeIntervalSince1970)
         onEvent(.chunkCreated(path: path))
     }
 
+    /// Every frame of an open file goes through here: held while the file's origin is not
+    /// decided, written once it is.
     private func write(_ frame: MediaFrame) throws {
-        guard var open = chunk, let track = streamTracks[frame.trackID] else { return }
+        guard var open = chunk else { return }
+        if open.originTicks != nil { return try writeRebased(frame) }
+        open.startBuffer.append(frame)
+        chunk = open
+        let track = streamTracks[frame.trackID]!
+        let span = Double(frame.dts) / Double(track.timescale) - Double(open.opening.dts) / Double(open.openingScale)
+        if span >= Self.originWindowSeconds { try decideOrigin() }
+    }
+
+    /// The origin is the earliest presentation among the held frames, except video frames
+    /// presented before the opening keyframe (leading pictures of an open GOP cannot be
+    /// decoded without the previous GOP, so they are not written).
+    private func decideOrigin() throws {
+        guard var open = chunk, open.originTicks == nil else { return }
+        var best = (ticks: open.opening.pts, scale: open.openingScale)
+        for f in open.startBuffer {
+            guard let t = streamTracks[f.trackID], !isLeadingPicture(f, in: open) else { continue }
+            if Double(f.pts) / Double(t.timescale) < Double(best.ticks) / Double(best.scale) { best = (f.pts, t.timescale) }
+        }
+        open.originTicks = best.ticks
+        open.originScale = best.scale
+        let held = open.startBuffer
+        open.startBuffer = []
+        chunk = open
+        for f in held { try writeRebased(f) }
+    }
+
+    private func isLeadingPicture(_ frame: MediaFrame, in open: OpenChunk) -> Bool {
+        guard let t = streamTracks[frame.trackID], t.kind == .video else { return false }
+        return Double(frame.pts) / Double(t.timescale) < Double(open.opening.pts) / Double(open.openingScale)
+    }
+
+    private func writeRebased(_ frame: MediaFrame) throws {
+        guard var open = chunk, let origin = open.originTicks, let track = streamTracks[frame.trackID] else { return }
         guard let map = open.descriptionMap[frame.trackID] else { droppedFrames += 1; return }
-        let origin = rescale(open.originTicks, from: Int64(open.originScale), to: Int64(track.timescale))
+        let shift = rescale(origin, from: Int64(open.originScale), to: Int64(track.timescale))
         var f = frame
-        f.dts -= origin
-        f.pts -= origin
-        // Presented before the file's start (audio from before the first picture, leading
-        // pictures of an open GOP), or going back in time: not written.
-        if f.pts < 0 || (open.lastDTS[f.trackID].map { f.dts < $0 } ?? false) {
+        f.dts -= shift
+        f.pts -= shift
+        // Presented before the file's start, a leading picture, or going back in time: not written.
+        if f.pts < 0 || isLeadingPicture(frame, in: open) || (open.lastDTS[f.trackID].map { f.dts < $0 } ?? false) {
             droppedFrames += 1
             return
         }
@@ -222,6 +265,7 @@ public final class RecordingSession {
     }
 
     private func closeChunk() throws {
+        try decideOrigin()
         guard let open = chunk else { return }
         chunk = nil
         let path = open.writer.path

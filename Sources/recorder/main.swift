@@ -92,6 +92,7 @@ case "record":
         for chunk in outcome.chunks {
             print(String(format: "%@: %.3f s, %llu bytes of media", chunk.path, chunk.durationSeconds, chunk.payloadBytes))
         }
+        for problem in outcome.inputProblems { print("input: \(problem)") }
         if outcome.droppedFrames > 0 { print("\(outcome.droppedFrames) frame(s) not recorded (before the first keyframe, or out of order)") }
         for error in outcome.errors { FileHandle.standardError.write(Data("recorder: \(error)\n".utf8)) }
         exit(outcome.errors.isEmpty ? 0 : 1)

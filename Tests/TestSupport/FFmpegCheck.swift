@@ -86,3 +86,19 @@ public enum FFmpegCheck {
         }
     }
 }
+
+extension FFmpegCheck {
+    /// MD5 of each packet of the first stream of `kind`, as stored (no decoding), with
+    /// `bitstreamFilter` applied first (e.g. aac_adtstoasc so that MPEG-TS and MP4 packets
+    /// compare). Compares recordings where decoding cannot: an AAC decoder restarted at a file
+    /// boundary outputs different samples for a while although the packets are the same.
+    public static func packetHashes(_ path: String, stream: String, bitstreamFilter: String? = nil) throws -> [String] {
+        var args = ["-nostdin", "-v", "error", "-i", path, "-map", "0:\(stream):0", "-c", "copy"]
+        if let bitstreamFilter { args += ["-bsf:\(stream)", bitstreamFilter] }
+        let out = try ExternalTool.run("ffmpeg", args + ["-f", "framemd5", "-"])
+        guard out.status == 0 else { throw NSError(domain: "ffmpeg", code: Int(out.status), userInfo: [NSLocalizedDescriptionKey: out.stderr]) }
+        // Column 6 is the hash; side data (S=...) may follow it on some lines.
+        return out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .map { String($0.split(separator: ",")[5]).trimmingCharacters(in: .whitespaces) }
+    }
+}

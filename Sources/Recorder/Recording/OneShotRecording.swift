@@ -20,6 +20,8 @@ public struct OneShotRecording {
         public var errors: [String] = []
         public var finalized: [String] = []
         public var droppedFrames = 0
+        /// What was skipped in the input (damaged tags or PES, lost packets).
+        public var inputProblems: [String] = []
     }
 
     public init(parameters: RecordParameters, resolvedPath: String, input: StreamInput) {
@@ -55,6 +57,7 @@ public struct OneShotRecording {
         pool?.waitUntilIdle()
         var outcome = Outcome()
         outcome.droppedFrames = session.droppedFrames
+        outcome.inputProblems = reader.problems
         for event in collected.events {
             switch event {
             case .chunkClosed(let summary): outcome.chunks.append(summary)

@@ -41,7 +41,10 @@ public struct StreamReader {
         self.input = input
     }
 
-    public func run(_ onEvent: (DemuxEvent) throws -> Void) throws {
+    /// Lines saying what was skipped in the input (damaged tags, lost packets).
+    public private(set) var problems: [String] = []
+
+    public mutating func run(_ onEvent: (DemuxEvent) throws -> Void) throws {
         switch input {
         case .file(let path) where path.lowercased().hasSuffix(".mp4"):
             let source = try MP4FileSource(path: path)
@@ -60,6 +63,7 @@ public struct StreamReader {
                 try demuxer.push(bytes, onEvent)
             }
             try demuxer.finish(onEvent)
+            problems = demuxer.problems
         case let .udp(host, port):
             let socket = try Socket.udp(host: host, port: port)
             defer { socket.close() }
@@ -79,7 +83,7 @@ public struct StreamReader {
         }
     }
 
-    private func receive(from socket: Socket, _ onEvent: (DemuxEvent) throws -> Void) throws {
+    private mutating func receive(from socket: Socket, _ onEvent: (DemuxEvent) throws -> Void) throws {
         var demuxer = try Demuxer(kind: .ts)
         var buffer = [UInt8](repeating: 0, count: StreamInput.readSize)
         var lastData: Double?
@@ -94,35 +98,67 @@ public struct StreamReader {
             try demuxer.push(buffer[0..<n], onEvent)
         }
         try demuxer.finish(onEvent)
+        problems = demuxer.problems
     }
 }
 
-/// FLV or MPEG-TS bytes in, events out.
+/// FLV or MPEG-TS bytes in, events out. A damaged tag or PES is skipped (the readers resume
+/// after it) and counted, never fatal: what is sound is recorded.
 struct Demuxer {
     enum Kind { case flv, ts }
     private var flv: FLVReader?
     private var ts: TSReader?
+    /// What was skipped, one line per problem (the first `maxProblemLines` kept).
+    private(set) var problems: [String] = []
+    private(set) var problemCount = 0
+    static let maxProblemLines = 20
 
     init(kind: Kind) throws {
         if kind == .flv { flv = FLVReader() } else { ts = TSReader() }
     }
 
     mutating func push<C: Collection<UInt8>>(_ bytes: C, _ onEvent: (DemuxEvent) throws -> Void) throws {
-        if flv != nil {
-            flv!.push(bytes)
-            while let event = try flv!.next() { try onEvent(event) }
-        } else {
-            ts!.push(bytes)
-            while let event = try ts!.next() { try onEvent(event) }
+        if flv != nil { flv!.push(bytes) } else { ts!.push(bytes) }
+        try drain(onEvent)
+    }
+
+    /// Errors in a row after which draining waits for more bytes: a reader that failed to
+    /// move past damage must not spin forever.
+    static let maxErrorsInARow = 1000
+
+    private mutating func drain(_ onEvent: (DemuxEvent) throws -> Void) throws {
+        var errorsInARow = 0
+        while true {
+            let event: DemuxEvent?
+            do {
+                event = flv != nil ? try flv!.next() : try ts!.next()
+                errorsInARow = 0
+            } catch {
+                note("\(error)")
+                errorsInARow += 1
+                if errorsInARow >= Self.maxErrorsInARow { return }
+                continue
+            }
+            guard let event else { return }
+            try onEvent(event)
         }
     }
 
     mutating func finish(_ onEvent: (DemuxEvent) throws -> Void) throws {
         if flv != nil {
-            try flv!.finish()
+            do { try flv!.finish() } catch { note("\(error)") }
         } else {
             ts!.finish()
-            while let event = try ts!.next() { try onEvent(event) }
+            try drain(onEvent)
+            let stats = ts!.statistics
+            if stats.skippedBytes > 0 { note("\(stats.skippedBytes) bytes skipped to find TS packet sync") }
+            if stats.continuityErrors > 0 { note("\(stats.continuityErrors) continuity errors (lost packets); \(stats.droppedPES) broken PES dropped") }
+            if stats.droppedFrames > 0 { note("\(stats.droppedFrames) unusable frames dropped") }
         }
+    }
+
+    private mutating func note(_ problem: String) {
+        problemCount += 1
+        if problems.count < Self.maxProblemLines { problems.append(problem) }
     }
 }

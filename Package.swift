@@ -37,6 +37,7 @@ let package = Package(
         .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
         .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "MediaCore", "mp4writer", "recorder"]),
         .testTarget(name: "InteropTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
+        .testTarget(name: "RecoveryTests", dependencies: ["TestSupport", "recorder", "mp4writer", "Recorder", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore"]),
         .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore"]),
     ],
     swiftLanguageModes: [.v6]

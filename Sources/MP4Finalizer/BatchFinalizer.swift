@@ -129,6 +129,7 @@ public struct BatchFinalizer: Sendable {
         do {
             set = try StagingSet(output: output)
         } catch {
+            guard case .missing = error else { return entry(output, .failed, messages: [error.description]) }
             return withoutSet(output: output, cleaned: false)
         }
         do {
@@ -156,8 +157,12 @@ public struct BatchFinalizer: Sendable {
         let remaining = Self.stagingFiles(of: paths)
         let partial = paths.temporaryOutput
         if !remaining.isEmpty {
-            if !cleaned && outputExists && !FileSystem.exists(paths.mdat) {
-                return entry(output, .wouldRemoveLeftovers, messages: ["\(output) is complete; would remove \(remaining.joined(separator: ", "))"])
+            // What a finalizer removes without a set: the rest of a set whose .mdat is gone
+            // beside a complete MP4, and a header file no journal refers to.
+            let strayHeader = remaining == [FinalizeJournal.headerPath(for: output)]
+            if !cleaned && (outputExists && !FileSystem.exists(paths.mdat) || strayHeader) {
+                return entry(output, .wouldRemoveLeftovers,
+                             messages: [(outputExists ? "\(output) is complete; " : "") + "would remove \(remaining.joined(separator: ", "))"])
             }
             let reason = FileSystem.exists(paths.mdat)
                 ? "\(paths.mdat): no readable track file beside it, so no sample can be placed"
@@ -169,8 +174,10 @@ public struct BatchFinalizer: Sendable {
                 "\(partial): the incomplete output of an interrupted finalize, with no staging set left to finish it from; check and remove it by hand",
             ])
         }
+        let what = outputExists ? "\(output) is complete; files left by an interrupted finalize"
+                                : "no staging set and no MP4; stray files of an interrupted finalize"
         return entry(output, cleaned ? .leftoversRemoved : .wouldRemoveLeftovers,
-                     messages: ["\(output) is complete; files left by an interrupted finalize " + (cleaned ? "were removed" : "would be removed")])
+                     messages: [what + (cleaned ? " were removed" : " would be removed")])
     }
 
     /// The files of a set that exist, including a finalize's journal and header (not the

@@ -67,7 +67,7 @@ extension MP4WriterCommand {
             return n > 0 ? "\(n) \(label(outcome))" : nil
         }
         lines.append("\(report.entries.count) set(s) under \(report.directory) in \(String(format: "%.2f", report.elapsedSeconds)) s"
-                     + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")))
+                     + (counts.isEmpty ? "" : ": " + counts.joined(separator: "; ")))
         return lines.joined(separator: "\n")
     }
 

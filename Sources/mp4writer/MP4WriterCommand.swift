@@ -156,7 +156,7 @@ struct MP4WriterCommand {
     private func render(_ report: FinalizeReport) {
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             if let data = try? encoder.encode(report) { print(String(decoding: data, as: UTF8.self)) }
             return
         }

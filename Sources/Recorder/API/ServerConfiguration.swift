@@ -27,6 +27,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var cliIdleTimeout: Duration = .seconds(300)
     /// The config file that was read, if any.
     public var configFile: String?
+    /// Where every event is also POSTed as JSON (none by default).
+    public var eventURL: String?
+    /// A shell command run for every event, with RECORDER_EVENT, RECORDER_FILE and
+    /// RECORDER_EVENT_JSON in its environment (none by default).
+    public var eventCommand: String?
 
     /// The largest pool that makes sense: finalizing is I/O bound, more only thrashes disks.
     public static let maxFinalizePoolSize = 64
@@ -170,6 +175,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         },
         Option(name: "silence-timeout", valueName: "SECONDS", help: "a stream silent this long is gone (default 10)") { config, value throws(ConfigurationError) in config.streamSilenceTimeout = try seconds(value) },
         Option(name: "http-timeout", valueName: "SECONDS", help: "an HTTP request must arrive within this (default 10)") { config, value throws(ConfigurationError) in config.httpRequestTimeout = try seconds(value) },
+        Option(name: "event-url", valueName: "URL", help: "POST every event as JSON to this http:// URL") { config, value throws(ConfigurationError) in
+            guard value.hasPrefix("http://") || value.hasPrefix("https://") else { throw ConfigurationError("expected an http:// or https:// URL, got '\(value)'") }
+            config.eventURL = value
+        },
+        Option(name: "event-command", valueName: "COMMAND", help: "run this shell command for every event (RECORDER_EVENT, RECORDER_FILE, RECORDER_EVENT_JSON set)") { config, value throws(ConfigurationError) in
+            config.eventCommand = try path(value)
+        },
         Option(name: "cli-idle-timeout", valueName: "SECONDS", help: "a CLI connection idle this long is closed (default 300)") { config, value throws(ConfigurationError) in config.cliIdleTimeout = try seconds(value) },
     ]
 

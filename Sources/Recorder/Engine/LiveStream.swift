@@ -17,6 +17,15 @@ final class LiveStream: @unchecked Sendable {
     var sessions: [Int: RecordingSession] = [:]
     private var bytes: UInt64 = 0
     private let started = Date()
+    /// The current GOP: every frame since the latest video keyframe (or the last few seconds
+    /// of an audio-only stream), so that a record issued mid-stream starts at that keyframe
+    /// instead of waiting for the next one.
+    private var gop: [MediaFrame] = []
+    private var gopBytes = 0
+    /// A GOP longer than this is not cached whole (a 10 s GOP at 50 Mbps is ~60 MiB).
+    static let maxGOPBytes = 64 << 20
+    /// Audio-only streams keep this much media for a late record.
+    static let audioOnlyCacheSeconds = 1.0
 
     init(name: String, source: String, clientAddress: String?) {
         self.name = name
@@ -37,6 +46,7 @@ final class LiveStream: @unchecked Sendable {
             }
         case .frame(let frame):
             bytes += UInt64(frame.payload.count)
+            cache(frame)
         case .metadata:
             break
         }
@@ -49,12 +59,35 @@ final class LiveStream: @unchecked Sendable {
         }
     }
 
-    /// A session starting mid-stream first learns the tracks as they are now.
+    private func cache(_ frame: MediaFrame) {
+        guard let track = tracks[frame.trackID] else { return }
+        let hasVideo = tracks.values.contains { $0.kind == .video }
+        if track.kind == .video && frame.isKeyframe {
+            gop = []
+            gopBytes = 0
+        } else if !hasVideo, let first = gop.first,
+                  Double(frame.dts - first.dts) / Double(track.timescale) > Self.audioOnlyCacheSeconds {
+            gopBytes -= gop.removeFirst().payload.count
+        }
+        if hasVideo && gop.isEmpty && !(track.kind == .video && frame.isKeyframe) { return }  // no keyframe yet
+        guard gopBytes + frame.payload.count <= Self.maxGOPBytes else {
+            // Too long a GOP to hold: a late record waits for the next keyframe.
+            gop = []
+            gopBytes = 0
+            return
+        }
+        gop.append(frame)
+        gopBytes += frame.payload.count
+    }
+
+    /// A session starting mid-stream first learns the tracks as they are now, then gets the
+    /// current GOP, so it starts at the latest keyframe.
     func attach(_ session: RecordingSession, configId: Int) throws {
         for id in trackOrder {
             guard let track = tracks[id] else { continue }
             try session.handle(.track(track))
         }
+        for frame in gop { try session.handle(.frame(frame)) }
         sessions[configId] = session
     }
 

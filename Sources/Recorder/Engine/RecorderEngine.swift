@@ -14,6 +14,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         public var mp4writerPath: String
         public var finalizeConcurrency = 2
         public var silenceTimeout: Double = 10
+        public var eventURL: String?
+        public var eventCommand: String?
         public init(mp4writerPath: String) { self.mp4writerPath = mp4writerPath }
     }
 
@@ -29,6 +31,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     public let pool: FinalizerPool
     private let store: ConfigStore?
     private let log: @Sendable (String) -> Void
+    public let events: EventPublisher
     private let lock = NSLock()
     private var configs: [Int: ConfigState] = [:]
     private var nextLocalId = 1
@@ -40,6 +43,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         self.options = options
         self.store = store
         self.log = log
+        events = EventPublisher(url: options.eventURL, command: options.eventCommand, log: log)
         pool = FinalizerPool(mp4writerPath: options.mp4writerPath, concurrency: options.finalizeConcurrency)
         for entry in store?.entries ?? [] {
             configs[entry.configId] = ConfigState(parameters: entry.parameters)
@@ -57,7 +61,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
             id = lock.withLock { defer { nextLocalId += 1 }; return nextLocalId }
         }
         lock.withLock { configs[id] = ConfigState(parameters: parameters) }
-        log("recordConfigAdded id=\(id) stream=\(parameters.localStreamName) path=\(parameters.pathToFile) type=\(parameters.type.rawValue)")
+        events.publish("recordConfigAdded", ["configId": .int(id), "stream": .string(parameters.localStreamName),
+                                             "pathToFile": .string(parameters.pathToFile), "type": .string(parameters.type.rawValue)])
         if let stream = lock.withLock({ streams[parameters.localStreamName] }) {
             startSession(configId: id, on: stream)
         }
@@ -74,7 +79,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         }
         _ = try? store?.remove(id: id)
         lock.withLock { _ = configs.removeValue(forKey: id) }
-        log("recordConfigRemoved id=\(id) stream=\(streamName)")
+        events.publish("recordConfigRemoved", ["configId": .int(id), "stream": .string(streamName)])
         var snapshot = before
         snapshot.state = "removed"
         return snapshot
@@ -109,7 +114,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
                 _ = lock.withLock { listeners.removeValue(forKey: localStreamName) }
                 throw RecorderControlError("cannot listen on \(uri): \(error)")
             }
-            log("pullStream stream=\(localStreamName) uri=\(uri) port=\(listener.port)")
+            events.publish("pullStream", ["stream": .string(localStreamName), "uri": .string(uri), "port": .int(Int(listener.port))])
             return StreamSnapshot(localStreamName: localStreamName, source: listener.sourceName, active: false)
         }
         throw RecorderControlError("uri must be udp://HOST:PORT or tcp://HOST:PORT, not \(uri)")
@@ -121,7 +126,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         let names = lock.withLock { Array(streams.keys) }
         for name in names { streamEnded(name) }
         pool.waitUntilIdle()
-        log("shutdown complete")
+        events.publish("shutdown", [:])
     }
 
     /// The port a pullStream listener is bound to (tests bind port 0).
@@ -138,7 +143,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
             guard streams[name] == nil else { throw RecorderControlError("stream \(name) is already live") }
             streams[name] = stream
         }
-        log("streamCreated stream=\(name) source=\(source)\(clientAddress.map { " client=\($0)" } ?? "")")
+        events.publish("streamCreated", ["stream": .string(name), "source": .string(source), "client": JSONValue(clientAddress)])
         let waiting = lock.withLock { configs.filter { $0.value.parameters.localStreamName == name && !( !$0.value.parameters.keepAlive && $0.value.recordedOnce) }.keys.sorted() }
         for id in waiting { startSession(configId: id, on: stream) }
     }
@@ -148,7 +153,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         guard let stream = lock.withLock({ streams[name] }) else { return }
         stream.lock.withLock {
             stream.deliver(event) { id, error in
-                log("recordChunkError stream=\(name) config=\(id) error=\(error)")
+                events.publish("recordChunkError", ["stream": .string(name), "configId": .int(id), "error": .string("\(error)")])
                 // A session that failed (disk full, ...) ends; what it wrote is kept.
                 if let session = stream.sessions.removeValue(forKey: id) { finish(session, configId: id, error: "\(error)") }
             }
@@ -164,7 +169,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         }
         // Gone from listStreams only once its files are closed (and MP4s queued to finalize).
         lock.withLock { _ = streams.removeValue(forKey: name) }
-        log("streamClosed stream=\(name)")
+        events.publish("streamClosed", ["stream": .string(name)])
     }
 
     // MARK: Sessions
@@ -192,7 +197,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         do {
             try session.finish()
         } catch {
-            log("recordChunkError config=\(id) error=\(error)")
+            events.publish("recordChunkError", ["configId": .int(id), "error": .string("\(error)")])
         }
         lock.withLock {
             guard var config = configs[id] else { return }
@@ -211,19 +216,27 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     }
 
     private func handle(_ event: RecordingEvent, configId id: Int, stream: String) {
+        let base: [String: JSONValue] = ["stream": .string(stream), "configId": .int(id)]
         switch event {
         case .chunkCreated(let path):
-            log("recordChunkCreated stream=\(stream) config=\(id) file=\(path)")
+            events.publish("recordChunkCreated", base.merging(["file": .string(path)]) { $1 })
         case .chunkClosed(let s):
             lock.withLock { configs[id]?.files.append(s.path) }
-            let samples = s.samples.sorted { $0.key < $1.key }.map { "track\($0.key)=\($0.value)" }.joined(separator: ",")
-            log(String(format: "recordChunkClosed stream=%@ config=%d file=%@ duration=%.3f bytes=%llu samples=%@ wallStart=%.3f",
-                       stream, id, s.path, s.durationSeconds, s.payloadBytes, samples, s.wallClockStart))
+            func perTrack<T>(_ values: [UInt32: T], _ json: (T) -> JSONValue) -> JSONValue {
+                .object(Dictionary(uniqueKeysWithValues: values.map { ("track\($0.key)", json($0.value)) }))
+            }
+            events.publish("recordChunkClosed", base.merging([
+                "file": .string(s.path), "durationSeconds": .double(s.durationSeconds), "bytes": .int(Int(s.payloadBytes)),
+                "samples": perTrack(s.samples) { .int($0) },
+                "firstTimestamp": perTrack(s.firstTimestamp) { .double($0) },
+                "lastTimestamp": perTrack(s.lastTimestamp) { .double($0) },
+                "wallClockStart": .double(s.wallClockStart),
+            ]) { $1 })
         case .chunkFinalized(let path):
-            log("recordChunkFinalized stream=\(stream) config=\(id) file=\(path)")
+            events.publish("recordChunkFinalized", base.merging(["file": .string(path)]) { $1 })
         case let .chunkError(path, message):
             lock.withLock { configs[id]?.lastError = message }
-            log("recordChunkError stream=\(stream) config=\(id) file=\(path) error=\(message)")
+            events.publish("recordChunkError", base.merging(["file": .string(path), "error": .string(message)]) { $1 })
         }
     }
 

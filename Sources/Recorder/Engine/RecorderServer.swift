@@ -20,6 +20,8 @@ public final class RecorderServer: @unchecked Sendable {
         var options = RecorderEngine.Options(mp4writerPath: configuration.mp4writerPath)
         options.finalizeConcurrency = configuration.finalizePoolSize
         options.silenceTimeout = Double(configuration.streamSilenceTimeout.components.seconds)
+        options.eventURL = configuration.eventURL
+        options.eventCommand = configuration.eventCommand
         engine = RecorderEngine(options: options, store: store, log: log)
     }
 

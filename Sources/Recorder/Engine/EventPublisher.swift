@@ -1,0 +1,92 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Sends the recorder's events (recordChunkCreated, recordChunkClosed, recordChunkError,
+/// streamCreated, streamClosed, ...) where an operator wants them: one JSON line each to the
+/// log, and, when configured, a POST of the same JSON to a URL and a shell command with the
+/// event in its environment. Delivery to the URL and the command never blocks recording.
+public final class EventPublisher: @unchecked Sendable {
+    public let url: String?
+    public let command: String?
+    private let log: @Sendable (String) -> Void
+    private let queue = DispatchQueue(label: "event-hooks")
+    /// Hook deliveries waiting at most; past this, events are logged but not delivered (a dead
+    /// webhook must not grow memory without bound).
+    static let maxPendingDeliveries = 1000
+    private let pending = NSLock()
+    private var pendingCount = 0
+
+    public init(url: String? = nil, command: String? = nil, log: @escaping @Sendable (String) -> Void) {
+        self.url = url
+        self.command = command
+        self.log = log
+    }
+
+    public func publish(_ event: String, _ fields: [String: JSONValue]) {
+        var object = fields
+        object["event"] = .string(event)
+        object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+        let line = JSONWriter.text(of: .object(object))
+        log(line)
+        guard url != nil || command != nil else { return }
+        let admitted = pending.withLock { () -> Bool in
+            guard pendingCount < Self.maxPendingDeliveries else { return false }
+            pendingCount += 1
+            return true
+        }
+        guard admitted else {
+            log(#"{"event":"eventHookOverflow","dropped":"\#(event)"}"#)
+            return
+        }
+        let file: String? = {
+            if case .string(let path)? = fields["file"] { return path }
+            return nil
+        }()
+        queue.async { [self] in
+            defer { pending.withLock { pendingCount -= 1 } }
+            if let url { post(line, to: url) }
+            if let command { run(command, event: event, file: file, json: line) }
+        }
+    }
+
+    private func post(_ json: String, to url: String) {
+        guard let target = URL(string: url) else { return }
+        var request = URLRequest(url: target, timeoutInterval: 5)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(json.utf8)
+        let done = DispatchSemaphore(value: 0)
+        let task = URLSession.shared.dataTask(with: request) { [log] _, response, error in
+            if let error { log(#"{"event":"eventHookError","url":"\#(url)","error":"\#(error.localizedDescription)"}"#) }
+            else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+                log(#"{"event":"eventHookError","url":"\#(url)","status":\#(http.statusCode)}"#)
+            }
+            done.signal()
+        }
+        task.resume()
+        _ = done.wait(timeout: .now() + 10)
+    }
+
+    private func run(_ command: String, event: String, file: String?, json: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        var environment = ProcessInfo.processInfo.environment
+        environment["RECORDER_EVENT"] = event
+        environment["RECORDER_FILE"] = file ?? ""
+        environment["RECORDER_EVENT_JSON"] = json
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+            process.waitUntilExit()
+            if process.terminationStatus != 0 {
+                log(#"{"event":"eventHookError","command":"exit \#(process.terminationStatus)"}"#)
+            }
+        } catch {
+            log(#"{"event":"eventHookError","command":"cannot run /bin/sh"}"#)
+        }
+    }
+}

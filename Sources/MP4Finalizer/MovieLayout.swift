@@ -68,24 +68,24 @@ struct MovieLayout {
     /// that starts later gets an empty edit first; a media edit skips B-frame delay and
     /// pre-roll (`media_time`) and ends where the source said presentation ends.
     static func trackTiming(_ plans: [TrackPlan], winQtCompat: Bool, output: String) throws(FinalizeError) -> [Timing] {
-        let movieScale = Int64(Finalizer.movieTimescale)
+        let movieScale = Finalizer.movieTimescale
         let earliest = plans.min { Double($0.presentationStart) / Double($0.timescale) < Double($1.presentationStart) / Double($1.timescale) }!
-        let originSeconds = (earliest.presentationStart, Int64(earliest.timescale))
+        let originSeconds = (earliest.presentationStart, earliest.timescale)
         return plans.map { plan in
-            let scale = Int64(plan.timescale)
+            let scale = plan.timescale
             // The common origin in this track's units (0 when the earliest track has pre-roll).
-            let origin = originSeconds.0 > 0 ? originSeconds.0 * scale / originSeconds.1 : 0
+            let origin = originSeconds.0 > 0 ? TimescaleConversion.rescale(originSeconds.0, from: originSeconds.1, to: scale) : 0
             let start = max(origin, plan.presentationStart)
-            let empty = rescale(start - origin, from: scale, to: movieScale)
+            let empty = TimescaleConversion.rescale(start - origin, from: scale, to: movieScale)
             let mediaTime = max(0, start - plan.firstDTS)
-            let segment = rescale(max(0, plan.presentationEnd - start), from: scale, to: movieScale)
+            let segment = TimescaleConversion.rescale(max(0, plan.presentationEnd - start), from: scale, to: movieScale)
             var edits: [MovieBoxes.Edit] = []
             if empty > 0 || mediaTime != 0 || plan.track.presentationEnd != nil {
                 if empty > 0 { edits.append(.init(segmentDuration: UInt64(empty), mediaTime: -1)) }
                 edits.append(.init(segmentDuration: UInt64(segment), mediaTime: mediaTime))
             }
             let trackDuration = edits.isEmpty
-                ? UInt64(rescale(Int64(plan.mediaDuration), from: scale, to: movieScale))
+                ? UInt64(TimescaleConversion.rescale(Int64(plan.mediaDuration), from: scale, to: movieScale))
                 : edits.reduce(0) { $0 + $1.segmentDuration }
             return Timing(mediaDuration: plan.mediaDuration, trackDuration: trackDuration, edits: edits)
         }
@@ -179,10 +179,3 @@ struct MovieLayout {
     }
 }
 
-/// `value` from one timescale to another, rounded to nearest.
-func rescale(_ value: Int64, from: Int64, to: Int64) -> Int64 {
-    guard from != to else { return value }
-    let product = value.multipliedFullWidth(by: to)
-    let (q, r) = from.dividingFullWidth((product.high, product.low))
-    return 2 * abs(r) >= from ? q + (value >= 0 ? 1 : -1) : q
-}

@@ -176,7 +176,7 @@ public final class RecordingSession {
             return true
         }
         guard parameters.chunkLength > 0 else { return false }
-        let start = rescale(open.opening.pts, from: Int64(open.openingScale), to: Int64(track.timescale))
+        let start = TimescaleConversion.rescale(open.opening.pts, from: open.openingScale, to: track.timescale)
         let elapsed = Double(frame.pts - start) / Double(track.timescale)
         guard elapsed >= Double(parameters.chunkLength) else { return false }
         if parameters.waitForIDR && hasVideo {
@@ -246,7 +246,7 @@ public final class RecordingSession {
     private func writeRebased(_ frame: MediaFrame) throws {
         guard var open = chunk, let origin = open.originTicks, let track = streamTracks[frame.trackID] else { return }
         guard let map = open.descriptionMap[frame.trackID] else { droppedFrames += 1; return }
-        let shift = rescale(origin, from: Int64(open.originScale), to: Int64(track.timescale))
+        let shift = TimescaleConversion.rescale(origin, from: open.originScale, to: track.timescale)
         var f = frame
         f.dts -= shift
         f.pts -= shift
@@ -311,10 +311,3 @@ public final class RecordingSession {
     }
 }
 
-/// `value` from one timescale to another, rounded to nearest.
-func rescale(_ value: Int64, from: Int64, to: Int64) -> Int64 {
-    guard from != to else { return value }
-    let product = value.multipliedFullWidth(by: to)
-    let (q, r) = from.dividingFullWidth((product.high, product.low))
-    return 2 * abs(r) >= from ? q + (value >= 0 ? 1 : -1) : q
-}

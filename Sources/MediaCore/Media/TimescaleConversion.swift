@@ -1,8 +1,8 @@
 /// Converting timestamps between timescales, rounding to nearest with halves away from zero
 /// (ffmpeg's `av_rescale`), so that a value converted by us and by ffmpeg agree.
-enum TimescaleConversion {
+public enum TimescaleConversion {
     /// `value` * `to` / `from`. Results beyond Int64 saturate (only damaged input gets there).
-    static func rescale(_ value: Int64, from: UInt32, to: UInt32) -> Int64 {
+    public static func rescale(_ value: Int64, from: UInt32, to: UInt32) -> Int64 {
         guard from != to else { return value }
         guard from > 0 else { return 0 }
         let product = value.magnitude.multipliedFullWidth(by: UInt64(to))

@@ -81,4 +81,32 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(engine.listConfigs().isEmpty)
         XCTAssertThrowsError(try engine.removeConfig(id: a.configId))
     }
+
+    /// A record issued while the stream is live starts at the stream's latest keyframe (the
+    /// engine keeps the current GOP), not at the next one.
+    func testARecordIssuedMidStreamStartsAtTheLatestKeyframe() throws {
+        try FFmpegCheck.require()
+        let dir = TestPaths.temporaryDirectory("gop")
+        let engine = makeEngine()
+        defer { engine.shutdown() }
+        _ = try engine.pullStream(uri: "tcp://127.0.0.1:0", localStreamName: "live")
+        let port = try XCTUnwrap(engine.listenerPort("live"))
+        let sender = Process()
+        sender.executableURL = URL(fileURLWithPath: ExternalTool.find("ffmpeg")!)
+        sender.arguments = ["-nostdin", "-v", "quiet", "-re", "-i", TestPaths.fixture("ts/h264_aac_10s.ts"), "-c", "copy",
+                            "-f", "mpegts", "tcp://127.0.0.1:\(port)"]
+        try sender.run()
+        // Keyframes every second: at 3.5 s the latest one is at about 3 s, the next at 4 s.
+        usleep(3_500_000)
+        _ = try engine.record(RecordParameters(localStreamName: "live", pathToFile: dir + "/late"))
+        sender.waitUntilExit()
+        for _ in 0..<100 where engine.listStreams().contains(where: { $0.localStreamName == "live" && $0.active }) { usleep(50_000) }
+        engine.pool.waitUntilIdle()
+        let output = dir + "/late.mp4"
+        XCTAssertEqual(try FFmpegCheck.complaints(output), "")
+        let frames = try FFmpegCheck.streams(output).first { $0.kind == "video" }?.frames ?? 0
+        // Started at the keyframe before the record (>= 6 s left), not the one after (<= 6 s).
+        XCTAssertGreaterThan(frames, 150, "\(frames) frames: the recording should start at the latest keyframe")
+        XCTAssertLessThanOrEqual(frames, 200)
+    }
 }

@@ -20,8 +20,10 @@ let package = Package(
         .target(name: "Containers", dependencies: ["MediaCore"]),
         // Layer 4: staging set -> fast-start MP4.
         .target(name: "MP4Finalizer", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter"]),
+        // Layer 4: RTMP handshake, chunk stream, messages, server session (no sockets).
+        .target(name: "RTMP", dependencies: ["MediaCore", "Containers"]),
         // Layer 5: recording (sources, sessions, sinks).
-        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers"]),
+        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP"]),
         // Thin executables.
         .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
@@ -38,6 +40,7 @@ let package = Package(
         .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "MediaCore", "mp4writer", "recorder"]),
         .testTarget(name: "InteropTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
         .testTarget(name: "RecoveryTests", dependencies: ["TestSupport", "recorder", "mp4writer", "Recorder", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore"]),
+        .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
         .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore"]),
     ],
     swiftLanguageModes: [.v6]

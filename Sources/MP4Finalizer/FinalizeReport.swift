@@ -22,6 +22,9 @@ public struct FinalizeReport: Sendable, Codable {
     public var problems: [String]
     public var stagingRemoved: Bool
     public var elapsedSeconds: Double
+    /// Of `elapsedSeconds`, the time to read the track files and write ftyp + moov (the
+    /// metadata work, without the payload copy and the final fsync).
+    public var moovSeconds: Double = 0
 }
 
 import ISOBMFF

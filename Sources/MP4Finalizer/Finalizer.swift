@@ -67,7 +67,16 @@ public struct Finalizer: Sendable {
         guard try set.acquireLock() || options.force else { throw FinalizeError.locked(output) }
 
         let closed = set.info?.closedCleanly ?? false
-        let validation = try set.validate(verifyPayloads: options.recovery || !closed)
+        // The size pass rides along with validation: one read of each track file for both.
+        let measurers = Dictionary(set.tracks.map { reader in
+            (reader.header.trackID, TrackMeasurer(kind: reader.header.codec.kind, timescale: reader.header.timescale))
+        }) { first, _ in first }
+        var current: (id: UInt32, measurer: TrackMeasurer)?
+        let validation = try set.validate(verifyPayloads: options.recovery || !closed) { id, record in
+            // Tracks are validated one after the other: look the measurer up once per track.
+            if current?.id != id { current = measurers[id].map { (id, $0) } }
+            try current?.measurer.add(record)
+        }
         if !validation.isClean && !options.recovery {
             throw FinalizeError.damaged(path: output, damage: validation.damageSummary)
         }
@@ -77,7 +86,10 @@ public struct Finalizer: Sendable {
         }
         options.progress?(0.05)
 
-        let plans = try kept.map { try TrackPlan.measure($0, in: set) }
+        let plans = try kept.map { track in
+            if track.keptSamplesSeenInOrder, let measurer = measurers[track.trackID] { return try measurer.finish(track) }
+            return try TrackPlan.measure(track, in: set)
+        }
         let winQt = options.winQtCompat ?? set.info?.winQtCompat ?? false
         let creationTime = set.info?.creationTime ?? set.tracks[0].header.creationTime
         let payloadSize = Int64(plans.map(\.track.payloadEnd).max() ?? 0)
@@ -88,6 +100,7 @@ public struct Finalizer: Sendable {
 
         // In place when asked, or by default unless the staging files must stay.
         var strategyUsed: CopyStrategy
+        var moovSeconds = 0.0
         var finalLayout: MovieLayout
         let tryInPlace = options.strategy == .inplace || (options.strategy == .auto && !options.keepStaging)
         if tryInPlace, options.keepStaging {
@@ -97,12 +110,15 @@ public struct Finalizer: Sendable {
             let aligned = try layout(alignment: Int64(try set.mdatDescriptor.blockSize()))
             options.progress?(0.15)
             if try InPlaceFinalize(output: output, set: set, layout: aligned, payloadSize: payloadSize, afterStep: options.afterStep)
-                .run(writeHeader: { file in try writeHeader(of: plans, layout: aligned, payloadSize: payloadSize, set: set, to: file) }) {
+                .run(writeHeader: { file in
+                    try writeHeader(of: plans, layout: aligned, payloadSize: payloadSize, set: set, to: file)
+                    moovSeconds = monotonicSeconds() - started
+                }) {
                 strategyUsed = .inplace
                 finalLayout = aligned
                 options.progress?(1)
                 return report(output: output, plans: plans, layout: finalLayout, payloadSize: payloadSize,
-                              strategy: strategyUsed, validation: validation, started: started)
+                              strategy: strategyUsed, validation: validation, started: started, moovSeconds: moovSeconds)
             }
             // The filesystem cannot insert a range (tmpfs, some network filesystems).
             if options.strategy == .inplace {
@@ -116,6 +132,7 @@ public struct Finalizer: Sendable {
         let file = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate])
         do {
             try writeHeader(of: plans, layout: finalLayout, payloadSize: payloadSize, set: set, to: file)
+            moovSeconds = monotonicSeconds() - started
             options.progress?(0.3)
             strategyUsed = try copyPayload(from: set.mdatDescriptor, count: payloadSize, to: file, at: finalLayout.payloadStart)
             // The size matters when the payload is empty or the copy left a hole at the end.
@@ -137,7 +154,7 @@ public struct Finalizer: Sendable {
         if !options.keepStaging { try set.removeFiles() }
         options.progress?(1)
         return report(output: output, plans: plans, layout: finalLayout, payloadSize: payloadSize,
-                      strategy: strategyUsed, validation: validation, started: started)
+                      strategy: strategyUsed, validation: validation, started: started, moovSeconds: moovSeconds)
     }
 
     /// Writes ftyp, moov (tables streamed into their planned places), the padding `free` box
@@ -165,7 +182,7 @@ public struct Finalizer: Sendable {
     }
 
     private func report(output: String, plans: [TrackPlan], layout: MovieLayout, payloadSize: Int64,
-                        strategy: CopyStrategy, validation: StagingValidation, started: Double) -> FinalizeReport {
+                        strategy: CopyStrategy, validation: StagingValidation, started: Double, moovSeconds: Double) -> FinalizeReport {
         FinalizeReport(
             output: output,
             tracks: plans.map { plan in
@@ -179,7 +196,7 @@ public struct Finalizer: Sendable {
             usedCO64: layout.useCO64, usedLargeMdat: layout.mdatHeaderSize == 16,
             strategy: strategy.rawValue, recoveredWithLosses: !validation.isClean,
             problems: validation.damageSummary, stagingRemoved: !options.keepStaging || strategy == .inplace,
-            elapsedSeconds: monotonicSeconds() - started)
+            elapsedSeconds: monotonicSeconds() - started, moovSeconds: moovSeconds)
     }
 
     private func writeTables(of plan: TrackPlan, index: Int, layout: MovieLayout, offsets: [TableID: Int64],

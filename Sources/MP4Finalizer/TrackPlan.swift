@@ -39,24 +39,44 @@ struct TrackPlan {
 
     var maxBitrate: UInt32 { max(averageBitrate, UInt32(clamping: peakBytesPerSecond * 8)) }
 
-    /// The size pass over a track's kept samples.
+    /// The size pass over a track's kept samples, reading the track file again (used when the
+    /// validation pass could not measure it on the way).
     static func measure(_ track: StagingValidation.Track, in set: StagingSet) throws -> TrackPlan {
-        let defaultDuration: UInt32 = track.kind == .audio ? 1024 : max(1, track.timescale / 25)
-        var builder = SampleTableBuilder(sink: SampleTableCounts(), defaultLastDuration: defaultDuration)
-        var second: Int64 = .min
-        var bytesThisSecond: UInt64 = 0
-        var peak: UInt64 = 0
-        let timescale = Int64(track.timescale)
-        try set.forEachKeptSample(of: track) { record in
-            try builder.add(record)
-            let s = record.dts >= 0 ? record.dts / timescale : (record.dts - timescale + 1) / timescale
-            if s != second {
-                second = s
-                bytesThisSecond = 0
-            }
-            bytesThisSecond += UInt64(record.size)
-            peak = max(peak, bytesThisSecond)
+        let measurer = TrackMeasurer(kind: track.kind, timescale: track.timescale)
+        try set.forEachKeptSample(of: track) { try measurer.add($0) }
+        return try measurer.finish(track)
+    }
+}
+
+/// Accumulates a track's table sizes and bitrate from its kept records, in decode order: fed
+/// by the validation pass itself, so the track file is read once for both. A class, so that
+/// the validation callback updates it in place.
+final class TrackMeasurer {
+    private var builder: SampleTableBuilder<SampleTableCounts>
+    private let timescale: Int64
+    private var second: Int64 = .min
+    private var bytesThisSecond: UInt64 = 0
+    private var peak: UInt64 = 0
+
+    init(kind: MediaKind, timescale: UInt32) {
+        // Used only for a one-sample track: an AAC frame, or a 25 fps video frame.
+        let defaultDuration: UInt32 = kind == .audio ? 1024 : max(1, timescale / 25)
+        builder = SampleTableBuilder(sink: SampleTableCounts(), defaultLastDuration: defaultDuration)
+        self.timescale = Int64(timescale)
+    }
+
+    func add(_ record: StagingRecord) throws {
+        try builder.add(record)
+        let s = record.dts >= 0 ? record.dts / timescale : (record.dts - timescale + 1) / timescale
+        if s != second {
+            second = s
+            bytesThisSecond = 0
         }
+        bytesThisSecond += UInt64(record.size)
+        peak = max(peak, bytesThisSecond)
+    }
+
+    func finish(_ track: StagingValidation.Track) throws -> TrackPlan {
         try builder.finish()
         return TrackPlan(track: track, counts: builder.sink, lastSampleDuration: builder.lastSampleDuration,
                          peakBytesPerSecond: peak)

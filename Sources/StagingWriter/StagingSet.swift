@@ -96,14 +96,18 @@ public final class StagingSet {
     /// Checks every record of every track. With `verifyPayloads`, each payload's checksum
     /// is checked too (reads all of .mdat): needed for sets that never closed cleanly, where
     /// a power cut may have left zeros or garbage behind valid records.
-    public func validate(verifyPayloads: Bool) throws -> StagingValidation {
+    /// `onKept`, when given, sees every sample the validation keeps, in order, as it decides
+    /// (so a caller can measure the tables in the same pass). A track whose decisions changed
+    /// after the fact (a sample naming a description that only .info knows) is flagged
+    /// `keptSamplesSeenInOrder == false`: its observations must be discarded.
+    public func validate(verifyPayloads: Bool, onKept: ((UInt32, StagingRecord) throws -> Void)? = nil) throws -> StagingValidation {
         var problems: [String] = []
         if let infoProblem { problems.append(infoProblem) }
         problems.append(contentsOf: trackProblems)
         var result: [StagingValidation.Track] = []
         for reader in tracks {
             let infoTrack = info?.tracks.first { $0.description.trackID == reader.header.trackID }
-            var track = try validateTrack(reader, infoTrack: infoTrack, verifyPayloads: verifyPayloads)
+            var track = try validateTrack(reader, infoTrack: infoTrack, verifyPayloads: verifyPayloads, onKept: onKept)
             if let info, info.closedCleanly, let infoTrack, UInt64(track.keptSamples) != infoTrack.sampleCount {
                 problems.append("track \(track.trackID): \(track.keptSamples) intact samples, but \(infoTrack.sampleCount) were recorded")
             }
@@ -120,8 +124,8 @@ public final class StagingSet {
         return StagingValidation(tracks: result, problems: problems, closedCleanly: info?.closedCleanly ?? false)
     }
 
-    private func validateTrack(_ reader: StagingTrackReader, infoTrack: StagingInfo.Track?,
-                               verifyPayloads: Bool) throws -> StagingValidation.Track {
+    private func validateTrack(_ reader: StagingTrackReader, infoTrack: StagingInfo.Track?, verifyPayloads: Bool,
+                               onKept: ((UInt32, StagingRecord) throws -> Void)?) throws -> StagingValidation.Track {
         var fileDescriptions: [SampleDescription] = []
         var track = StagingValidation.Track(trackID: reader.header.trackID, timescale: reader.header.timescale, descriptions: [])
         var pendingIndexChecks: [(index: Int, sdi: UInt16)] = []
@@ -157,12 +161,14 @@ public final class StagingSet {
                 track.minPTS = min(track.minPTS ?? record.pts, record.pts)
                 track.maxPTS = max(track.maxPTS ?? record.pts, record.pts)
                 track.payloadEnd = max(track.payloadEnd, record.end)
+                try onKept?(track.trackID, record)
             }
         }
         // .info may know descriptions whose units in the track file were damaged.
         let infoDescriptions = infoTrack?.description.sampleDescriptions ?? []
         track.descriptions = infoDescriptions.count > fileDescriptions.count ? infoDescriptions : fileDescriptions
         for check in pendingIndexChecks where Int(check.sdi) > track.descriptions.count {
+            track.keptSamplesSeenInOrder = false
             drop(check.index, "unknown sample description")
             track.keptSamples -= 1
         }

@@ -24,6 +24,8 @@ public struct StagingValidation: Sendable {
         /// One past the last payload byte of any kept sample.
         public var payloadEnd: UInt64 = 0
         public var presentationEnd: Int64?
+        /// False when a sample was dropped after `validate`'s `onKept` had seen it.
+        public var keptSamplesSeenInOrder = true
 
         public var codec: Codec { descriptions[0].codec }
         public var kind: MediaKind { codec.kind }

@@ -13,12 +13,15 @@ struct ChildProcess {
         var peakMemoryBytes: Int
     }
 
-    static func run(_ path: String, _ arguments: [String], quiet: Bool = true) throws -> Measurement {
+    /// `stdoutPath`, when given, receives the child's standard output (else /dev/null when quiet).
+    static func run(_ path: String, _ arguments: [String], quiet: Bool = true, stdoutPath: String? = nil) throws -> Measurement {
         var pid: pid_t = 0
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if quiet {
+        if let stdoutPath {
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else if quiet {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]

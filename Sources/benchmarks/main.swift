@@ -60,16 +60,19 @@ case "finalize":
     let mp4writer = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mp4writer").path
     let counts = argument("samples", default: "1000000,10000000").split(separator: ",").compactMap { Int($0) }
     var peaks: [Int] = []
-    print("samples      wall(s)  cpu(s)  samples/s      peak MiB   file MiB")
+    print("samples      wall(s)  cpu(s)  samples/s   moov(s)  moov samples/s  peak MiB   file MiB")
     for n in counts {
         let output = "\(scratch)/f\(n).mp4"
         _ = try makeSet(output, samples: n, size: 16)
-        let m = try ChildProcess.run(mp4writer, ["-path=\(output)", "--quiet"])
+        let reportPath = "\(scratch)/report.json"
+        let m = try ChildProcess.run(mp4writer, ["-path=\(output)", "--quiet", "--json"], stdoutPath: reportPath)
         guard m.status == 0 else { print("mp4writer failed with status \(m.status)"); exit(1) }
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any]
+        let moov = report?["moovSeconds"] as? Double ?? .nan
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         peaks.append(m.peakMemoryBytes)
-        print(String(format: "%-12d %7.3f %7.3f %12.0f %10.1f %10.1f", n, m.wallSeconds, m.cpuSeconds,
-                     Double(n) / m.wallSeconds, Double(m.peakMemoryBytes) / 1048576, Double(size) / 1048576))
+        print(String(format: "%-12d %7.3f %7.3f %10.0f %9.3f %15.0f %9.1f %10.1f", n, m.wallSeconds, m.cpuSeconds,
+                     Double(n) / m.wallSeconds, moov, Double(n) / moov, Double(m.peakMemoryBytes) / 1048576, Double(size) / 1048576))
         try? FileManager.default.removeItem(atPath: output)
     }
     if peaks.count > 1 {

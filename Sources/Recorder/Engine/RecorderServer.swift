@@ -10,6 +10,7 @@ public final class RecorderServer: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private var http: HTTPServer?
     private var cli: LineServer?
+    private var rtmp: RTMPIngest?
 
     public init(configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void) throws {
         self.configuration = configuration
@@ -35,11 +36,16 @@ public final class RecorderServer: @unchecked Sendable {
                               limits: configuration.httpLimits)
         let cli = LineServer(host: configuration.cliHost, port: configuration.cliPort, dispatcher: dispatcher,
                              limits: configuration.lineLimits)
+        var rtmpLimits = RTMPIngest.Limits()
+        rtmpLimits.idleTimeout = configuration.streamSilenceTimeout
+        let rtmp = RTMPIngest(host: configuration.rtmpHost, port: configuration.rtmpPort, engine: engine, limits: rtmpLimits, log: log)
         try http.start()
         try cli.start()
+        try rtmp.start()
         self.http = http
         self.cli = cli
-        log("recorder started: http=\(configuration.httpHost):\(http.port) cli=\(configuration.cliHost):\(cli.port) media=\(configuration.mediaDirectory) state=\(configuration.stateDirectory) mp4writer=\(configuration.mp4writerPath)")
+        self.rtmp = rtmp
+        log("recorder started: http=\(configuration.httpHost):\(http.port) cli=\(configuration.cliHost):\(cli.port) rtmp=\(configuration.rtmpHost):\(rtmp.port) media=\(configuration.mediaDirectory) state=\(configuration.stateDirectory) mp4writer=\(configuration.mp4writerPath)")
         let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig)
@@ -49,6 +55,10 @@ public final class RecorderServer: @unchecked Sendable {
         }
         stopped.wait()
         signals.forEach { $0.cancel() }
+        // A publisher that started after the engine's shutdown ended its streams is ended here;
+        // its MP4 chunks are finalized before we return.
+        rtmp.stop()
+        engine.pool.waitUntilIdle()
         http.stop()
         cli.stop()
         log("recorder stopped")

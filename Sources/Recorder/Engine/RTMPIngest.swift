@@ -1,0 +1,260 @@
+import Containers
+import Foundation
+import MediaCore
+import RTMP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The RTMP ingest: publishers (ffmpeg, OBS, encoders) connect, `publish` a name, and their
+/// audio and video become the engine's live stream of that name, the `localStreamName` that
+/// record configs match. The app in the URL is ignored (`rtmp://host/live/cam1` and
+/// `rtmp://host/other/cam1` both publish `cam1`), and so is a query string (`cam1?key=x`).
+///
+/// One thread per connection (`ConnectionServer`), up to `Limits.maxConnections`. Each runs an
+/// `RTMPServerSession` over its socket; media messages go through `FLVTagDemuxer` (an RTMP
+/// media message body is an FLV tag body) to `RecorderEngine.streamEvent`, with the 32-bit
+/// millisecond timestamps unwrapped. A name already live is refused with onStatus
+/// NetStream.Publish.BadName. The stream ends cleanly (files closed, MP4 finalized) on
+/// FCUnpublish/deleteStream, when the client disconnects, when it is silent for
+/// `idleTimeout`, and when its bytes cannot be parsed; each connection's end is one log line
+/// saying why (`rtmpConnectionClosed`, JSON like the engine's events), and nothing of it
+/// touches other connections.
+public final class RTMPIngest: Sendable {
+    public struct Limits: Sendable, Equatable {
+        /// Each publisher costs a thread and up to `session.chunk.maxBufferedBytes` of memory.
+        public var maxConnections = 64
+        /// From connecting to an accepted publish: real clients need well under a second; a
+        /// client that has not published by then (silent, or a byte at a time) loses its slot.
+        public var setupTimeout: Duration = .seconds(10)
+        /// A publishing client silent this long is gone: its stream ends.
+        public var idleTimeout: Duration = .seconds(10)
+        /// A client that stops reading our few answers loses its slot after this.
+        public var writeTimeout: Duration = .seconds(10)
+        /// Message size and chunk stream limits, as named constants there.
+        public var session = RTMPServerSession.Limits()
+
+        public init() {}
+    }
+
+    /// One read takes what the kernel has, up to this: a few frames of a high-bitrate stream.
+    static let readSize = 64 * 1024
+    /// How long `stop()` waits for connections to close their streams.
+    static let stopGracePeriod: Duration = .seconds(10)
+    /// Damaged media bodies logged per connection; later ones are only counted.
+    static let loggedBadTags = 3
+
+    public let host: String
+    public let limits: Limits
+    private let server: ConnectionServer
+
+    /// Listens on `host:port` once started; port 0 picks a free one (see `port`).
+    public init(host: String = "0.0.0.0", port: Int = 1935, engine: RecorderEngine, limits: Limits = Limits(),
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.host = host
+        self.limits = limits
+        server = ConnectionServer(
+            host: host, port: port, maxConnections: limits.maxConnections,
+            handle: { socket in
+                var connection = RTMPConnection(socket: socket, engine: engine, limits: limits, log: log)
+                connection.run()
+            },
+            reject: { socket in
+                // Before the handshake there is no RTMP way to say "busy": the close says it.
+                log(RTMPConnection.line("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
+                                                                  "reason": .string("\(limits.maxConnections) connections open")]))
+            })
+    }
+
+    public func start() throws(SocketError) { try server.start() }
+
+    /// The port listened on (the kernel's choice when 0 was asked); 0 before `start()`.
+    public var port: Int { server.port }
+
+    public var activeConnectionCount: Int { server.activeConnectionCount }
+
+    /// Stops accepting and ends every connection; returns when their streams have ended (files
+    /// closed, MP4s queued to finalize), or after a grace period.
+    public func stop() {
+        server.stop()
+        let deadline = ContinuousClock.now + Self.stopGracePeriod
+        while server.activeConnectionCount > 0 && ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+    }
+}
+
+/// One client connection, on its own thread: reads with deadlines, drives the session, feeds
+/// the engine, and ends the stream whatever way the connection ends.
+private struct RTMPConnection {
+    let socket: StreamSocket
+    let engine: RecorderEngine
+    let limits: RTMPIngest.Limits
+    let log: @Sendable (String) -> Void
+    let client: String
+
+    private struct Publisher {
+        let name: String
+        var demuxer = FLVTagDemuxer()
+        /// One for all tracks: audio and video share the message clock (see TimestampUnwrapper).
+        var unwrapper = TimestampUnwrapper(bits: 32)
+        var badTags = 0
+    }
+
+    private var session: RTMPServerSession
+    private var publisher: Publisher?
+    private var hasPublished = false
+    private var refused = false
+
+    init(socket: StreamSocket, engine: RecorderEngine, limits: RTMPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
+        self.socket = socket
+        self.engine = engine
+        self.limits = limits
+        self.log = log
+        client = socket.peerAddress() ?? "?"
+        session = RTMPServerSession(limits: limits.session)
+    }
+
+    mutating func run() {
+        socket.setSendTimeout(limits.writeTimeout)
+        let reason = serve()
+        if let publisher {
+            engine.streamEnded(publisher.name)
+            if publisher.badTags > 0 {
+                logEvent("rtmpMediaDroppedTotal", ["stream": .string(publisher.name), "count": .int(publisher.badTags)])
+            }
+        }
+        logEvent("rtmpConnectionClosed", ["reason": .string(reason)])
+    }
+
+    /// Runs until the connection ends; returns why.
+    private mutating func serve() -> String {
+        let setupDeadline = ContinuousClock.now + limits.setupTimeout
+        var buffer = [UInt8](repeating: 0, count: RTMPIngest.readSize)
+        while true {
+            let deadline = hasPublished ? ContinuousClock.now + limits.idleTimeout : setupDeadline
+            let result = buffer.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
+            }
+            switch result {
+            case .success(.bytes(let n)):
+                session.push(buffer[0..<n])
+            case .success(.endOfStream):
+                return publisher == nil ? "client closed the connection" : "client disconnected without unpublishing"
+            case .success(.timedOut):
+                return hasPublished ? "silent for \(limits.idleTimeout)" : "no publish within \(limits.setupTimeout)"
+            case .failure(let error):
+                return "\(error)"
+            }
+            var failure: String?
+            do {
+                while let event = try session.nextEvent() { handle(event) }
+            } catch {
+                failure = error.description
+            }
+            let output = session.takeOutput()
+            if !output.isEmpty {
+                do { try socket.writeAll(output) } catch { return failure ?? "\(error)" }
+            }
+            if let failure { return failure }
+            if refused {
+                // Let the client read the refusal before the close (a reset could destroy it).
+                socket.shutdownWrite()
+                socket.discardInput()
+                return "publish refused"
+            }
+        }
+    }
+
+    /// One JSON log line, in the shape of the engine's events, naming the client.
+    private func logEvent(_ name: String, _ fields: [String: JSONValue]) {
+        log(Self.line(name, fields.merging(["client": .string(client)]) { $1 }))
+    }
+
+    static func line(_ name: String, _ fields: [String: JSONValue]) -> String {
+        var object = fields
+        object["event"] = .string(name)
+        object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+        return JSONWriter.text(of: .object(object))
+    }
+
+    private mutating func handle(_ event: RTMPServerEvent) {
+        switch event {
+        case let .connected(app, tcUrl):
+            logEvent("rtmpConnect", ["app": .string(app), "tcUrl": JSONValue(tcUrl)])
+        case let .publishRequested(name, _, _):
+            do {
+                try engine.streamStarted(name, source: "rtmp", clientAddress: client)
+            } catch {
+                session.rejectPublish(description: "\(name) is already being published")
+                logEvent("rtmpPublishRefused", ["stream": .string(name), "reason": .string("\(error)")])
+                refused = true
+                return
+            }
+            session.acceptPublish()
+            publisher = Publisher(name: name)
+            hasPublished = true
+            logEvent("rtmpPublish", ["stream": .string(name)])
+        case let .media(kind, timestamp, body):
+            guard publisher != nil, !body.isEmpty else { return }
+            let time = publisher!.unwrapper.unwrap(UInt64(timestamp))
+            let events: [DemuxEvent]
+            do {
+                events = try publisher!.demuxer.demux(kind, timestamp: time, body: body)
+            } catch {
+                publisher!.badTags += 1
+                if publisher!.badTags <= RTMPIngest.loggedBadTags {
+                    logEvent("rtmpMediaDropped", ["stream": .string(publisher!.name), "kind": .string("\(kind)"),
+                                               "timestamp": .int(Int(timestamp)), "error": .string("\(error)")])
+                }
+                return
+            }
+            for event in events { engine.streamEvent(publisher!.name, event) }
+        case let .unpublished(name):
+            guard let publisher, publisher.name == name else { return }
+            engine.streamEnded(name)
+            self.publisher = nil
+            logEvent("rtmpUnpublish", ["stream": .string(name)])
+        }
+    }
+}
+
+extension StreamSocket {
+    /// The peer's `address:port`, nil when the kernel cannot say. The corresponding C
+    /// functions are `getpeername` and `inet_ntop`.
+    // Belongs with StreamSocket's other calls (StreamSocket.swift); kept here until that
+    // file's owner takes it.
+    func peerAddress() -> String? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(rawValue, $0, &length) }
+        }
+        guard rc == 0 else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address -> String? in
+                    var ip = address.pointee.sin_addr
+                    guard inet_ntop(AF_INET, &ip, &text, socklen_t(text.count)) != nil else { return nil }
+                    return "\(Self.string(text)):\(UInt16(bigEndian: address.pointee.sin_port))"
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address -> String? in
+                    var ip = address.pointee.sin6_addr
+                    guard inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count)) != nil else { return nil }
+                    return "[\(Self.string(text))]:\(UInt16(bigEndian: address.pointee.sin6_port))"
+                }
+            }
+        default:
+            return nil
+        }
+    }
+
+    private static func string(_ text: [CChar]) -> String {
+        String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

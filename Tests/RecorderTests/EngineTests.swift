@@ -109,4 +109,60 @@ final class EngineTests: XCTestCase {
         XCTAssertGreaterThan(frames, 150, "\(frames) frames: the recording should start at the latest keyframe")
         XCTAssertLessThanOrEqual(frames, 200)
     }
+
+    /// Events reach a shell command (with the file in RECORDER_FILE) and a URL (POSTed JSON).
+    func testEventHooksRunTheCommandAndPostTheJSON() throws {
+        try FFmpegCheck.require()
+        let dir = TestPaths.temporaryDirectory("hooks")
+        // A one-shot HTTP listener on loopback that keeps every request body it receives.
+        let listener = try Socket.tcpListener(host: "127.0.0.1", port: 0)
+        let port = try listener.localPort()
+        let received = EventBodies()
+        let accepting = Thread {
+            while let connection = try? listener.accept() {
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                var request = [UInt8]()
+                while !(String(decoding: request, as: UTF8.self).contains("}")) {
+                    guard (try? connection.waitReadable(timeout: 5)) == true, let n = try? connection.receive(into: &buffer), n > 0 else { break }
+                    request += buffer[0..<n]
+                }
+                received.append(String(decoding: request, as: UTF8.self))
+                _ = try? connection.descriptor.writeAll(Array("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+                connection.close()
+            }
+        }
+        accepting.start()
+        defer { listener.close() }
+
+        var options = RecorderEngine.Options(mp4writerPath: TestPaths.executable("mp4writer"))
+        options.eventCommand = "echo \"$RECORDER_EVENT $RECORDER_FILE\" >> \(dir)/events.txt"
+        options.eventURL = "http://127.0.0.1:\(port)/hook"
+        let engine = RecorderEngine(options: options, store: nil)
+        defer { engine.shutdown() }
+        _ = try engine.record(RecordParameters(localStreamName: "h", pathToFile: dir + "/h", type: .ts))
+        _ = try engine.pullStream(uri: "tcp://127.0.0.1:0", localStreamName: "h")
+        let out = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-i", TestPaths.fixture("ts/h264_aac.ts"), "-c", "copy",
+                                                  "-f", "mpegts", "tcp://127.0.0.1:\(try XCTUnwrap(engine.listenerPort("h")))"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        var lines: [String] = []
+        for _ in 0..<100 {
+            lines = ((try? String(contentsOfFile: dir + "/events.txt", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            if lines.contains(where: { $0.hasPrefix("streamClosed") }) && received.bodies.contains(where: { $0.contains("streamClosed") }) { break }
+            usleep(100_000)
+        }
+        XCTAssertTrue(lines.contains("recordChunkClosed \(dir)/h.ts"), "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("streamCreated") })
+        let posted = received.bodies.joined(separator: "\n")
+        XCTAssertTrue(posted.contains("POST /hook"), posted)
+        XCTAssertTrue(posted.contains("\"event\":\"recordChunkClosed\""), posted)
+        XCTAssertTrue(posted.contains("\"file\":\"\(dir)/h.ts\""), posted)
+    }
+}
+
+/// Request texts gathered by the test's listener thread.
+final class EventBodies: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String] = []
+    func append(_ body: String) { lock.withLock { storage.append(body) } }
+    var bodies: [String] { lock.withLock { storage } }
 }

@@ -21,6 +21,9 @@ import Glibc
 public struct Finalizer: Sendable {
     public var options: FinalizeOptions
 
+    /// Bytes copied between two progress reports.
+    static let progressStep: Int64 = 256 << 20
+
     /// Movie timescale: milliseconds, as most muxers use.
     static let movieTimescale: UInt32 = 1000
 
@@ -222,16 +225,24 @@ public struct Finalizer: Sendable {
     /// to its full size afterwards) with the strategy asked for; returns the one that ran.
     private func copyPayload(from source: FileDescriptor, count: Int64, to file: FileDescriptor, at offset: Int64) throws -> CopyStrategy {
         var used: CopyStrategy = options.strategy == .readwrite ? .readwrite : .copy  // auto lands here after in-place
+        var copied: Int64 = 0
         for range in try source.dataRanges(from: 0, to: count) {
-            if used == .copy,
-               try file.copyRange(from: source, sourceOffset: range.lowerBound, count: Int64(range.count),
-                                  toOffset: offset + range.lowerBound) {
-                continue
+            // Pieces of at most `progressStep` bytes, so that the progress bar moves.
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let length = min(Self.progressStep, range.upperBound - start)
+                let kernelCopied = used == .copy
+                    ? try file.copyRange(from: source, sourceOffset: start, count: length, toOffset: offset + start)
+                    : false
+                if !kernelCopied {
+                    // The kernel cannot copy between these files (another filesystem, an old kernel).
+                    used = .readwrite
+                    try file.copyRangeByReading(from: source, sourceOffset: start, count: length, toOffset: offset + start)
+                }
+                start += length
+                copied += length
+                options.progress?(0.3 + 0.6 * Double(copied) / Double(max(1, count)))
             }
-            // The kernel cannot copy between these files (another filesystem, an old kernel).
-            used = .readwrite
-            try file.copyRangeByReading(from: source, sourceOffset: range.lowerBound, count: Int64(range.count),
-                                        toOffset: offset + range.lowerBound)
         }
         return used
     }

@@ -30,7 +30,9 @@ struct MP4WriterCommand {
       --json            print a JSON summary on stdout instead of text
       --keep-staging    keep the staging files after the MP4 is written
       --force           finalize even if another process holds the set's lock
-      --strategy=S      how the payload is copied: auto (default), copy (kernel
+      --strategy=S      how the payload gets into the MP4: auto (default: inplace where
+                        the filesystem can, else copy), inplace (.mdat becomes the MP4:
+                        the header is inserted in front, under a journal), copy (kernel
                         copy_file_range), readwrite
       --quiet           no progress bar
       --batch DIR       repair every staging set under DIR (see above)
@@ -83,7 +85,7 @@ struct MP4WriterCommand {
             case "--strategy":
                 let v = try value(name, argument)
                 guard let strategy = CopyStrategy(rawValue: v) else {
-                    throw UsageError(description: "unknown strategy '\(v)' (auto, copy, readwrite)")
+                    throw UsageError(description: "unknown strategy '\(v)' (\(CopyStrategy.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 options.strategy = strategy
             case "--crash-after":
@@ -160,7 +162,7 @@ struct MP4WriterCommand {
             if let data = try? encoder.encode(report) { print(String(decoding: data, as: UTF8.self)) }
             return
         }
-        print("\(report.output): \(report.fileSize) bytes, \(report.tracks.count) track(s), payload copied by \(report.strategy) in \(String(format: "%.3f", report.elapsedSeconds)) s")
+        print("\(report.output): \(report.fileSize) bytes, \(report.tracks.count) track(s), strategy \(report.strategy), in \(String(format: "%.3f", report.elapsedSeconds)) s")
         for t in report.tracks {
             var line = "  track \(t.trackID) \(t.codec): \(t.samples) samples, \(String(format: "%.3f", t.durationSeconds)) s"
             if t.sampleDescriptions > 1 { line += ", \(t.sampleDescriptions) sample descriptions" }

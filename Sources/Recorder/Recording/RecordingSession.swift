@@ -190,9 +190,8 @@ public final class RecordingSession {
         self.stem = stem
         let path = naming.path(stem: stem, part: partIndex)
         partIndex += 1
-        if parameters.dateFolderStructure || true {
-            try FileSystem.createDirectories(FileSystem.directoryName(path))
-        }
+        // The folder may not exist yet: a date folder, or a pathToFile naming a new folder.
+        try FileSystem.createDirectories(FileSystem.directoryName(path))
         // Each file starts with the description each track is using now, as its number 1.
         var tracks: [TrackDescription] = []
         var map: [UInt32: [UInt16: UInt16]] = [:]

@@ -59,6 +59,10 @@ public final class StagingWriter {
     private var lastFlushTime: Double = 0
     private var lastSyncTime = monotonicNow()
     private var isOpen = true
+    /// The first write or sync that failed (a full disk, an I/O error). After it the writer
+    /// refuses everything: a partly written buffer must not be written again at a shifted
+    /// offset. What reached the files before stays valid and is recovered by mp4writer.
+    private var failure: StagingError?
 
     /// Creates the set for the final MP4 path `output` (`/media/rec.mp4` writes
     /// `/media/rec.mp4.info`, `.mdat`, `.trackN`). Refuses to touch an existing set.
@@ -100,7 +104,7 @@ public final class StagingWriter {
     deinit {
         // Not closed: behave like a crash that had time to flush, keeping what was appended.
         if isOpen {
-            try? flush()
+            if failure == nil { try? flush() }
             try? mdat.close()
             for state in tracks.values { try? state.file.close() }
         }
@@ -109,6 +113,7 @@ public final class StagingWriter {
     /// Adds a track; its file gets the header and an 'sdsc' unit per description.
     public func addTrack(_ description: TrackDescription) throws(StagingError) {
         guard isOpen else { throw .closed }
+        if let failure { throw failure }
         guard tracks[description.trackID] == nil else { throw .duplicateTrack(description.trackID) }
         guard tracks.count < StagingFormat.maxTracks else { throw .tooManyTracks(tracks.count + 1) }
         guard !description.sampleDescriptions.isEmpty, description.timescale > 0 else {
@@ -140,6 +145,7 @@ public final class StagingWriter {
     @discardableResult
     public func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws(StagingError) -> UInt16 {
         guard isOpen else { throw .closed }
+        if let failure { throw failure }
         guard let state = tracks[trackID] else { throw .unknownTrack(trackID) }
         state.description.sampleDescriptions.append(description)
         let index = UInt16(state.description.sampleDescriptions.count)
@@ -157,6 +163,7 @@ public final class StagingWriter {
     /// Appends one sample. Its dts must not go back in time within its track.
     public func append(_ frame: MediaFrame) throws(StagingError) {
         guard isOpen else { throw .closed }
+        if let failure { throw failure }
         guard let state = tracks[frame.trackID] else { throw .unknownTrack(frame.trackID) }
         if let last = state.lastDTS, frame.dts < last {
             throw .timestampWentBackwards(track: frame.trackID, previous: last, got: frame.dts)
@@ -197,6 +204,7 @@ public final class StagingWriter {
 
     /// Hands every buffered byte to the kernel: payloads first, then the records.
     public func flush() throws(StagingError) {
+        if let failure { throw failure }
         do {
             if !mdatBuffer.isEmpty {
                 try mdat.writeAll(mdatBuffer)
@@ -209,6 +217,7 @@ public final class StagingWriter {
                 state.buffer.removeAll(keepingCapacity: true)
             }
         } catch {
+            failure = .system(error)
             throw .system(error)
         }
     }
@@ -222,6 +231,8 @@ public final class StagingWriter {
             try mdat.dataSync()
             for id in trackOrder { try tracks[id]!.file.dataSync() }
         } catch {
+            // After a failed fsync the page cache's state is unknown: stop here.
+            failure = .system(error)
             throw .system(error)
         }
     }
@@ -229,10 +240,20 @@ public final class StagingWriter {
     /// Flushes, syncs, records the final counts in .info (closed cleanly) and releases the lock.
     public func close() throws(StagingError) {
         guard isOpen else { return }
-        try sync()
-        info.closedCleanly = true
-        info.mdatSize = mdatEnd
-        try writeInfo()
+        do throws(StagingError) {
+            if let failure { throw failure }
+            try sync()
+            info.closedCleanly = true
+            info.mdatSize = mdatEnd
+            try writeInfo()
+        } catch {
+            // The set stays as an unclosed one, its lock released: mp4writer --recovery (or
+            // the next start's batch) finalizes what reached the disk.
+            isOpen = false
+            for id in trackOrder { try? tracks[id]!.file.close() }
+            try? mdat.close()
+            throw error
+        }
         isOpen = false
         do {
             for id in trackOrder { try tracks[id]!.file.close() }

@@ -101,3 +101,32 @@ final class StagingRoundTripTests: XCTestCase {
         try writer.close()
     }
 }
+
+extension StagingRoundTripTests {
+    /// After a failed write (here: the .mdat descriptor closed under the writer, as a dead disk
+    /// would fail it) the writer refuses to go on, and what was flushed before stays readable.
+    func testAFailedWriteStopsTheWriterAndKeepsWhatWasFlushed() throws {
+        let output = TestPaths.temporaryDirectory("failed") + "/rec.mp4"
+        let writer = try StagingWriter(output: output)
+        try writer.addTrack(SyntheticSource.trackDescription)
+        let source = SyntheticSource(sampleCount: 100)
+        for i in 0..<10 { try writer.append(source.frame(i)) }
+        try writer.flush()
+        // Make the next write fail with EBADF: replace .mdat's descriptor by a read-only one.
+        let readOnly = open("/dev/null", O_RDONLY)
+        let mdatFD = try XCTUnwrap((3..<256).first { fd in
+            var target = [CChar](repeating: 0, count: 4096)
+            let n = readlink("/proc/self/fd/\(fd)", &target, 4095)
+            return n > 0 && String(cString: target).hasSuffix("rec.mp4.mdat")
+        })
+        XCTAssertEqual(dup2(readOnly, Int32(mdatFD)), Int32(mdatFD))
+        close(readOnly)
+        for i in 10..<12 { try writer.append(source.frame(i)) }
+        XCTAssertThrowsError(try writer.flush())
+        XCTAssertThrowsError(try writer.append(source.frame(12)), "a failed writer refuses more samples")
+        XCTAssertThrowsError(try writer.close())
+        let validation = try StagingSet(output: output).validate(verifyPayloads: true)
+        XCTAssertEqual(validation.tracks.first?.keptSamples, 10, "the samples flushed before the failure are intact")
+        XCTAssertFalse(validation.closedCleanly)
+    }
+}

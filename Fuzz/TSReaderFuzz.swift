@@ -1,0 +1,30 @@
+// libFuzzer target: arbitrary bytes through the MPEG-TS reader, pushed in two parts (the
+// split point taken from the first byte) so that the incremental paths are exercised too.
+// Built by Fuzz/build.sh; run with Fuzz/run.sh.
+import Containers
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTSReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let split = bytes.isEmpty ? 0 : Int(bytes[0]) * bytes.count / 256
+    var reader = TSReader()
+    reader.push(bytes[..<split])
+    drain(&reader)
+    reader.push(bytes[split...])
+    reader.finish()
+    drain(&reader)
+    return 0
+}
+
+private func drain(_ reader: inout TSReader) {
+    // The same rule as the recorder's demuxer: stop after 1000 errors in a row.
+    var errorsInARow = 0
+    while errorsInARow < 1000 {
+        do {
+            guard try reader.next() != nil else { return }
+            errorsInARow = 0
+        } catch {
+            errorsInARow += 1
+        }
+    }
+}

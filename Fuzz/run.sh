@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs each libFuzzer target for SECONDS (default 120) with a seed corpus made from the
+# fixtures, and prints one summary line per target: executions, corpus, crashes.
+# Usage: Fuzz/run.sh [SECONDS] [BUILD_DIR]   (build first with Fuzz/build.sh)
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-120}
+out=${2:-$root/.build-fuzz}
+work=$out/work
+mkdir -p "$work"
+
+seed() {   # seed TARGET FILES...: 64 KiB prefixes of the given files as the starting corpus
+    local dir=$work/$1-corpus
+    mkdir -p "$dir"
+    shift
+    for f in "$@"; do head -c 65536 "$f" > "$dir/$(basename "$f")"; done
+    echo "$dir"
+}
+ts=$(seed TSReaderFuzz "$root"/Tests/Fixtures/ts/*.ts)
+flv=$(seed FLVReaderFuzz "$root"/Tests/Fixtures/flv/*.flv)
+# A staging input: two cut bytes, then the track file, .info and .mdat of a sample set.
+staging=$work/StagingSetFuzz-corpus
+mkdir -p "$staging"
+set_dir=$root/SampleStaging/h264_only
+track_units=$(( ($(stat -c %s "$set_dir/recording.mp4.track1") - 48) / 40 ))
+info_words=$(( $(stat -c %s "$set_dir/recording.mp4.info") / 4 ))
+if (( track_units < 256 && info_words < 256 )); then
+    { printf "\\x$(printf %02x $track_units)\\x$(printf %02x $info_words)"
+      cat "$set_dir/recording.mp4.track1" "$set_dir/recording.mp4.info"; head -c 32768 "$set_dir/recording.mp4.mdat"; } > "$staging/h264_only"
+fi
+
+status=0
+for target in TSReaderFuzz FLVReaderFuzz StagingSetFuzz; do
+    corpus=$work/$target-corpus
+    log=$work/$target.log
+    (cd "$work" && "$out/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+        -print_final_stats=1 "$corpus" > "$log" 2>&1)
+    rc=$?
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+    crashes=$(ls "$work"/crash-* "$work"/timeout-* "$work"/oom-* 2>/dev/null | wc -l)
+    echo "fuzz $target: ${seconds} s, ${runs:-?} executions, corpus $(ls "$corpus" | wc -l), exit $rc, crash/timeout/oom files so far: $crashes"
+    (( rc == 0 )) || status=1
+done
+exit $status

@@ -1,0 +1,147 @@
+import Foundation
+import MediaCore
+import TestSupport
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Shared by the reliability suite: the CI and long forms, seeded randomness, the recorder as
+/// a subprocess, and checks of recorded files by ffprobe.
+///
+/// The CI form runs inside `scripts/test.sh`; `RELIABILITY_LONG=1` (scripts/reliability.sh)
+/// runs the long form. Every test prints its figures on lines starting `RELIABILITY `.
+enum Reliability {
+    static var isLong: Bool { ProcessInfo.processInfo.environment["RELIABILITY_LONG"] == "1" }
+
+    /// The number of trials or mutations for this form.
+    static func count(ci: Int, long: Int) -> Int { isLong ? long : ci }
+
+    /// The base seed: `RELIABILITY_SEED` replays a run, otherwise fixed so CI is repeatable.
+    static var seed: UInt64 { UInt64(ProcessInfo.processInfo.environment["RELIABILITY_SEED"] ?? "") ?? 20_261_125 }
+
+    static func report(_ line: String) {
+        print("RELIABILITY \(line)")
+    }
+}
+
+/// SplitMix64: small, fast and the same on every platform, so a failing seed replays exactly.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Runs `body` on a thread of its own and waits at most `seconds` for it: false when it did
+/// not finish (a hang; the thread is left behind, the caller fails the test).
+func finishes(within seconds: Double, _ body: @escaping @Sendable () -> Void) -> Bool {
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        body()
+        done.signal()
+    }
+    thread.stackSize = 8 << 20
+    thread.start()
+    return done.wait(timeout: .now() + seconds) == .success
+}
+
+/// A TCP port nobody listens on now (bound to port 0, then released).
+func freeTCPPort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+            _ = bind(fd, pointer, length)
+            return getsockname(fd, pointer, &length)
+        }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// `recorder serve` in its own folder, with the HTTP port it bound (as an operator runs it).
+final class RecorderProcess {
+    let process = Process()
+    let directory: String
+    let logPath: String
+    private(set) var httpPort = 0
+
+    init(directory: String, extraArguments: [String] = []) throws {
+        self.directory = directory
+        logPath = directory + "/recorder.log"
+        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let previous = (try? String(contentsOfFile: logPath, encoding: .utf8))?.count ?? 0
+        process.executableURL = URL(fileURLWithPath: TestPaths.executable("recorder"))
+        process.arguments = ["serve", "--http-port", "0", "--cli-port", "0", "--rtmp-port", "0", "--silence-timeout", "2"] + extraArguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let log = FileHandle(forWritingAtPath: logPath)!
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        for _ in 0..<400 {
+            let text = String(log_().dropFirst(previous))
+            if let line = text.split(separator: "\n").first(where: { $0.contains("recorder started: http=") }),
+               let range = line.range(of: "http=127.0.0.1:") {
+                httpPort = Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
+                return
+            }
+            usleep(25_000)
+        }
+        throw NSError(domain: "recorder did not start", code: 1, userInfo: [NSLocalizedDescriptionKey: log_()])
+    }
+
+    func log_() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func command(_ target: String) throws -> [String: Any] { try LoopbackHTTP.json(port: httpPort, target: target) }
+
+    func stop() {
+        _ = try? command("/shutdownServer")
+        process.waitUntilExit()
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Waits until the log has `count` lines containing `text`; false on timeout.
+    @discardableResult
+    func waitForLog(_ text: String, count: Int = 1, timeout: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if log_().components(separatedBy: text).count - 1 >= count { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+}
+
+enum Probe {
+    /// Decode timestamps of every packet of the first stream of `kind` ("v" or "a"), in file order.
+    static func packetDTS(_ path: String, stream: String) throws -> [Double] {
+        let out = try ExternalTool.run("ffprobe", ["-v", "error", "-select_streams", "\(stream):0", "-show_entries", "packet=dts_time",
+                                                   "-of", "csv=p=0", path])
+        return out.stdout.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// Indexes where the sequence does not strictly increase.
+    static func nonIncreasing(_ values: [Double]) -> [Int] {
+        values.indices.dropFirst().filter { values[$0] <= values[$0 - 1] }
+    }
+
+    /// MD5 of each decoded video frame, in output order.
+    static func videoFrameMD5s(_ path: String) throws -> [String] {
+        try FFmpegCheck.frameHashes(path, stream: "v").map { String($0.split(separator: ",").last!).trimmingCharacters(in: .whitespaces) }
+    }
+}

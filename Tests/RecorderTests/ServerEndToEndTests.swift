@@ -7,58 +7,7 @@ import TestSupport
 /// `recorder serve` as an operator runs it: commands over HTTP, MPEG-TS from ffmpeg over UDP
 /// and TCP, configs surviving a restart, and a SIGKILL mid-recording recovered at the next start.
 final class ServerEndToEndTests: XCTestCase {
-    /// A running `recorder serve` in its own folder, with the ports it bound.
-    final class Server {
-        let process = Process()
-        let directory: String
-        let logPath: String
-        private(set) var httpPort = 0
-
-        init(directory: String) throws {
-            self.directory = directory
-            logPath = directory + "/recorder.log"
-            FileManager.default.createFile(atPath: logPath, contents: nil)
-            process.executableURL = URL(fileURLWithPath: TestPaths.executable("recorder"))
-            process.arguments = ["serve", "--http-port", "0", "--cli-port", "0", "--rtmp-port", "0", "--silence-timeout", "2"]
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            let log = FileHandle(forWritingAtPath: logPath)!
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
-            for _ in 0..<200 {
-                if let line = log_().split(separator: "\n").first(where: { $0.contains("recorder started: http=") }),
-                   let range = line.range(of: "http=127.0.0.1:") {
-                    httpPort = Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
-                    return
-                }
-                usleep(50_000)
-            }
-            throw NSError(domain: "recorder did not start", code: 1, userInfo: [NSLocalizedDescriptionKey: log_()])
-        }
-
-        func log_() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-
-        func command(_ target: String) throws -> [String: Any] { try LoopbackHTTP.json(port: httpPort, target: target) }
-
-        func stop() {
-            _ = try? command("/shutdownServer")
-            process.waitUntilExit()
-        }
-
-        func kill9() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-
-        /// Waits until the log has `count` lines containing `text`.
-        func waitForLog(_ text: String, count: Int = 1, timeout: Double = 20) {
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
-                if log_().components(separatedBy: text).count - 1 >= count { return }
-                usleep(100_000)
-            }
-        }
-    }
+    typealias Server = RecorderProcess
 
     private func send(_ fixture: String, to url: String, realTime: Bool = true) throws {
         let out = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error"] + (realTime ? ["-re"] : []) +

@@ -69,64 +69,6 @@ func freeTCPPort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// `recorder serve` in its own folder, with the HTTP port it bound (as an operator runs it).
-final class RecorderProcess {
-    let process = Process()
-    let directory: String
-    let logPath: String
-    private(set) var httpPort = 0
-
-    init(directory: String, extraArguments: [String] = []) throws {
-        self.directory = directory
-        logPath = directory + "/recorder.log"
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let previous = (try? String(contentsOfFile: logPath, encoding: .utf8))?.count ?? 0
-        process.executableURL = URL(fileURLWithPath: TestPaths.executable("recorder"))
-        process.arguments = ["serve", "--http-port", "0", "--cli-port", "0", "--rtmp-port", "0", "--silence-timeout", "2"] + extraArguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let log = FileHandle(forWritingAtPath: logPath)!
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        for _ in 0..<400 {
-            let text = String(log_().dropFirst(previous))
-            if let line = text.split(separator: "\n").first(where: { $0.contains("recorder started: http=") }),
-               let range = line.range(of: "http=127.0.0.1:") {
-                httpPort = Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
-                return
-            }
-            usleep(25_000)
-        }
-        throw NSError(domain: "recorder did not start", code: 1, userInfo: [NSLocalizedDescriptionKey: log_()])
-    }
-
-    func log_() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-
-    func command(_ target: String) throws -> [String: Any] { try LoopbackHTTP.json(port: httpPort, target: target) }
-
-    func stop() {
-        _ = try? command("/shutdownServer")
-        process.waitUntilExit()
-    }
-
-    func kill9() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    /// Waits until the log has `count` lines containing `text`; false on timeout.
-    @discardableResult
-    func waitForLog(_ text: String, count: Int = 1, timeout: Double = 20) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if log_().components(separatedBy: text).count - 1 >= count { return true }
-            usleep(50_000)
-        }
-        return false
-    }
-}
-
 enum Probe {
     /// Decode timestamps of every packet of the first stream of `kind` ("v" or "a"), in file order.
     static func packetDTS(_ path: String, stream: String) throws -> [Double] {

@@ -89,4 +89,45 @@ final class FullDiskTests: XCTestCase {
         Reliability.report(String(format: "full disk: 192 KiB filesystem filled; error event names ENOSPC; other stream complete (%d frames); %d frames (%.2f s, %d bytes) recovered from the full disk",
                                   sourceFrames.count, recovered.count, Double(recovered.count) / 25, payload))
     }
+
+    /// When space returns during the stream, the config records again by itself (a retry a few
+    /// seconds after the failure, from the latest keyframe, under the next free name).
+    func testRecordingResumesWhenSpaceReturns() throws {
+        try FFmpegCheck.require()
+        let dir = TestPaths.temporaryDirectory("fulldisk-resume")
+        let small = dir + "/media/small"
+        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
+        let mounted = mount(size: "192k", at: small)
+        guard mounted.ok else {
+            print("SKIPPING full-disk resume test: cannot mount a tmpfs here")
+            throw XCTSkip("cannot mount a tmpfs here: \(mounted.message)")
+        }
+        defer {
+            _ = try? ExternalTool.run("umount", [small])
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        let server = try RecorderProcess(directory: dir)
+        defer { server.stop() }
+        let port = freeTCPPort()
+        XCTAssertEqual(try server.command("/record?localStreamName=full&pathToFile=small/full")["status"] as? String, "SUCCESS")
+        XCTAssertEqual(try server.command("/pullStream?uri=tcp://127.0.0.1:\(port)&localStreamName=full")["status"] as? String, "SUCCESS")
+        let sender = Process()
+        sender.executableURL = URL(fileURLWithPath: ExternalTool.find("ffmpeg")!)
+        // 10 s at real time, twice: long enough for the failure, the remount and a retry.
+        sender.arguments = ["-nostdin", "-v", "quiet", "-re", "-stream_loop", "1", "-i", TestPaths.fixture(Self.fixture), "-c", "copy",
+                            "-f", "mpegts", "tcp://127.0.0.1:\(port)"]
+        try sender.run()
+        XCTAssertTrue(server.waitForLog("No space left on device", timeout: 15), server.log_())
+        XCTAssertTrue(mount(size: "16m", at: small, remount: true).ok, "remount with space")
+        XCTAssertTrue(server.waitForLog("\"recordRetry\"", timeout: 15), server.log_())
+        sender.waitUntilExit()
+        XCTAssertTrue(server.waitForLog("\"streamClosed\"", timeout: 15), server.log_())
+        XCTAssertTrue(server.waitForLog("recordChunkFinalized", timeout: 15), server.log_())
+        let resumed = small + "/full_1.mp4"
+        XCTAssertTrue(FileSystem.exists(resumed), "the retry recorded under the next name: \(FileSystem.listDirectory(small))")
+        XCTAssertEqual(try FFmpegCheck.complaints(resumed), "")
+        let frames = try FFmpegCheck.streams(resumed).first { $0.kind == "video" }?.frames ?? 0
+        XCTAssertGreaterThan(frames, 100, "seconds of the stream recorded after space returned")
+        Reliability.report("full disk: recording resumed by itself after space returned (\(frames) frames in \(FileSystem.baseName(resumed)))")
+    }
 }

@@ -15,6 +15,8 @@ final class LiveStream: @unchecked Sendable {
     private(set) var trackOrder: [UInt32] = []
     /// Sessions by config id.
     var sessions: [Int: RecordingSession] = [:]
+    /// When configs whose recording failed on this stream try again (nil: none waiting).
+    var retryAt: Date?
     private var bytes: UInt64 = 0
     private let started = Date()
     /// The current GOP: every frame since the latest video keyframe (or the last few seconds

@@ -151,12 +151,32 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     /// Media of a live stream.
     public func streamEvent(_ name: String, _ event: DemuxEvent) {
         guard let stream = lock.withLock({ streams[name] }) else { return }
+        retryFailedSessions(on: stream)
         stream.lock.withLock {
             stream.deliver(event) { id, error in
                 events.publish("recordChunkError", ["stream": .string(name), "configId": .int(id), "error": .string("\(error)")])
-                // A session that failed (disk full, ...) ends; what it wrote is kept.
+                // A session that failed (disk full, ...) ends; what it wrote is kept, and a new
+                // recording is tried a little later (the disk may have room again by then).
                 if let session = stream.sessions.removeValue(forKey: id) { finish(session, configId: id, error: "\(error)") }
+                stream.retryAt = Date().addingTimeInterval(Self.retryDelay)
             }
+        }
+    }
+
+    /// Seconds after a failed recording before the config records the live stream again.
+    static let retryDelay = 5.0
+
+    /// Configs of a live stream whose recording failed start again (at the latest keyframe)
+    /// once `retryDelay` has passed; a new failure waits another delay.
+    private func retryFailedSessions(on stream: LiveStream) {
+        guard let due = stream.lock.withLock({ stream.retryAt }), Date() >= due else { return }
+        stream.lock.withLock { stream.retryAt = nil }
+        let failed = lock.withLock {
+            configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.state == "error" }.keys.sorted()
+        }
+        for id in failed {
+            events.publish("recordRetry", ["stream": .string(stream.name), "configId": .int(id)])
+            startSession(configId: id, on: stream)
         }
     }
 

@@ -16,7 +16,7 @@ public final class RecorderProcess {
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let previous = (try? String(contentsOfFile: logPath, encoding: .utf8))?.count ?? 0
         process.executableURL = URL(fileURLWithPath: TestPaths.executable("recorder"))
-        process.arguments = ["serve", "--http-port", "0", "--cli-port", "0", "--rtmp-port", "0", "--silence-timeout", "2"] + extraArguments
+        process.arguments = ["serve", "--http-port", "0", "--cli-port", "0", "--rtmp-port", "0", "--silence-timeout", "4"] + extraArguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let log = FileHandle(forWritingAtPath: logPath)!
         log.seekToEndOfFile()

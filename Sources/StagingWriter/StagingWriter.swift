@@ -6,7 +6,8 @@ import MediaCore
 /// Writes a staging set incrementally and crash-safely (see `StagingFormat`).
 ///
 /// Samples are buffered in memory, so there is no system call per sample, and handed to the
-/// kernel at least every `flushInterval` seconds of media: a kill -9 loses at most that.
+/// kernel at least every `flushInterval` seconds of media and every `wallFlushInterval` seconds
+/// of wall-clock time: a kill -9 loses at most that.
 /// Every `syncInterval` seconds of media the files are fdatasync'd: a power cut loses at most
 /// that. Within a flush the payload bytes go to .mdat before the records that point at them go
 /// to the track files, so a record on disk never points at bytes that were not yet written.
@@ -17,6 +18,10 @@ public final class StagingWriter {
     public struct Options: Sendable {
         /// Seconds of media between hand-offs of buffered bytes to the kernel.
         public var flushInterval: Double = 0.5
+        /// Seconds of wall-clock time between hand-offs too: a live stream's buffers reach the
+        /// kernel at least this often (half the media interval, so that a kill -9 during a live
+        /// recording loses well under a second even with the network's own delays).
+        public var wallFlushInterval: Double = 0.25
         /// Seconds of wall-clock time between fdatasync calls; nil syncs only at close. Wall
         /// time, not media time: a power cut loses what was written in the last interval, and
         /// a file fed faster than real time must not pay an fdatasync per 2 s of media.
@@ -57,6 +62,7 @@ public final class StagingWriter {
     private var info: StagingInfo
     private var mediaTime: Double = 0
     private var lastFlushTime: Double = 0
+    private var lastWallFlush = monotonicNow()
     private var lastSyncTime = monotonicNow()
     private var isOpen = true
     /// The first write or sync that failed (a full disk, an I/O error). After it the writer
@@ -188,13 +194,15 @@ public final class StagingWriter {
 
         let seconds = Double(frame.dts) / Double(state.description.timescale)
         mediaTime = max(mediaTime, seconds)
-        if mediaTime - lastFlushTime >= options.flushInterval || mdatBuffer.count >= options.maxBufferedBytes {
+        let now = monotonicNow()
+        if mediaTime - lastFlushTime >= options.flushInterval || now - lastWallFlush >= options.wallFlushInterval
+            || mdatBuffer.count >= options.maxBufferedBytes {
             try flush()
             lastFlushTime = mediaTime
+            lastWallFlush = now
         }
-        if let interval = options.syncInterval, mediaTime == lastFlushTime {
-            // Checked only right after a flush: the clock is read twice a second of media, not per sample.
-            let now = monotonicNow()
+        if let interval = options.syncInterval, lastWallFlush == now {
+            // Checked only right after a flush.
             if now - lastSyncTime >= interval {
                 try sync()
                 lastSyncTime = now

@@ -10,6 +10,9 @@ import StagingWriter
 //                                                    synthetic sets; wall, samples/s, peak memory
 //   benchmarks faststart [--sizes 1,4] [--runs 3]    mp4writer strategies vs qt-faststart, ffmpeg
 //                                                    +faststart and cp on 8 Mbps H.264+AAC sets
+//   benchmarks rtmp [--mb 1000] [--runs 3] [--clip F] ffmpeg pushes 8 Mbps H.264+AAC as fast as it
+//                                                    goes into the recorder and into nginx-rtmp,
+//                                                    both recording; MB/s and server CPU s per GB
 // Figures and the commands that made them go in docs/benchmarks.md.
 
 func argument(_ name: String, default value: String) -> String {
@@ -82,6 +85,11 @@ case "faststart":
     let tools = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     let sizes = argument("sizes", default: "1,4").split(separator: ",").compactMap { Double($0) }
     try FaststartBenchmark(directory: scratch, sizesGiB: sizes, runs: Int(argument("runs", default: "3"))!, tools: tools).run()
+case "rtmp":
+    let tools = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
+    try RTMPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
+                      runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip).run()
 default:
-    print("usage: benchmarks staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--dir DIR]")
+    print("usage: benchmarks staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
 }

@@ -15,6 +15,15 @@ final class LogSink: @unchecked Sendable {
     var all: [String] { lock.withLock { lines } }
 }
 
+/// Problems found on several threads, reported on the test's.
+final class ProblemList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var problems: [String] = []
+
+    func add(_ problem: String) { lock.withLock { problems.append(problem) } }
+    var all: [String] { lock.withLock { problems.sorted() } }
+}
+
 /// An engine with the RTMP ingest on 127.0.0.1 (a free port), and ways to publish into it.
 final class IngestHarness {
     let engine: RecorderEngine

@@ -92,6 +92,8 @@ struct SessionRun {
     var events: [RTMPServerEvent] = []
     var output: [UInt8] = []
     var error: RTMPError?
+    /// The session's count of bytes received when the input was done.
+    var bytesReceived: UInt64 = 0
 
     init(_ input: [UInt8], step: Int = .max, reject: Bool = false, limits: RTMPServerSession.Limits = .init()) {
         var session = RTMPServerSession(limits: limits)
@@ -113,6 +115,7 @@ struct SessionRun {
             }
         } while offset < input.count
         output = session.takeOutput()
+        bytesReceived = session.bytesReceived
     }
 
     /// The server's messages, after S0 S1 S2.

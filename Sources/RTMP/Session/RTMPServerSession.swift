@@ -20,9 +20,10 @@ import MediaCore
 /// FCUnpublish, deleteStream ─────────────▶ .unpublished
 /// ```
 ///
-/// Acknowledgements go out each time the client's window (or ours, when it announced none) of
-/// bytes has arrived; ping requests are answered. Media on a stream that is not publishing is
-/// dropped. Unknown commands that expect an answer get `_error`.
+/// Acknowledgements go out each time the window of bytes the client announced (Window
+/// Acknowledgement Size, 5.4.4) has arrived, and not at all to a client that announced none
+/// (ffmpeg announces none), as nginx-rtmp does; ping requests are answered. Media on a stream
+/// that is not publishing is dropped. Unknown commands that expect an answer get `_error`.
 public struct RTMPServerSession: Sendable {
     public struct Limits: Sendable, Equatable {
         public var chunk = ChunkStreamDecoder.Limits()
@@ -32,7 +33,8 @@ public struct RTMPServerSession: Sendable {
         /// Our own chunk size: our answers are short, but larger chunks cost nothing.
         public var outgoingChunkSize = 4096
         /// Announced as the window after which the client acknowledges us, and as its peer
-        /// bandwidth (the value nginx-rtmp and most servers send).
+        /// bandwidth (the value nginx-rtmp and most servers send). Our acknowledgements follow
+        /// the window the client announces, if any.
         public var windowAcknowledgementSize: UInt32 = 2_500_000
         /// createStream calls one connection may make: publishers make one.
         public var maxStreams = 16
@@ -304,8 +306,12 @@ public struct RTMPServerSession: Sendable {
     // MARK: Output
 
     private mutating func acknowledgeIfDue() {
-        let window = UInt64(peerWindow ?? limits.windowAcknowledgementSize)
-        guard bytesReceived - bytesAcknowledged >= window else { return }
+        // Only the client's own window says when it wants acknowledgements (5.4.3, 5.4.4). An
+        // unasked-for one is worse than useless: ffmpeg closes its socket right after
+        // deleteStream without reading, and a byte left unread there makes its kernel reset
+        // the connection and drop the stream's tail that it had not sent yet.
+        guard let peerWindow else { return }
+        guard bytesReceived - bytesAcknowledged >= UInt64(peerWindow) else { return }
         bytesAcknowledged = bytesReceived
         // The sequence number is the byte count modulo 2^32 (5.4.3).
         send(ProtocolControlMessage.acknowledgement(sequenceNumber: UInt32(truncatingIfNeeded: bytesReceived)).message,

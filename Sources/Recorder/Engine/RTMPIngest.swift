@@ -105,6 +105,8 @@ private struct RTMPConnection {
     private var publisher: Publisher?
     private var hasPublished = false
     private var refused = false
+    /// Our write found the connection closed by the client; its bytes are still read.
+    private var peerClosed = false
 
     init(socket: StreamSocket, engine: RecorderEngine, limits: RTMPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
         self.socket = socket
@@ -153,8 +155,17 @@ private struct RTMPConnection {
                 failure = error.description
             }
             let output = session.takeOutput()
-            if !output.isEmpty {
-                do { try socket.writeAll(output) } catch { return failure ?? "\(error)" }
+            if !output.isEmpty && !peerClosed {
+                do {
+                    try socket.writeAll(output)
+                } catch where error.errno == EPIPE || error.errno == ECONNRESET {
+                    // The client has closed, maybe right after its last bytes, which may still
+                    // wait in our receive queue: read them to the end (the kernel reports the
+                    // reset only after them), and send nothing more.
+                    peerClosed = true
+                } catch {
+                    return failure ?? "\(error)"
+                }
             }
             if let failure { return failure }
             if refused {

@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
-# Runs every test: unit, round-trip, crash and interop (ffmpeg/ffprobe) suites.
-# With CI=true a missing ffmpeg/ffprobe fails the interop suite instead of skipping it.
+# Runs every test: unit, round-trip, crash, reliability (CI form) and interop (ffmpeg/ffprobe,
+# GStreamer) suites. With CI=true a missing ffmpeg/ffprobe/GStreamer fails the interop tests
+# instead of skipping them. Ends with one summary line: "tests: N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build --build-tests 2>&1 | tee /tmp/sr-build.log | grep -E "warning:|error:" | grep -v "should be located" || true
-swift test 2>&1 | tee /tmp/sr-test.log | grep -vE "^Test Case '.*' (started|passed)" 
+log="$(mktemp)"
+swift build --build-tests 2>&1 | grep -E "warning:|error:" || true
+status=0
+# Only XCTest is used; --disable-swift-testing keeps an empty Swift Testing run out of the output.
+swift test --disable-swift-testing 2>&1 | tee "$log" | grep -vE "^Test Case '.*' (started|passed)" || status=$?
+summary="$(grep -E "Executed [0-9]+ tests?, with" "$log" | tail -1 || true)"
+rm -f "$log"
+if [ -z "$summary" ]; then
+  echo "tests: no XCTest summary (the build or the run failed)"
+  exit 1
+fi
+executed="$(echo "$summary" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')"
+failed="$(echo "$summary" | grep -oE '[0-9]+ failures?' | head -1 | grep -oE '^[0-9]+')"
+skipped="$(echo "$summary" | grep -oE '[0-9]+ tests? skipped' | grep -oE '^[0-9]+' || echo 0)"
+echo "tests: $((executed - failed - skipped)) passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -23,8 +23,9 @@ import Glibc
 /// that was finalized is gone, and a second run over the same tree finds nothing to do (only
 /// sets that are live, or that hold nothing recoverable, are reported again).
 public struct BatchFinalizer: Sendable {
-    /// Passed to `Finalizer` for each set; `recovery` is always on, `force` and `keepStaging`
-    /// always off (a batch must neither break into a live recording nor leave work behind).
+    /// Passed to `Finalizer` for each set; `recovery` is always on (payloads of cleanly closed
+    /// sets are not re-read), `force` and `keepStaging` always off (a batch must neither break
+    /// into a live recording nor leave work behind).
     public let finalizeOptions: FinalizeOptions
     /// Look and report only: nothing is written or removed.
     public let dryRun: Bool
@@ -32,6 +33,7 @@ public struct BatchFinalizer: Sendable {
     public init(options: FinalizeOptions = FinalizeOptions(), dryRun: Bool = false) {
         var options = options
         options.recovery = true
+        options.verifyClosedSets = false
         options.force = false
         options.keepStaging = false
         self.finalizeOptions = options

@@ -2,6 +2,10 @@
 public struct FinalizeOptions: Sendable {
     /// Accept a damaged set: keep every intact sample, drop the rest, report both.
     public var recovery = false
+    /// With `recovery`, also check the payload checksums of a set that was closed cleanly
+    /// (damage after the close). A set that never closed is always checked. Batch mode turns
+    /// this off: it looks for crash leftovers, and must not read every byte of every clean set.
+    public var verifyClosedSets = true
     /// Finalize even when another process holds the set's lock.
     public var force = false
     /// Leave the staging files in place after the MP4 is durable.

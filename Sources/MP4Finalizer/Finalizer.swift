@@ -75,7 +75,7 @@ public struct Finalizer: Sendable {
             (reader.header.trackID, TrackMeasurer(kind: reader.header.codec.kind, timescale: reader.header.timescale))
         }) { first, _ in first }
         var current: (id: UInt32, measurer: TrackMeasurer)?
-        let validation = try set.validate(verifyPayloads: options.recovery || !closed) { id, record in
+        let validation = try set.validate(verifyPayloads: (options.recovery && options.verifyClosedSets) || !closed) { id, record in
             // Tracks are validated one after the other: look the measurer up once per track.
             if current?.id != id { current = measurers[id].map { (id, $0) } }
             try current?.measurer.add(record)

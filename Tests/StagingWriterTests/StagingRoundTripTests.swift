@@ -117,7 +117,7 @@ extension StagingRoundTripTests {
         let mdatFD = try XCTUnwrap((3..<256).first { fd in
             var target = [CChar](repeating: 0, count: 4096)
             let n = readlink("/proc/self/fd/\(fd)", &target, 4095)
-            return n > 0 && String(cString: target).hasSuffix("rec.mp4.mdat")
+            return n > 0 && String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self).hasSuffix("rec.mp4.mdat")
         })
         XCTAssertEqual(dup2(readOnly, Int32(mdatFD)), Int32(mdatFD))
         close(readOnly)

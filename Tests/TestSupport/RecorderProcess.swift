@@ -13,7 +13,7 @@ public final class RecorderProcess {
     public init(directory: String, extraArguments: [String] = []) throws {
         self.directory = directory
         logPath = directory + "/recorder.log"
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let previous = (try? String(contentsOfFile: logPath, encoding: .utf8))?.count ?? 0
         process.executableURL = URL(fileURLWithPath: TestPaths.executable("recorder"))
         process.arguments = ["serve", "--http-port", "0", "--cli-port", "0", "--rtmp-port", "0", "--silence-timeout", "4"] + extraArguments

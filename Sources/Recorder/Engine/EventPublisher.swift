@@ -51,6 +51,12 @@ public final class EventPublisher: @unchecked Sendable {
         }
     }
 
+    /// Blocks until every queued hook delivery has ended (each is bounded by its timeout), so
+    /// that a clean shutdown delivers what it announced.
+    public func waitUntilIdle() {
+        queue.sync {}
+    }
+
     private func post(_ json: String, to url: String) {
         guard let target = URL(string: url) else { return }
         var request = URLRequest(url: target, timeoutInterval: 5)

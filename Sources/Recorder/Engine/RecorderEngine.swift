@@ -127,6 +127,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         for name in names { streamEnded(name) }
         pool.waitUntilIdle()
         events.publish("shutdown", [:])
+        events.waitUntilIdle()
     }
 
     /// The port a pullStream listener is bound to (tests bind port 0).

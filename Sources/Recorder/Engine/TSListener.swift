@@ -63,35 +63,43 @@ final class TSListener: @unchecked Sendable {
         }
     }
 
-    /// One appearance of the stream: from the first data to silence or the sender's close.
+    /// One appearance of the stream: from the first MPEG-TS content to silence or the sender's
+    /// close. Bytes that hold no TS (a port scanner, an HTTP request sent to the wrong port) do
+    /// not make the stream appear.
     private func receive(from socket: Socket, client: String) {
         var reader = TSReader()
         var buffer = [UInt8](repeating: 0, count: StreamInput.readSize)
         var live = false
+        var refused = false
         var lastData = Date()
         func drain() {
-            while true {
+            while !refused {
+                let event: DemuxEvent?
                 do {
-                    guard let event = try reader.next() else { return }
-                    engine?.streamEvent(name, event)
+                    event = try reader.next()
                 } catch {
                     // A broken PES or section is dropped by the reader; go on with the rest.
                     continue
                 }
+                guard let event else { return }
+                if !live {
+                    guard (try? engine?.streamStarted(name, source: sourceName, clientAddress: nil)) != nil else {
+                        refused = true  // the name is live from another sender
+                        return
+                    }
+                    live = true
+                }
+                engine?.streamEvent(name, event)
             }
         }
-        while !shouldStop {
+        while !shouldStop && !refused {
             let readable = (try? socket.waitReadable(timeout: 0.2)) ?? false
             if !readable {
-                if live && Date().timeIntervalSince(lastData) >= silence { break }
+                if Date().timeIntervalSince(lastData) >= silence && (live || client == "tcp") { break }
                 continue
             }
             guard let n = try? socket.receive(into: &buffer), n > 0 else { break }
             lastData = Date()
-            if !live {
-                guard (try? engine?.streamStarted(name, source: sourceName, clientAddress: nil)) != nil else { return }
-                live = true
-            }
             reader.push(buffer[0..<n])
             drain()
         }

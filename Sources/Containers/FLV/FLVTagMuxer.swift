@@ -57,24 +57,15 @@ public struct FLVTagMuxer: Sendable {
     /// Adds a sample description to a track mid-stream (a new SPS or audio format); frames
     /// that use it carry the returned index.
     public mutating func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws(FLVError) -> UInt16 {
-        if var video = videoTrack, video.trackID == trackID, description.codec == video.codec {
-            video.sampleDescriptions.append(description)
-            videoTrack = video
-            return UInt16(video.sampleDescriptions.count)
+        guard let index = TrackPair.appendDescription(description, toTrack: trackID, video: &videoTrack, audio: &audioTrack) else {
+            throw .unknownTrack(trackID: trackID, sampleDescriptionIndex: 0)
         }
-        if var audio = audioTrack, audio.trackID == trackID, description.codec == audio.codec {
-            audio.sampleDescriptions.append(description)
-            audioTrack = audio
-            return UInt16(audio.sampleDescriptions.count)
-        }
-        throw .unknownTrack(trackID: trackID, sampleDescriptionIndex: 0)
+        return index
     }
 
     /// The tags for `frame`, in order: a sequence header when needed, then the frame.
     public mutating func tags(for frame: MediaFrame) throws(FLVError) -> [FLVTag] {
-        guard let track = [videoTrack, audioTrack].compactMap({ $0 }).first(where: { $0.trackID == frame.trackID }),
-              frame.sampleDescriptionIndex >= 1,
-              Int(frame.sampleDescriptionIndex) <= track.sampleDescriptions.count else {
+        guard let track = TrackPair.track(for: frame, video: videoTrack, audio: audioTrack) else {
             throw .unknownTrack(trackID: frame.trackID, sampleDescriptionIndex: frame.sampleDescriptionIndex)
         }
         let description = track.sampleDescriptions[Int(frame.sampleDescriptionIndex) - 1]

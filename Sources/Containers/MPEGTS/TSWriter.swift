@@ -69,24 +69,15 @@ public struct TSWriter: Sendable {
     /// Adds a sample description to a track mid-stream (a new SPS or audio format); frames
     /// that use it carry the returned index.
     public mutating func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws(TSError) -> UInt16 {
-        if var video = videoTrack, video.trackID == trackID, description.codec == video.codec {
-            video.sampleDescriptions.append(description)
-            videoTrack = video
-            return UInt16(video.sampleDescriptions.count)
+        guard let index = TrackPair.appendDescription(description, toTrack: trackID, video: &videoTrack, audio: &audioTrack) else {
+            throw .unknownTrack(trackID: trackID, sampleDescriptionIndex: 0)
         }
-        if var audio = audioTrack, audio.trackID == trackID, description.codec == audio.codec {
-            audio.sampleDescriptions.append(description)
-            audioTrack = audio
-            return UInt16(audio.sampleDescriptions.count)
-        }
-        throw .unknownTrack(trackID: trackID, sampleDescriptionIndex: 0)
+        return index
     }
 
     /// The packets of `frame` (preceded by PAT and PMT when due), to append.
     public mutating func write(_ frame: MediaFrame) throws(TSError) -> [UInt8] {
-        guard let track = [videoTrack, audioTrack].compactMap({ $0 }).first(where: { $0.trackID == frame.trackID }),
-              frame.sampleDescriptionIndex >= 1,
-              Int(frame.sampleDescriptionIndex) <= track.sampleDescriptions.count else {
+        guard let track = TrackPair.track(for: frame, video: videoTrack, audio: audioTrack) else {
             throw .unknownTrack(trackID: frame.trackID, sampleDescriptionIndex: frame.sampleDescriptionIndex)
         }
         let dts90 = TimescaleConversion.rescale(frame.dts, from: track.timescale, to: TSPESDemuxer.videoTimescale)

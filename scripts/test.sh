@@ -16,7 +16,7 @@ if [ -z "$summary" ]; then
   exit 1
 fi
 executed="$(echo "$summary" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')"
-failed="$(echo "$summary" | grep -oE '[0-9]+ failures?' | head -1 | grep -oE '^[0-9]+')"
+failed="$(echo "$summary" | grep -oE '[0-9]+ failures?' | sed -n 1p | grep -oE '^[0-9]+')"
 skipped="$(echo "$summary" | grep -oE '[0-9]+ tests? skipped' | grep -oE '^[0-9]+' || echo 0)"
 echo "tests: $((executed - failed - skipped)) passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -73,7 +73,7 @@ public struct BatchFinalizer: Sendable {
     }
 
     /// `a.mp4` for `a.mp4.mdat`, `a.mp4.info`, `a.mp4.track2`, and for what a finalize leaves
-    /// while it runs (`a.mp4.partial`, `a.mp4.journal`, `a.mp4.header`); nil for anything else.
+    /// while it runs (`a.mp4.partial`, `a.mp4.journal`); nil for anything else.
     static func setName(ofFile name: String) -> String? {
         var base: Substring?
         for suffix in Self.fileSuffixes where name.hasSuffix(suffix) {
@@ -87,7 +87,7 @@ public struct BatchFinalizer: Sendable {
         return String(base)
     }
 
-    static let fileSuffixes = [".mdat", ".info", ".partial", ".journal", ".header"]
+    static let fileSuffixes = [".mdat", ".info", ".partial", ".journal"]
 
     /// Finalizes, recovers or skips one set (or, in a dry run, says which it would do).
     public func process(output: String) -> BatchReport.Entry {
@@ -160,9 +160,9 @@ public struct BatchFinalizer: Sendable {
         let partial = paths.temporaryOutput
         if !remaining.isEmpty {
             // What a finalizer removes without a set: the rest of a set whose .mdat is gone
-            // beside a complete MP4, and a header file no journal refers to.
-            let strayHeader = remaining == [FinalizeJournal.headerPath(for: output)]
-            if !cleaned && (outputExists && !FileSystem.exists(paths.mdat) || strayHeader) {
+            // beside a complete MP4, and a journal that was never acted on (no readable trailer).
+            let strayJournal = remaining == [FinalizeJournal.path(for: output)]
+            if !cleaned && (outputExists && !FileSystem.exists(paths.mdat) || strayJournal) {
                 return entry(output, .wouldRemoveLeftovers,
                              messages: [(outputExists ? "\(output) is complete; " : "") + "would remove \(remaining.joined(separator: ", "))"])
             }
@@ -182,11 +182,11 @@ public struct BatchFinalizer: Sendable {
                      messages: [what + (cleaned ? " were removed" : " would be removed")])
     }
 
-    /// The files of a set that exist, including a finalize's journal and header (not the
+    /// The files of a set that exist, including a finalize's journal (not the
     /// output or its `.partial`): empty once a set is finalized and removed.
     public static func stagingFiles(of paths: StagingPaths) -> [String] {
         var files = [paths.mdat, paths.info, paths.info + ".tmp",
-                     FinalizeJournal.path(for: paths.output), FinalizeJournal.headerPath(for: paths.output)]
+                     FinalizeJournal.path(for: paths.output)]
         files += paths.existingTrackIDs().map { paths.track($0) }
         return files.filter(FileSystem.exists)
     }

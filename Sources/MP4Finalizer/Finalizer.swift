@@ -128,7 +128,11 @@ public struct Finalizer: Sendable {
                 throw FinalizeError.staging(.malformed(path: paths.mdat, reason: "this filesystem cannot insert a range in place (FALLOC_FL_INSERT_RANGE); use --strategy=copy"))
             }
         }
-        finalLayout = try layout(alignment: nil)
+        // The payload starts on a block boundary here too: copy_file_range can then share
+        // blocks (reflink) where the filesystem can, ext4 copies whole pages instead of
+        // splicing across them, and every strategy writes the same bytes. Capped: a network
+        // filesystem may report a block of a MiB.
+        finalLayout = try layout(alignment: Int64(min(try set.mdatDescriptor.blockSize(), 64 << 10)))
         options.progress?(0.15)
 
         let temporary = paths.temporaryOutput

@@ -12,10 +12,11 @@ import StagingWriter
 /// ```
 ///
 /// Steps, each safe to interrupt (see `FinalizeJournal`): 1 drop unreferenced bytes at the end
-/// of .mdat; 2 write the header to NAME.mp4.header and fsync it; 3 write the journal
-/// atomically; 4 insert the range; 5 copy the header in and fsync; 6 rename .mdat to NAME.mp4
-/// and fsync the directory; 7 remove the track files, .info, the header file, and last the
-/// journal.
+/// of .mdat; 2 write the header and the journal's trailer to NAME.mp4.journal, fsync it and the
+/// directory; 3 insert the range; 4 copy the header in from the journal and fsync; 5 rename
+/// .mdat to NAME.mp4 and fsync the directory; 6 remove the track files, .info and last the
+/// journal. Four fsyncs in all: the clean-up needs none, since a rerun removes whatever a
+/// power cut brings back (see `Finalizer` and `resumeIfInterrupted`).
 struct InPlaceFinalize {
     let output: String
     let set: StagingSet
@@ -34,45 +35,47 @@ struct InPlaceFinalize {
             // Payload bytes that no record points at (a crash between the two writes of a flush).
             try mdat.truncate(to: payloadSize)
         }
-        let headerPath = FinalizeJournal.headerPath(for: output)
-        let header = try FileDescriptor.open(headerPath, [.readWrite, .create, .truncate])
+        let journalPath = FinalizeJournal.path(for: output)
+        let journalFile = try FileDescriptor.open(journalPath, [.readWrite, .create, .truncate])
         let headerLength = layout.payloadStart
         do {
-            try writeHeader(header)
-            try header.truncate(to: headerLength)
-            // The journal will promise this file; it must be on disk first.
-            try header.sync()
+            try writeHeader(journalFile)
+            try journalFile.truncate(to: headerLength)
+            afterStep?(.headerWritten)
+            let journal = FinalizeJournal(headerLength: headerLength, payloadSize: payloadSize,
+                                          headerCRC: try FinalizeJournal.checksum(of: journalFile, length: headerLength))
+            try journalFile.writeAll(journal.encodedTrailer(), toAbsoluteOffset: headerLength)
+            // The insert below relies on the journal: header and trailer on disk first.
+            try journalFile.dataSync()
+            try FileSystem.syncDirectory(paths.directory)
         } catch {
-            try? header.close()
-            try? FileSystem.remove(headerPath)
+            try? journalFile.close()
+            try? FileSystem.remove(journalPath)
             throw error
         }
-        let headerBytes = try header.read(count: Int(headerLength), fromAbsoluteOffset: 0)
-        try header.close()
-        afterStep?(.headerWritten)
-        let journal = FinalizeJournal(headerLength: headerLength, payloadSize: payloadSize,
-                                      headerCRC: CRC32C.checksum(headerBytes))
-        try FileSystem.writeAtomically(journal.encoded(), to: FinalizeJournal.path(for: output))
+        defer { try? journalFile.close() }
         afterStep?(.journalWritten)
 
         do {
             try mdat.insertRange(at: 0, length: headerLength)
         } catch where FileDescriptor.isUnsupported(error) {
             // Nothing was inserted: forget the attempt.
-            try FileSystem.remove(FinalizeJournal.path(for: output))
-            try FileSystem.remove(headerPath)
+            try FileSystem.remove(journalPath)
             return false
         }
         afterStep?(.rangeInserted)
-        try Self.complete(output: output, mdat: mdat, header: headerBytes, afterStep: afterStep)
+        try Self.complete(output: output, mdat: mdat, journal: journalFile, headerLength: headerLength, afterStep: afterStep)
         return true
     }
 
-    /// Steps 5 to 7, shared with a resumed run.
-    private static func complete(output: String, mdat: FileDescriptor, header: [UInt8],
+    /// Steps 4 to 6, shared with a resumed run.
+    private static func complete(output: String, mdat: FileDescriptor, journal: FileDescriptor, headerLength: Int64,
                                  afterStep: (@Sendable (FinalizeStep) -> Void)? = nil) throws {
         let paths = StagingPaths(output: output)
-        try mdat.writeAll(header, toAbsoluteOffset: 0)
+        // Offset 0 to offset 0: block-aligned, so the kernel may share the blocks.
+        if try !mdat.copyRange(from: journal, sourceOffset: 0, count: headerLength, toOffset: 0) {
+            try mdat.copyRangeByReading(from: journal, sourceOffset: 0, count: headerLength, toOffset: 0, bufferSize: 1 << 20)
+        }
         // The MP4 must be whole on disk before it takes its final name.
         try mdat.sync()
         try FileSystem.rename(paths.mdat, to: output)
@@ -81,16 +84,15 @@ struct InPlaceFinalize {
         try removeLeftovers(output: output)
     }
 
-    /// Removes what is left of the set once the MP4 is durable; the journal goes last.
+    /// Removes what is left of the set once the MP4 is durable; the journal goes last. No
+    /// fsync: if a power cut brings some of these back, the journal (resumed here) or the MP4
+    /// beside a set without .mdat (`Finalizer`) makes a rerun remove them again.
     private static func removeLeftovers(output: String) throws {
         let paths = StagingPaths(output: output)
         for id in paths.existingTrackIDs() { try FileSystem.remove(paths.track(id)) }
         try FileSystem.remove(paths.info + ".tmp")
         try FileSystem.remove(paths.info)
-        try FileSystem.remove(FinalizeJournal.headerPath(for: output))
-        try FileSystem.syncDirectory(paths.directory)
         try FileSystem.remove(FinalizeJournal.path(for: output))
-        try FileSystem.syncDirectory(paths.directory)
     }
 
     /// Finishes or undoes an in-place finalize that a crash interrupted. Returns true when it
@@ -98,12 +100,11 @@ struct InPlaceFinalize {
     /// was put back as it was, ready for a fresh finalize (which gives the same bytes).
     static func resumeIfInterrupted(output: String, force: Bool) throws -> Bool {
         let paths = StagingPaths(output: output)
-        let headerPath = FinalizeJournal.headerPath(for: output)
+        let journalPath = FinalizeJournal.path(for: output)
         guard let journal = FinalizeJournal.read(output: output) else {
-            // A header file without a journal was never acted on; a damaged journal likewise
-            // (it is written atomically), so .mdat was not touched.
-            try FileSystem.remove(headerPath)
-            try FileSystem.remove(FinalizeJournal.path(for: output))
+            // A journal without a readable trailer was never acted on (the insert comes only
+            // after the whole journal is durable), so .mdat was not touched.
+            try FileSystem.remove(journalPath)
             return false
         }
         guard FileSystem.exists(paths.mdat) else {
@@ -112,7 +113,7 @@ struct InPlaceFinalize {
                 try removeLeftovers(output: output)
                 return true
             }
-            throw FinalizeError.staging(.malformed(path: FinalizeJournal.path(for: output),
+            throw FinalizeError.staging(.malformed(path: journalPath,
                                                    reason: "an in-place finalize journal, but neither \(paths.mdat) nor \(output) exists"))
         }
         let mdat = try FileDescriptor.open(paths.mdat, .readWrite)
@@ -121,25 +122,24 @@ struct InPlaceFinalize {
         let size = try mdat.size()
         if size == journal.payloadSize {
             // Interrupted before the insert: start over.
-            try FileSystem.remove(headerPath)
-            try FileSystem.remove(FinalizeJournal.path(for: output))
+            try FileSystem.remove(journalPath)
             return false
         }
         guard size == journal.headerLength + journal.payloadSize else {
             throw FinalizeError.staging(.malformed(path: paths.mdat,
                 reason: "size \(size) matches neither side of the interrupted in-place finalize (payload \(journal.payloadSize), header \(journal.headerLength)); left untouched"))
         }
-        if let header = try? FileSystem.readFile(headerPath), header.count == Int(journal.headerLength),
-           CRC32C.checksum(header) == journal.headerCRC {
-            try complete(output: output, mdat: mdat, header: header)
+        let journalFile = try FileDescriptor.open(journalPath, .readOnly)
+        defer { try? journalFile.close() }
+        if try FinalizeJournal.checksum(of: journalFile, length: journal.headerLength) == journal.headerCRC {
+            try complete(output: output, mdat: mdat, journal: journalFile, headerLength: journal.headerLength)
             return true
         }
-        // Inserted, but the header file is not the one planned: take the range out again,
-        // which gives back the original .mdat, and start over.
+        // Inserted, but the journal's header is not the one planned: take the range out
+        // again, which gives back the original .mdat, and start over.
         try mdat.collapseRange(at: 0, length: journal.headerLength)
         try mdat.sync()
-        try FileSystem.remove(headerPath)
-        try FileSystem.remove(FinalizeJournal.path(for: output))
+        try FileSystem.remove(journalPath)
         return false
     }
 }

@@ -14,12 +14,6 @@ final class FinalizeCrashTests: XCTestCase {
         try ExternalTool.run(TestPaths.executable("mp4writer"), arguments)
     }
 
-    private func copySet(_ output: String, to other: String) throws {
-        for suffix in [".info", ".mdat", ".track1", ".track2"] where FileSystem.exists(output + suffix) {
-            try FileManager.default.copyItem(atPath: output + suffix, toPath: other + suffix)
-        }
-    }
-
     func testKilledAtEveryStepThenRerunGivesTheSameFile() throws {
         let dir = TestPaths.temporaryDirectory("finalize-crash")
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
@@ -28,7 +22,7 @@ final class FinalizeCrashTests: XCTestCase {
         var trials = 0
         for strategy in ["inplace", "copy"] {
             let reference = dir + "/reference-\(strategy).mp4"
-            try copySet(master, to: reference)
+            try TestPaths.copyStagingSet(master, to: reference)
             XCTAssertEqual(try mp4writer(["-path=\(reference)", "--strategy=\(strategy)"]).status, 0)
             let expected = try Data(contentsOf: URL(fileURLWithPath: reference))
             let steps = strategy == "inplace" ? FinalizeStep.allCases : [.headerWritten, .renamed]
@@ -36,7 +30,7 @@ final class FinalizeCrashTests: XCTestCase {
                 for repeatIndex in 0..<4 {
                     trials += 1
                     let output = dir + "/\(strategy)-\(step.rawValue)-\(repeatIndex).mp4"
-                    try copySet(master, to: output)
+                    try TestPaths.copyStagingSet(master, to: output)
                     let killed = try mp4writer(["-path=\(output)", "--strategy=\(strategy)", "--crash-after=\(step.rawValue)"])
                     XCTAssertNotEqual(killed.status, 0, "\(strategy) \(step): should have been killed")
                     // Never neither: the set (its .mdat, possibly with the header inserted) or the MP4.
@@ -46,7 +40,7 @@ final class FinalizeCrashTests: XCTestCase {
                     XCTAssertEqual(rerun.status, 0, "\(strategy) \(step): \(rerun.stderr)")
                     XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: output)), expected,
                                    "\(strategy) \(step): the rerun must give the uninterrupted bytes")
-                    for suffix in [".info", ".mdat", ".track1", ".track2", ".partial", ".journal", ".header"] {
+                    for suffix in [".info", ".mdat", ".track1", ".track2", ".partial", ".journal"] {
                         XCTAssertFalse(FileSystem.exists(output + suffix), "\(strategy) \(step): \(suffix) left behind")
                     }
                 }
@@ -56,18 +50,18 @@ final class FinalizeCrashTests: XCTestCase {
         print("finalize crash trials: \(trials), all reran to the uninterrupted bytes")
     }
 
-    /// A damaged header file after the insert: the range is taken out again and the set
-    /// finalized afresh, to the same bytes.
-    func testDamagedHeaderFileAfterInsertIsUndoneAndRedone() throws {
+    /// A journal whose header was damaged after the insert: the range is taken out again and
+    /// the set finalized afresh, to the same bytes.
+    func testDamagedJournalHeaderAfterInsertIsUndoneAndRedone() throws {
         let dir = TestPaths.temporaryDirectory("finalize-undo")
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         let master = dir + "/master.mp4", reference = dir + "/reference.mp4", output = dir + "/out.mp4"
         try MP4FileSource(path: TestPaths.fixture("mp4/h264_aac.mp4")).writeStagingSet(output: master)
-        try copySet(master, to: reference)
-        try copySet(master, to: output)
+        try TestPaths.copyStagingSet(master, to: reference)
+        try TestPaths.copyStagingSet(master, to: output)
         XCTAssertEqual(try mp4writer(["-path=\(reference)", "--strategy=inplace"]).status, 0)
         XCTAssertNotEqual(try mp4writer(["-path=\(output)", "--strategy=inplace", "--crash-after=rangeInserted"]).status, 0)
-        let header = try FileDescriptor.open(output + ".header", .readWrite)
+        let header = try FileDescriptor.open(output + ".journal", .readWrite)
         try header.writeAll([0xFF, 0xFF], toAbsoluteOffset: 100)
         try header.close()
         let rerun = try mp4writer(["-path=\(output)", "--strategy=inplace"])

@@ -64,9 +64,7 @@ final class LargeFileInteropTests: XCTestCase {
         let small = dir + "/small.mp4", large = dir + "/large.mp4"
         let source = try MP4FileSource(path: fixture)
         try source.writeStagingSet(output: small)
-        for suffix in [".info", ".mdat", ".track1", ".track2"] {
-            try FileManager.default.copyItem(atPath: small + suffix, toPath: large + suffix)
-        }
+        try TestPaths.copyStagingSet(small, to: large)
         try shiftPayloads(of: large, by: Self.shift)
 
         XCTAssertEqual(try mp4writer(["-path=\(small)"]).status, 0)
@@ -76,7 +74,8 @@ final class LargeFileInteropTests: XCTestCase {
         XCTAssertGreaterThan(FileSystem.fileSize(large) ?? 0, Int64(Self.shift))
 
         let tree = try BoxTree(path: large)
-        XCTAssertEqual(tree.topLevelTypes.map(\.description), ["ftyp", "moov", "mdat"])
+        // A free box pads the header so that the payload starts on a block boundary.
+        XCTAssertEqual(tree.topLevelTypes.map(\.description).filter { $0 != "free" }, ["ftyp", "moov", "mdat"])
         let stbl = try XCTUnwrap(tree.first("moov")?.children(ofType: "trak").first?.descendant("mdia", "minf", "stbl"))
         XCTAssertNotNil(stbl.child("co64"))
         XCTAssertNil(stbl.child("stco"))

@@ -74,7 +74,7 @@ final class InterruptedFinalizeTests: XCTestCase {
                 if state == ["set intact"] { duration = min(duration, Date().timeIntervalSince(rerunStarted)) }
                 XCTAssertTrue(rerun.status == 0 || rerun.status == 3, "\(context): rerun exited \(rerun.status): \(rerun.stderr)")
                 XCTAssertTrue(try Data(contentsOf: URL(fileURLWithPath: output)) == expected, "\(context): the rerun must give the uninterrupted bytes")
-                for suffix in stagingSuffixes + [".info.tmp", ".partial", ".journal", ".header"] {
+                for suffix in stagingSuffixes + [".info.tmp", ".partial", ".journal"] {
                     XCTAssertFalse(FileSystem.exists(output + suffix), "\(context): \(suffix) left behind")
                 }
                 let again = try MP4Writer.run(["-path=\(output)", "--quiet"])

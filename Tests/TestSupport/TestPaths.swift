@@ -40,3 +40,13 @@ extension TestPaths {
         productsDirectory + "/" + name
     }
 }
+
+extension TestPaths {
+    /// Copies the staging set of `output` (its .info, .mdat and track files) to `target`.
+    public static func copyStagingSet(_ output: String, to target: String) throws {
+        let suffixes = [".info", ".mdat"] + (1...8).map { ".track\($0)" }
+        for suffix in suffixes where FileManager.default.fileExists(atPath: output + suffix) {
+            try FileManager.default.copyItem(atPath: output + suffix, toPath: target + suffix)
+        }
+    }
+}

@@ -6,7 +6,10 @@ import MediaCore
 struct BufferedFileWriter {
     let file: FileDescriptor
     private(set) var offset: Int64
-    private var buffer: [UInt8] = []
+    /// Fixed size; `used` bytes of it are pending. Values are stored in place (no append), as
+    /// this runs several times per sample of the recording.
+    private var buffer: [UInt8]
+    private var used = 0
     private(set) var bytesWritten: Int64 = 0
 
     static let bufferSize = 64 << 10
@@ -14,25 +17,25 @@ struct BufferedFileWriter {
     init(file: FileDescriptor, offset: Int64) {
         self.file = file
         self.offset = offset
-        buffer.reserveCapacity(Self.bufferSize)
+        buffer = [UInt8](repeating: 0, count: Self.bufferSize)
     }
 
     @inline(__always)
     mutating func write<T: FixedWidthInteger>(_ value: T) throws(SystemError) {
-        withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
-        if buffer.count >= Self.bufferSize { try flush() }
-    }
-
-    mutating func write(bytes: [UInt8]) throws(SystemError) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= Self.bufferSize { try flush() }
+        if used + MemoryLayout<T>.size > Self.bufferSize { try flush() }
+        let at = used
+        buffer.withUnsafeMutableBytes { $0.storeBytes(of: value.bigEndian, toByteOffset: at, as: T.self) }
+        used += MemoryLayout<T>.size
     }
 
     mutating func flush() throws(SystemError) {
-        guard !buffer.isEmpty else { return }
-        try file.writeAll(buffer, toAbsoluteOffset: offset)
-        offset += Int64(buffer.count)
-        bytesWritten += Int64(buffer.count)
-        buffer.removeAll(keepingCapacity: true)
+        guard used > 0 else { return }
+        let count = used
+        try buffer.withUnsafeBytes { raw in
+            Result { () throws(SystemError) in try file.writeAll(UnsafeRawBufferPointer(rebasing: raw[0..<count]), toAbsoluteOffset: offset) }
+        }.get()
+        offset += Int64(count)
+        bytesWritten += Int64(count)
+        used = 0
     }
 }

@@ -71,14 +71,9 @@ public struct Finalizer: Sendable {
 
         let closed = set.info?.closedCleanly ?? false
         // The size pass rides along with validation: one read of each track file for both.
-        let measurers = Dictionary(set.tracks.map { reader in
-            (reader.header.trackID, TrackMeasurer(kind: reader.header.codec.kind, timescale: reader.header.timescale))
-        }) { first, _ in first }
-        var current: (id: UInt32, measurer: TrackMeasurer)?
+        let measurers = TrackMeasurers(set.tracks.map { ($0.header.trackID, $0.header.codec.kind, $0.header.timescale) })
         let validation = try set.validate(verifyPayloads: (options.recovery && options.verifyClosedSets) || !closed) { id, record in
-            // Tracks are validated one after the other: look the measurer up once per track.
-            if current?.id != id { current = measurers[id].map { (id, $0) } }
-            try current?.measurer.add(record)
+            try measurers.add(record, track: id)
         }
         if !validation.isClean && !options.recovery {
             throw FinalizeError.damaged(path: output, damage: validation.damageSummary)
@@ -90,7 +85,7 @@ public struct Finalizer: Sendable {
         options.progress?(0.05)
 
         let plans = try kept.map { track in
-            if track.keptSamplesSeenInOrder, let measurer = measurers[track.trackID] { return try measurer.finish(track) }
+            if track.keptSamplesSeenInOrder, let measurer = measurers.measurer(of: track.trackID) { return try measurer.finish(track) }
             return try TrackPlan.measure(track, in: set)
         }
         let winQt = options.winQtCompat ?? set.info?.winQtCompat ?? false
@@ -218,10 +213,14 @@ public struct Finalizer: Sendable {
         try set.forEachKeptSample(of: plan.track) { try builder.add($0) }
         try builder.finish()
         try builder.sink.flush()
-        // The write pass must fill exactly what the size pass planned.
+        // The write pass must fill exactly what the size pass planned; only a track file that
+        // changed between the passes (it is locked) could make it differ.
         for (kind, bytes) in builder.sink.written {
             let planned = layout.streamedSizes[TableID(track: index, kind: kind)] ?? -1
-            precondition(bytes == planned, "table \(kind) of track \(plan.track.trackID): wrote \(bytes) bytes, planned \(planned)")
+            guard bytes == planned else {
+                throw FinalizeError.staging(.malformed(path: set.paths.track(plan.track.trackID),
+                    reason: "changed while being finalized: table \(kind) took \(bytes) bytes, planned \(planned); nothing was replaced"))
+            }
         }
     }
 

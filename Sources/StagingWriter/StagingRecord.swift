@@ -58,12 +58,15 @@ public struct StagingRecord: Sendable, Equatable {
     private static let zeroUnit = [UInt8](repeating: 0, count: StagingFormat.unitSize)
 
     /// Decodes a unit at `base` of a raw buffer; nil when its record checksum fails (torn,
-    /// zeroed or garbage bytes).
-    public static func decode(_ raw: UnsafeRawBufferPointer, at base: Int) -> StagingRecord? {
+    /// zeroed or garbage bytes). `verify: false` skips the checksum, for a second pass over a
+    /// file whose every record an earlier pass verified.
+    public static func decode(_ raw: UnsafeRawBufferPointer, at base: Int, verify: Bool = true) -> StagingRecord? {
         precondition(base + StagingFormat.unitSize <= raw.count, "decode needs a whole unit")
         let unit = UnsafeRawBufferPointer(rebasing: raw[base..<base + StagingFormat.unitSize])
-        let stored: UInt32 = load(unit, 36)
-        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: unit[0..<36])) == stored else { return nil }
+        if verify {
+            let stored: UInt32 = load(unit, 36)
+            guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: unit[0..<36])) == stored else { return nil }
+        }
         return StagingRecord(tag: load(unit, 0), offset: load(unit, 4), size: load(unit, 12),
                              dts: Int64(bitPattern: load(unit, 16)),
                              compositionOffset: Int32(bitPattern: load(unit, 24)),

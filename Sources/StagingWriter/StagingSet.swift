@@ -181,13 +181,14 @@ public final class StagingSet {
 extension StagingSet {
     /// Calls `body` with each sample record of a track that `validation` kept, in decode
     /// order. Reads the track file again (memory stays flat); the bytes on disk decide, so
-    /// every pass over the same set sees the same samples.
+    /// every pass over the same set sees the same samples. Where validation found no damaged
+    /// unit in the track, the record checksums are not computed again (the set is locked).
     public func forEachKeptSample(of validation: StagingValidation.Track,
                                   _ body: (StagingRecord) throws -> Void) throws {
         guard let reader = tracks.first(where: { $0.header.trackID == validation.trackID }) else { return }
         var nextDropped = 0
         let dropped = validation.droppedIndexes
-        try reader.scan { unit in
+        try reader.scan(verifyingRecords: validation.damagedCount > 0 || validation.tornTailBytes > 0) { unit in
             guard case let .sample(index, record) = unit else { return }
             while nextDropped < dropped.count && dropped[nextDropped] < index { nextDropped += 1 }
             if nextDropped < dropped.count && dropped[nextDropped] == index { return }

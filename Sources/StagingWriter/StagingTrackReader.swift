@@ -56,7 +56,9 @@ public struct StagingTrackReader: Sendable {
 
     /// Calls `body` for each whole unit in file order. A description occupies its head unit
     /// plus the units of its body; `index` is the head unit's position after the header.
-    public func scan(_ body: (Unit) throws -> Void) throws {
+    /// `verifyingRecords: false` trusts the record checksums (a pass after a validation that
+    /// found every unit intact); description bodies are always checked.
+    public func scan(verifyingRecords: Bool = true, _ body: (Unit) throws -> Void) throws {
         let unit = StagingFormat.unitSize
         let wholeUnits = Int((fileSize - Int64(StagingFormat.trackHeaderSize)) / Int64(unit))
         guard wholeUnits > 0 else { return }
@@ -76,7 +78,7 @@ public struct StagingTrackReader: Sendable {
 
         while index < wholeUnits {
             if index < bufferStartUnit || index >= bufferStartUnit + bufferUnits { try load(from: index) }
-            let record = buffer.withUnsafeBytes { StagingRecord.decode($0, at: (index - bufferStartUnit) * unit) }
+            let record = buffer.withUnsafeBytes { StagingRecord.decode($0, at: (index - bufferStartUnit) * unit, verify: verifyingRecords) }
             guard let record else {
                 try body(.damaged(index: index, reason: "record checksum mismatch"))
                 index += 1

@@ -8,7 +8,7 @@ import StagingWriter
 //   benchmarks staging-write [--samples N]           time StagingWriter on N small samples
 //   benchmarks finalize [--samples N,M,...]          time mp4writer (a child process) on
 //                                                    synthetic sets; wall, samples/s, peak memory
-//   benchmarks faststart [--sizes 1,4] [--runs 3]    mp4writer strategies vs qt-faststart, ffmpeg
+//   benchmarks faststart [--sizes 1,4] [--runs 3] [--tools DIR]  mp4writer strategies vs qt-faststart, ffmpeg
 //                                                    +faststart and cp on 8 Mbps H.264+AAC sets
 //   benchmarks rtmp [--mb 1000] [--runs 3] [--clip F] ffmpeg pushes 8 Mbps H.264+AAC as fast as it
 //                                                    goes into the recorder and into nginx-rtmp,
@@ -60,7 +60,7 @@ case "staging-write":
     print(String(format: "staging-write: %d samples of 100 bytes, median of 3: %.3f s (%.2f M samples/s), runs: %@",
                  n, median, Double(n) / median / 1e6, times.map { String(format: "%.3f", $0) }.joined(separator: " ")))
 case "finalize":
-    let mp4writer = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mp4writer").path
+    let mp4writer = argument("tools", default: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path) + "/mp4writer"
     let counts = argument("samples", default: "1000000,10000000").split(separator: ",").compactMap { Int($0) }
     var peaks: [Int] = []
     print("samples      wall(s)  cpu(s)  samples/s   moov(s)  moov samples/s  peak MiB   file MiB")
@@ -82,7 +82,8 @@ case "finalize":
         print(String(format: "peak memory spread: %.1f MiB", Double(peaks.max()! - peaks.min()!) / 1048576))
     }
 case "faststart":
-    let tools = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    // --tools names the folder of the mp4writer to time (a static build starts faster).
+    let tools = argument("tools", default: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path)
     let sizes = argument("sizes", default: "1,4").split(separator: ",").compactMap { Double($0) }
     try FaststartBenchmark(directory: scratch, sizesGiB: sizes, runs: Int(argument("runs", default: "3"))!, tools: tools).run()
 case "rtmp":
@@ -91,5 +92,5 @@ case "rtmp":
     try RTMPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
                       runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip).run()
 default:
-    print("usage: benchmarks staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
+    print("usage: benchmarks staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
 }

@@ -20,7 +20,7 @@ final class GStreamerIngestTests: XCTestCase {
             let name = "gst_" + fixture
             let paths = try harness.record(name, types: [.mp4, .flv, .ts])
             let source = TestPaths.fixture("flv/\(fixture).flv")
-            let out = try GStreamer.launch(GStreamer.publishPipeline(source: source, url: harness.url(name),
+            let out = try GStreamer.launch(GStreamer.publishPipeline(source: source, sink: ["rtmp2sink", "location=\(harness.url(name))"],
                                                                      video: fixture != "aac_only", audio: fixture != "h264_only",
                                                                      realtime: fixture == "h264_aac"))
             XCTAssertEqual(out.status, 0, "gst-launch-1.0: \(out.stdout)\(out.stderr)")
@@ -29,6 +29,29 @@ final class GStreamerIngestTests: XCTestCase {
             XCTAssertTrue(harness.log.all.contains { $0.contains("rtmpUnpublish") && $0.contains(#""stream":"\#(name)""#) },
                           "\(name) ended by FCUnpublish/deleteStream: \(harness.log.all)")
         }
+        XCTAssertEqual(harness.log.all.filter { $0.contains("rtmpMediaDropped") || $0.contains("recordChunkError") }, [],
+                       "nothing dropped or failed")
+    }
+
+    /// GStreamer's older `rtmpsink` publishes through librtmp (rtmpdump's library), the library
+    /// OBS's RTMP output is a fork of: the plain handshake it falls back to when the server's S1
+    /// carries no version, connect with flashVer and tcUrl, releaseStream, FCPublish,
+    /// createStream, publish, and FLV tags turned into RTMP messages by RTMP_Write (which adds
+    /// @setDataFrame to the metadata). Its recording decodes to the source's frames.
+    func testLibrtmpRtmpsinkPublishes() throws {
+        try FFmpegCheck.require()
+        try GStreamer.require(elements: ["rtmpsink", "flvdemux", "flvmux", "h264parse", "aacparse"])
+        let harness = try IngestHarness()
+        defer { harness.stop() }
+        let name = "librtmp_h264_aac"
+        let paths = try harness.record(name, types: [.mp4, .flv])
+        let source = TestPaths.fixture("flv/h264_aac.flv")
+        // librtmp reads options after the URL; live=1 publishes to a live stream.
+        let out = try GStreamer.launch(GStreamer.publishPipeline(source: source, sink: ["rtmpsink", "location=\(harness.url(name)) live=1"],
+                                                                 video: true, audio: true, realtime: false))
+        XCTAssertEqual(out.status, 0, "gst-launch-1.0: \(out.stdout)\(out.stderr)")
+        harness.waitUntilEnded(name)
+        for path in paths { try assertSameFrames(path, as: source) }
         XCTAssertEqual(harness.log.all.filter { $0.contains("rtmpMediaDropped") || $0.contains("recordChunkError") }, [],
                        "nothing dropped or failed")
     }
@@ -59,12 +82,13 @@ enum GStreamer {
     }
 
     /// An FLV file's tracks, parsed (h264parse, aacparse), muxed again by flvmux and published
-    /// by rtmp2sink, at the pace of the timestamps when `realtime` (the sink's clock sync).
-    static func publishPipeline(source: String, url: String, video: Bool, audio: Bool, realtime: Bool) -> [String] {
+    /// by `sink` (element and properties), at the pace of the timestamps when `realtime` (the
+    /// sink's clock sync).
+    static func publishPipeline(source: String, sink: [String], video: Bool, audio: Bool, realtime: Bool) -> [String] {
         var pipeline = ["filesrc", "location=\(source)", "!", "flvdemux", "name=d"]
         if video { pipeline += ["d.video", "!", "queue", "!", "h264parse", "!", "m."] }
         if audio { pipeline += ["d.audio", "!", "queue", "!", "aacparse", "!", "m."] }
-        return pipeline + ["flvmux", "name=m", "streamable=true", "!", "rtmp2sink", "location=\(url)", "sync=\(realtime)"]
+        return pipeline + ["flvmux", "name=m", "streamable=true", "!"] + sink + ["sync=\(realtime)"]
     }
 
     /// Runs a pipeline to its end of stream; `-q`: only errors are printed.

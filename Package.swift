@@ -25,7 +25,7 @@ let package = Package(
         // Layer 5: recording (sources, sessions, sinks).
         .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP"]),
         // Thin executables.
-        .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter"]),
+        .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter", "MediaCore"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
         // Benchmarks the project ships: run in release, print figures (docs/benchmarks.md).
         .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer"]),

@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 import MP4Finalizer
 
 /// `mp4writer --batch DIR`: run `BatchFinalizer`, print a table (or JSON), map to an exit code.
@@ -66,7 +67,7 @@ extension MP4WriterCommand {
             let n = report.count(outcome)
             return n > 0 ? "\(n) \(label(outcome))" : nil
         }
-        lines.append("\(report.entries.count) set(s) under \(report.directory) in \(String(format: "%.2f", report.elapsedSeconds)) s"
+        lines.append("\(report.entries.count) set(s) under \(report.directory) in \(fixedDecimal(report.elapsedSeconds, digits: 2)) s"
                      + (counts.isEmpty ? "" : ": " + counts.joined(separator: "; ")))
         return lines.joined(separator: "\n")
     }

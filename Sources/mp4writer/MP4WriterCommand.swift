@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 import MP4Finalizer
 
 /// The parsed command line of mp4writer.
@@ -162,9 +163,9 @@ struct MP4WriterCommand {
             if let data = try? encoder.encode(report) { print(String(decoding: data, as: UTF8.self)) }
             return
         }
-        print("\(report.output): \(report.fileSize) bytes, \(report.tracks.count) track(s), strategy \(report.strategy), in \(String(format: "%.3f", report.elapsedSeconds)) s")
+        print("\(report.output): \(report.fileSize) bytes, \(report.tracks.count) track(s), strategy \(report.strategy), in \(fixedDecimal(report.elapsedSeconds, digits: 3)) s")
         for t in report.tracks {
-            var line = "  track \(t.trackID) \(t.codec): \(t.samples) samples, \(String(format: "%.3f", t.durationSeconds)) s"
+            var line = "  track \(t.trackID) \(t.codec): \(t.samples) samples, \(fixedDecimal(t.durationSeconds, digits: 3)) s"
             if t.sampleDescriptions > 1 { line += ", \(t.sampleDescriptions) sample descriptions" }
             let dropped = t.dropped.values.reduce(0, +)
             var losses: [String] = []

@@ -110,6 +110,13 @@ public struct FileDescriptor: Sendable {
         _ = try retryingEINTR("fdatasync", path) { fdatasync(rawValue) }
     }
 
+    /// Asks the kernel to drop the cached pages of `offset..<offset + length` (0: to the end)
+    /// that are clean. Advisory: a failure changes nothing that matters, so none is reported.
+    /// The corresponding C function is `posix_fadvise` with POSIX_FADV_DONTNEED.
+    public func dropCachedPages(offset: Int64 = 0, length: Int64 = 0) {
+        _ = posix_fadvise(rawValue, off_t(offset), off_t(length), POSIX_FADV_DONTNEED)
+    }
+
     /// The corresponding C function is `ftruncate`.
     public func truncate(to size: Int64) throws(SystemError) {
         _ = try retryingEINTR("ftruncate", path) { ftruncate(rawValue, off_t(size)) }

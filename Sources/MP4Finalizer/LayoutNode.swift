@@ -1,3 +1,4 @@
+import ISOBMFF
 import MediaCore
 
 /// Which streamed table of which track a `LayoutNode.table` stands for.
@@ -32,16 +33,10 @@ indirect enum LayoutNode {
 
     static func headerSize(forBody body: Int64) -> Int64 { body + 8 > Int64(UInt32.max) ? 16 : 8 }
 
-    /// Appends a box header; a 64-bit `largesize` when the box passes 4 GiB (14496-12 4.2).
+    /// Appends the header of a box of `size` bytes in all; a 64-bit `largesize` when the box
+    /// passes 4 GiB (14496-12 4.2). The bytes are ISOBMFF's `BoxHeader`'s.
     static func writeHeader(_ type: FourCC, size: Int64, to w: inout ByteWriter) {
-        if size > Int64(UInt32.max) {
-            w.write(UInt32(1))
-            w.write(type)
-            w.write(UInt64(size))
-        } else {
-            w.write(UInt32(size))
-            w.write(type)
-        }
+        BoxHeader(type: type, offset: 0, size: size, usesLargeSize: size > Int64(UInt32.max)).write(to: &w)
     }
 
     /// Serializes the known bytes. Streamed regions are left out: `skeleton` gets a segment per

@@ -1,5 +1,6 @@
 import Containers
 import MediaCore
+import TestSupport
 import XCTest
 
 final class AMF0Tests: XCTestCase {

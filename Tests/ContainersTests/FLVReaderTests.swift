@@ -121,4 +121,19 @@ final class FLVReaderTests: XCTestCase {
         let read = readFLV(bytes).frames
         XCTAssertEqual(read.map(\.dts), frames.map(\.dts))
     }
+
+    /// A file header that is not FLV ends the stream: thrown once, then nothing (a caller that
+    /// retries after errors must not spin on it), and `finish` reports it. Found by the
+    /// mutation run (a flipped signature byte made `next()` throw forever without consuming).
+    func testDamagedFileHeaderEndsTheStreamOnce() throws {
+        var bytes = try readFile(ContainerFixture.aacOnly.flv!)
+        bytes[1] = 0x00  // "FLV" -> "F\0V"
+        var reader = FLVReader()
+        reader.push(bytes)
+        XCTAssertThrowsError(try reader.next())
+        XCTAssertNil(try reader.next())
+        reader.push(bytes)
+        XCTAssertNil(try reader.next(), "bytes after a bad header are dropped")
+        XCTAssertThrowsError(try reader.finish())
+    }
 }

@@ -29,17 +29,6 @@ func bytes(of node: BoxNode, in file: [UInt8]) -> [UInt8] {
     Array(file[Int(node.offset)..<Int(node.header.end)])
 }
 
-/// A small deterministic generator (SplitMix64) so mutation runs repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Asserts that `body` throws exactly `expected`.
 func XCTAssertThrowsMP4Error<T>(_ expected: MP4ParseError, _ body: () throws -> T,

@@ -1,4 +1,5 @@
 import MediaCore
+import TestSupport
 import XCTest
 @testable import ISOBMFF
 
@@ -70,7 +71,7 @@ final class TruncationTests: XCTestCase {
         for fixture in [MP4Fixture.aacOnly, .h264AAC] {
             let file = try fixture.bytes()
             let moov = try XCTUnwrap(BoxTree(bytes: file).first("moov"))
-            var generator = SplitMix64(state: 0x5EED)
+            var generator = SeededGenerator(seed: 0x5EED)
             var accepted = 0
             for _ in 0..<1500 {
                 var mutated = file

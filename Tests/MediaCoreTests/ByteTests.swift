@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import MediaCore
 
@@ -130,7 +131,7 @@ final class ByteTests: XCTestCase {
     }
 
     func testCRC32CContinuesAcrossChunks() {
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         let data = (0..<1000).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let whole = CRC32C.checksum(data)
         for split in [0, 1, 7, 8, 9, 500, 999, 1000] {

@@ -38,23 +38,11 @@ func boxBody(_ fourCC: String, inFixture path: String) throws -> [UInt8] {
 
 enum FixtureError: Error { case boxNotFound(String) }
 
-/// A fixed-seed generator so mutation runs are the same on every machine (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Calls `parse` on `count` copies of `bytes`, each with one to four random bytes replaced.
 /// The parser may accept or throw; what is tested is that it returns (never traps or hangs).
 func mutate(_ bytes: [UInt8], count: Int = 500, seed: UInt64 = 1, _ parse: ([UInt8]) -> Void) {
-    var rng = SplitMix64(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     for _ in 0..<count {
         var copy = bytes
         for _ in 0..<Int.random(in: 1...4, using: &rng) where !copy.isEmpty {

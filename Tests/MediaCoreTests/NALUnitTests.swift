@@ -84,7 +84,7 @@ final class NALUnitTests: XCTestCase {
         let rbsp = NALUnit.rbsp(from: spsPayload)
         XCTAssertEqual(rbsp.count, spsPayload.count - 2)
         XCTAssertEqual(NALUnit.addingEmulationPrevention(rbsp), spsPayload)
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         for _ in 0..<200 {
             let random = (0..<64).map { _ in UInt8.random(in: 0...3, using: &rng) }
             let escaped = NALUnit.addingEmulationPrevention(random)

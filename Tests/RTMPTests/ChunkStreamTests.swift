@@ -1,5 +1,6 @@
 import MediaCore
 import RTMP
+import TestSupport
 import XCTest
 
 /// The chunk stream (5.3): the spec's own examples byte for byte, every header type, extended

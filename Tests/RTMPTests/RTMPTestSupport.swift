@@ -4,19 +4,6 @@ import MediaCore
 import RTMP
 import XCTest
 
-/// A seeded generator (xorshift64*), so that a failing mutation run can be repeated.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-}
 
 /// The client's side of a publish, as messages and bytes, built with the library's own
 /// encoder: what ffmpeg sends, in the order it sends it.

@@ -255,15 +255,3 @@ func overwrite(_ path: String, with bytes: ArraySlice<UInt8>) throws {
     try fd.writeAll(Array(bytes))
 }
 
-/// A small deterministic generator (SplitMix64), so that random trials can be repeated.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -25,18 +25,6 @@ enum Reliability {
     }
 }
 
-/// SplitMix64: small, fast and the same on every platform, so a failing seed replays exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Runs `body` on a thread of its own and waits at most `seconds` for it: false when it did
 /// not finish (a hang; the thread is left behind, the caller fails the test).

@@ -16,8 +16,10 @@ import MediaCore
 /// PreviousTagSize values are not trusted (writers get them wrong), only skipped.
 ///
 /// A tag that cannot be used (reserved type, encrypted, damaged body, unsupported codec) is
-/// consumed and its error thrown; calling `next()` again continues after it. Timestamps are
-/// unwrapped past 2^32 ms into a monotonic Int64.
+/// consumed and its error thrown; calling `next()` again continues after it. A file header
+/// that is not FLV ends the stream: its error is thrown once, then `next()` returns nil,
+/// pushed bytes are dropped and `finish()` throws it again (a caller that retries after an
+/// error never spins on it). Timestamps are unwrapped past 2^32 ms into a monotonic Int64.
 public struct FLVReader: Sendable {
     private var buffer = InputBuffer()
     private var pending: [DemuxEvent] = []
@@ -27,11 +29,14 @@ public struct FLVReader: Sendable {
     public private(set) var header: FLVHeader?
     /// The tag-body layer, with what it has learned (tracks, dropped frames).
     public private(set) var demuxer = FLVTagDemuxer()
+    /// Set when the file header was not FLV: the stream is over.
+    private var headerError: FLVError?
 
     public init() {}
 
     /// Appends bytes of the stream.
     public mutating func push<C: Collection<UInt8>>(_ bytes: C) {
+        guard headerError == nil else { return }
         buffer.append(bytes)
     }
 
@@ -60,8 +65,15 @@ public struct FLVReader: Sendable {
     /// are needed. Tags taken here are not seen by `next()`.
     public mutating func nextTag() throws(FLVError) -> (tag: FLVTag, offset: Int64)? {
         if header == nil {
-            guard buffer.count >= FLVHeader.size else { return nil }
-            let parsed = try FLVHeader(parsing: buffer.bytes(from: 0, count: FLVHeader.size))
+            guard headerError == nil, buffer.count >= FLVHeader.size else { return nil }
+            let parsed: FLVHeader
+            do {
+                parsed = try FLVHeader(parsing: buffer.bytes(from: 0, count: FLVHeader.size))
+            } catch {
+                headerError = error
+                buffer.consume(buffer.count)
+                throw error
+            }
             // The header, anything up to DataOffset, and PreviousTagSize0.
             let skip = Int(parsed.dataOffset)
             guard buffer.count >= skip else { return nil }
@@ -86,6 +98,7 @@ public struct FLVReader: Sendable {
     /// Call at the end of the stream: throws when it ends inside the header or a tag (a last
     /// PreviousTagSize alone is a clean end).
     public func finish() throws(FLVError) {
+        if let headerError { throw headerError }
         if header == nil {
             guard buffer.isEmpty else { throw .truncatedStream(bufferedBytes: buffer.count, at: buffer.consumedTotal) }
             return

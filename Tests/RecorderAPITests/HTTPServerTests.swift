@@ -111,6 +111,32 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(try LoopbackClient.get(port: server.port, "/version").status, 200)
     }
 
+    /// A client that trickles its request a byte at a time, never silent for long (slowloris),
+    /// is cut at the request deadline, not kept alive by each byte; others are served meanwhile.
+    func testTricklingClientIsCutAtTheRequestDeadline() throws {
+        var limits = HTTPServer.Limits()
+        limits.requestTimeout = .milliseconds(800)
+        let server = try startServer(limits)
+        let trickler = try LoopbackClient(port: server.port)
+        let start = ContinuousClock.now
+        let request = Array("GET /version HTTP/1.1\r\nX-Padding: " + String(repeating: "a", count: 200) + "\r\n\r\n")
+        var sent = 0
+        // One byte every 50 ms: the whole request would take over 10 s.
+        while sent < request.count, ContinuousClock.now - start < .seconds(5) {
+            guard (try? trickler.send(String(request[sent]))) != nil else { break }
+            sent += 1
+            if sent == 5 {
+                XCTAssertEqual(try LoopbackClient.get(port: server.port, "/version").status, 200, "others are served")
+            }
+            usleep(50_000)
+            if sent > 40 { break }  // past the deadline by now; the answer is waiting
+        }
+        let response = try LoopbackClient.parseResponse(try trickler.readToEnd())
+        XCTAssertEqual(response.status, 408)
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(4), "cut near the deadline, not after the whole request")
+        XCTAssertEqual(try LoopbackClient.get(port: server.port, "/version").status, 200)
+    }
+
     func testConnectionsOverTheBoundAreRefused() throws {
         var limits = HTTPServer.Limits()
         limits.maxConnections = 2

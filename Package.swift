@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
         .testTarget(name: "RecoveryTests", dependencies: ["TestSupport", "recorder", "mp4writer", "Recorder", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore"]),
         .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
-        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Recorder", "Containers", "StagingWriter", "MP4Finalizer", "ISOBMFF", "MediaCore", "recorder", "mp4writer"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Recorder", "Containers", "RTMP", "StagingWriter", "MP4Finalizer", "ISOBMFF", "MediaCore", "recorder", "mp4writer"]),
         .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore"]),
     ],
     swiftLanguageModes: [.v6]

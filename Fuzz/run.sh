@@ -2,10 +2,11 @@
 # Runs each libFuzzer target for SECONDS (default 120) with a seed corpus made from the
 # fixtures, and prints one summary line per target: executions, corpus, crashes.
 # Usage: Fuzz/run.sh [SECONDS] [BUILD_DIR]   (build first with Fuzz/build.sh)
+#        FUZZ_TARGETS="RTMPSessionFuzz" Fuzz/run.sh 60   runs only the named targets
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-120}
-out=${2:-$root/.build-fuzz}
+out=$(realpath -m "${2:-$root/.build-fuzz}")   # absolute: the targets run from $work
 work=$out/work
 mkdir -p "$work"
 
@@ -18,6 +19,12 @@ seed() {   # seed TARGET FILES...: 64 KiB prefixes of the given files as the sta
 }
 ts=$(seed TSReaderFuzz "$root"/Tests/Fixtures/ts/*.ts)
 flv=$(seed FLVReaderFuzz "$root"/Tests/Fixtures/flv/*.flv)
+# An RTMP input: a piece-size byte (0xFF: 4096-byte pieces), then what ffmpeg sent after the
+# handshake (Tests/Fixtures/rtmp/README.md); also with 1-byte pieces.
+rtmp=$work/RTMPSessionFuzz-corpus
+mkdir -p "$rtmp"
+{ printf '\xff'; head -c 65535 "$root/Tests/Fixtures/rtmp/ffmpeg_publish.bin"; } > "$rtmp/ffmpeg_publish"
+{ printf '\x00'; head -c 65535 "$root/Tests/Fixtures/rtmp/ffmpeg_publish.bin"; } > "$rtmp/ffmpeg_publish_bytewise"
 # A staging input: two cut bytes, then the track file, .info and .mdat of a sample set.
 staging=$work/StagingSetFuzz-corpus
 mkdir -p "$staging"
@@ -30,7 +37,8 @@ if (( track_units < 256 && info_words < 256 )); then
 fi
 
 status=0
-for target in TSReaderFuzz FLVReaderFuzz StagingSetFuzz; do
+targets=${FUZZ_TARGETS:-TSReaderFuzz FLVReaderFuzz StagingSetFuzz RTMPSessionFuzz}
+for target in $targets; do
     corpus=$work/$target-corpus
     log=$work/$target.log
     (cd "$work" && "$out/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \

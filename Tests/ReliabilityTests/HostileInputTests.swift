@@ -2,6 +2,7 @@ import Containers
 import Foundation
 import ISOBMFF
 import MediaCore
+import RTMP
 import Recorder
 import StagingWriter
 import TestSupport
@@ -9,7 +10,9 @@ import XCTest
 
 /// A deterministic mutation run over every parser that reads bytes from outside: the
 /// MPEG-TS reader, the FLV reader, the staging-set reader (`StagingSet.validate` with payload
-/// checks, as mp4writer --recovery runs it) and the MP4 reader. Each input is a fixture with
+/// checks, as mp4writer --recovery runs it), the MP4 reader, and the RTMP server session
+/// (chunk decoder, control, user control and command messages, aggregates, then the FLV tag
+/// demuxer the ingest hands media to). Each input is a fixture with
 /// seeded mutations (bit flips, random bytes, interesting integers, cuts, repeats, inserts);
 /// each parse must end (within `parseTimeout`) without crashing. A crash fails the whole test
 /// process, so the seed and mutation index are printed before each batch to replay it with
@@ -142,6 +145,124 @@ final class HostileInputTests: XCTestCase {
         }
         Reliability.report(String(format: "hostile staging reader: %d mutated sets, no crash, no hang, %d samples kept in all, %.1f s",
                                   count, kept, Date().timeIntervalSince(started)))
+    }
+
+    /// What ffmpeg 5.1 sent when publishing 0.8 s of flv/h264_aac.flv, after the handshake
+    /// (Tests/Fixtures/rtmp/README.md). Each mutation of it follows a plain handshake and is
+    /// pushed in random-sized pieces (1 byte to 8 KiB), as socket reads deliver it.
+    func testRTMPSessionSurvivesMutationsOfAPublisherStream() throws {
+        let capture = try FileSystem.readFile(TestPaths.fixture("rtmp/ffmpeg_publish.bin"))
+        // The clean capture drives a whole publish: the mutations start from a real session.
+        let clean = Self.driveRTMPSession(capture, pieceSeed: 1)
+        XCTAssertNil(clean.error, "the clean capture is refused: \(clean.error ?? "")")
+        XCTAssertEqual(clean.published, ["cam"])
+        XCTAssertTrue(clean.unpublished)
+        XCTAssertGreaterThan(clean.frames, 30, "frames demuxed from the clean capture")
+
+        let seed = Reliability.seed ^ 0x27
+        let count = Reliability.count(ci: 1500, long: 30_000)
+        // Reset the process's peak RSS to its current RSS (Linux clear_refs 5), so that the
+        // peak measured after the run is this test's, not an earlier test's.
+        Self.resetPeakResident()
+        let peakBefore = Self.residentMiB("VmHWM:")
+        let outcome = OutcomeCounter()
+        run("RTMP session", input: capture, count: count, seed: seed) { bytes in
+            let result = Self.driveRTMPSession(bytes, pieceSeed: UInt64(bytes.count) &* 0x9E37_79B9 ^ seed)
+            outcome.add(result)
+        }
+        let grew = Self.residentMiB("VmHWM:") - peakBefore
+        let tally = outcome.tally
+        Reliability.report(String(format: "hostile RTMP session detail: clean capture %d frames; mutated: %d refused with an RTMPError, %d published, %d frames demuxed, largest reply %d bytes, peak RSS grew %.0f MiB",
+                                  clean.frames, tally.refused, tally.published, tally.frames, tally.largestOutput, grew))
+        // Each input is at most ~64 KiB; the limits bound what a session holds (16 MiB of
+        // partial messages) and our replies are short: the process must not balloon.
+        XCTAssertLessThan(grew, 256, "peak RSS grew by \(grew) MiB over the RTMP mutations")
+        XCTAssertLessThan(tally.largestOutput, 1 << 20, "a reply larger than 1 MiB")
+    }
+
+    struct RTMPDrive {
+        var error: String?
+        var published: [String] = []
+        var unpublished = false
+        var frames = 0
+        var outputBytes = 0
+    }
+
+    final class OutcomeCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = (refused: 0, published: 0, frames: 0, largestOutput: 0)
+        func add(_ result: RTMPDrive) {
+            lock.withLock {
+                value.refused += result.error == nil ? 0 : 1
+                value.published += result.published.count
+                value.frames += result.frames
+                value.largestOutput = max(value.largestOutput, result.outputBytes)
+            }
+        }
+        var tally: (refused: Int, published: Int, frames: Int, largestOutput: Int) { lock.withLock { value } }
+    }
+
+    /// A client's handshake (C0, C1, C2): the server checks only the version byte.
+    static let rtmpHandshake: [UInt8] = [3] + [UInt8](repeating: 0, count: 2 * HandshakeResponder.packetSize)
+
+    /// Drives a server session over `body` (after a plain handshake) the way RTMPIngest does:
+    /// push what a read returned, take events until nil, accept every publish, demux media
+    /// through FLVTagDemuxer with a 32-bit unwrapper (bad tags skipped), take the output; an
+    /// RTMPError ends the connection.
+    static func driveRTMPSession(_ body: [UInt8], pieceSeed: UInt64) -> RTMPDrive {
+        var result = RTMPDrive()
+        var session = RTMPServerSession(handshake: HandshakeResponder(randomBytes: [UInt8](repeating: 7, count: HandshakeResponder.packetSize - 8)))
+        var demuxer = FLVTagDemuxer()
+        var unwrapper = TimestampUnwrapper(bits: 32)
+        var rng = SeededGenerator(seed: pieceSeed)
+        let input = rtmpHandshake + body
+        var at = 0
+        while at < input.count {
+            // Mostly socket-sized reads, sometimes tiny ones that split every header.
+            let size = Bool.random(using: &rng) ? Int.random(in: 1...16, using: &rng) : Int.random(in: 1...8192, using: &rng)
+            let end = min(input.count, at + size)
+            session.push(input[at..<end])
+            at = end
+            do {
+                while let event = try session.nextEvent() {
+                    switch event {
+                    case .connected: break
+                    case let .publishRequested(name, _, _):
+                        result.published.append(name)
+                        session.acceptPublish()
+                    case let .media(kind, timestamp, body):
+                        guard !body.isEmpty else { continue }
+                        let time = unwrapper.unwrap(UInt64(timestamp))
+                        if let events = try? demuxer.demux(kind, timestamp: time, body: body) {
+                            result.frames += events.filter { if case .frame = $0 { return true } else { return false } }.count
+                        }
+                    case .unpublished:
+                        result.unpublished = true
+                    }
+                }
+            } catch {
+                result.error = error.description
+            }
+            result.outputBytes += session.takeOutput().count
+            if result.error != nil { break }
+        }
+        return result
+    }
+
+    /// A field of /proc/self/status in MiB (`VmHWM:` the peak resident set, `VmRSS:` the
+    /// current one); 0 where /proc is missing.
+    static func residentMiB(_ field: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
+              let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kib / 1024
+    }
+
+    /// Sets the peak resident set back to the current one (writes 5 to /proc/self/clear_refs).
+    static func resetPeakResident() {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return }
+        try? handle.write(contentsOf: Data("5".utf8))
+        try? handle.close()
     }
 
     /// Drains a reader the way the recorder does: errors are skipped, 1000 in a row end it.

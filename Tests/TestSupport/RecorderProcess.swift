@@ -9,6 +9,8 @@ public final class RecorderProcess {
     public let directory: String
     public let logPath: String
     public private(set) var httpPort = 0
+    /// The RTMP ingest's port (it listens on all addresses: publish to 127.0.0.1).
+    public private(set) var rtmpPort = 0
 
     public init(directory: String, extraArguments: [String] = []) throws {
         self.directory = directory
@@ -28,6 +30,10 @@ public final class RecorderProcess {
             if let line = text.split(separator: "\n").first(where: { $0.contains("recorder started: http=") }),
                let range = line.range(of: "http=127.0.0.1:") {
                 httpPort = Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
+                if let rtmp = line.range(of: " rtmp=") {
+                    let address = line[rtmp.upperBound...].prefix { $0 != " " }
+                    rtmpPort = Int(address.split(separator: ":").last ?? "") ?? 0
+                }
                 return
             }
             usleep(25_000)

@@ -8,8 +8,8 @@ import MediaCore
 /// Samples are buffered in memory, so there is no system call per sample, and handed to the
 /// kernel at least every `flushInterval` seconds of media and every `wallFlushInterval` seconds
 /// of wall-clock time: a kill -9 loses at most that.
-/// Every `syncInterval` seconds of media the files are fdatasync'd: a power cut loses at most
-/// that. Within a flush the payload bytes go to .mdat before the records that point at them go
+/// Every `syncInterval` seconds of wall-clock time the files are fdatasync'd, in the
+/// background (`BackgroundSync`): a power cut loses at most that plus the sync's own time. Within a flush the payload bytes go to .mdat before the records that point at them go
 /// to the track files, so a record on disk never points at bytes that were not yet written.
 ///
 /// While open, the writer holds an exclusive `flock` on the .mdat file: a repair tool that
@@ -31,6 +31,8 @@ public final class StagingWriter {
         public var winQtCompat: Bool = false
         /// Creation time written in the set (Unix seconds); now by default.
         public var creationTime: UInt64 = UInt64(time(nil))
+        /// The background sync's fdatasync: tests make it slow or failing.
+        var backgroundFileSync: @Sendable (FileDescriptor) throws(SystemError) -> Void = { file throws(SystemError) in try file.dataSync() }
 
         public init() {}
     }
@@ -64,8 +66,8 @@ public final class StagingWriter {
     private var lastFlushTime: Double = 0
     private var lastWallFlush = monotonicNow()
     private var lastSyncTime = monotonicNow()
-    /// .mdat below this offset was dropped from the page cache after a sync.
-    private var droppedCacheEnd: Int64 = 0
+    /// Runs the periodic fdatasync so that a slow disk does not hold up the writer.
+    private let backgroundSync: BackgroundSync
     private var isOpen = true
     /// The first write or sync that failed (a full disk, an I/O error). After it the writer
     /// refuses everything: a partly written buffer must not be written again at a shifted
@@ -77,6 +79,7 @@ public final class StagingWriter {
     public init(output: String, options: Options = Options()) throws(StagingError) {
         paths = StagingPaths(output: output)
         self.options = options
+        backgroundSync = BackgroundSync(syncFile: options.backgroundFileSync)
         guard !paths.anyExists else { throw .setExists(output) }
         do {
             mdat = try FileDescriptor.open(paths.mdat, [.writeOnly, .create, .exclusive])
@@ -113,6 +116,7 @@ public final class StagingWriter {
         // Not closed: behave like a crash that had time to flush, keeping what was appended.
         if isOpen {
             if failure == nil { try? flush() }
+            backgroundSync.waitUntilIdle()
             try? mdat.close()
             for state in tracks.values { try? state.file.close() }
         }
@@ -204,9 +208,10 @@ public final class StagingWriter {
             lastWallFlush = now
         }
         if let interval = options.syncInterval, lastWallFlush == now {
-            // Checked only right after a flush.
-            if now - lastSyncTime >= interval {
-                try sync()
+            // Checked only right after a flush, so every byte so far is with the kernel.
+            if now - lastSyncTime >= interval,
+               backgroundSync.start(mdat: mdat, tracks: trackOrder.map { tracks[$0]!.file },
+                                    mdatSyncedEnd: Int64(mdatEnd)) {
                 lastSyncTime = now
             }
         }
@@ -214,6 +219,10 @@ public final class StagingWriter {
 
     /// Hands every buffered byte to the kernel: payloads first, then the records.
     public func flush() throws(StagingError) {
+        if failure == nil, let error = backgroundSync.failure {
+            // After a failed fsync the page cache's state is unknown: stop here.
+            failure = .system(error)
+        }
         if let failure { throw failure }
         do {
             if !mdatBuffer.isEmpty {
@@ -235,16 +244,14 @@ public final class StagingWriter {
     /// Flushes, then makes the data durable: .mdat before the track files, so that records
     /// that survive a power cut point at payloads that survived it too (when the disk keeps
     /// write order; the payload checksum catches it when it does not).
+    /// Blocks until done; the periodic syncs while recording run in the background instead
+    /// (`BackgroundSync`).
     public func sync() throws(StagingError) {
+        backgroundSync.waitUntilIdle()
         try flush()
         do {
             try mdat.dataSync()
             for id in trackOrder { try tracks[id]!.file.dataSync() }
-            // The payload is never read back while recording, and pages the writer leaves in
-            // the cache make mp4writer's in-place insert slow (the kernel must free every
-            // cached page of .mdat, about 70 ms per GiB): drop those now on disk.
-            mdat.dropCachedPages(offset: droppedCacheEnd)
-            droppedCacheEnd = Int64(mdatEnd - mdatEnd % 4096)
         } catch {
             // After a failed fsync the page cache's state is unknown: stop here.
             failure = .system(error)
@@ -265,6 +272,7 @@ public final class StagingWriter {
             // The set stays as an unclosed one, its lock released: mp4writer --recovery (or
             // the next start's batch) finalizes what reached the disk.
             isOpen = false
+            backgroundSync.waitUntilIdle()
             for id in trackOrder { try? tracks[id]!.file.close() }
             try? mdat.close()
             throw error

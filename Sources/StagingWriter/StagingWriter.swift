@@ -267,7 +267,7 @@ public final class StagingWriter {
             try sync()
             info.closedCleanly = true
             info.mdatSize = mdatEnd
-            try writeInfo()
+            try writeInfo(durable: true)
         } catch {
             // The set stays as an unclosed one, its lock released: mp4writer --recovery (or
             // the next start's batch) finalizes what reached the disk.
@@ -292,13 +292,17 @@ public final class StagingWriter {
     /// Bytes of payload appended so far (the size .mdat will have).
     public var mdatByteCount: UInt64 { mdatEnd }
 
-    private func writeInfo() throws(StagingError) {
+    /// Replaces .info atomically. Durable (fsync'd) only at close, for the closed flag and
+    /// final counts: while recording, what .info says is also in the track files (a lost or
+    /// stale .info costs nothing, docs/recovery.md), and an fsync there would make the stream
+    /// wait for the disk: seconds when another process is writing gigabytes to it.
+    private func writeInfo(durable: Bool = false) throws(StagingError) {
         info.tracks = trackOrder.map { id in
             let s = tracks[id]!
             return StagingInfo.Track(description: s.description, sampleCount: s.sampleCount, presentationEnd: s.presentationEnd)
         }
         do {
-            try FileSystem.writeAtomically(info.encoded(), to: paths.info)
+            try FileSystem.writeAtomically(info.encoded(), to: paths.info, durable: durable)
         } catch {
             throw .system(error)
         }

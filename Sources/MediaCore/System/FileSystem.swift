@@ -80,13 +80,16 @@ public enum FileSystem {
 
     /// Replaces `path` atomically with `bytes`: temp file, fsync, rename, directory fsync.
     /// A crash at any instant leaves either the old content or the new, never a mix.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(SystemError) {
+    /// `durable: false` skips both fsyncs: readers still see the old or the new file whole,
+    /// but after a power cut the file may be empty or old. For files whose content is also
+    /// kept elsewhere, written on a path that must not wait for the disk.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(SystemError) {
         let temporary = path + ".tmp"
         let fd = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate])
         do {
             try fd.writeAll(bytes)
             // Without this fsync a power cut after the rename could leave an empty file.
-            try fd.sync()
+            if durable { try fd.sync() }
             try fd.close()
         } catch {
             try? fd.close()
@@ -95,7 +98,7 @@ public enum FileSystem {
         }
         try rename(temporary, to: path)
         // Makes the rename itself survive a power cut.
-        try syncDirectory(directoryName(path))
+        if durable { try syncDirectory(directoryName(path)) }
     }
 }
 

@@ -1,3 +1,4 @@
+import Containers
 import MediaCore
 
 /// One chunk's header (RTMP 1.0, 5.3.1): a basic header naming the format and the chunk
@@ -105,7 +106,7 @@ public struct ChunkHeader: Sendable, Equatable {
     /// Parses the header at the start of `buffer`; nil when the buffer ends inside it.
     /// `type3HasExtendedTimestamp` answers, for a type 3 header, whether its chunk stream's
     /// last header had an extended timestamp.
-    static func parse(_ buffer: ChunkInputBuffer,
+    static func parse(_ buffer: InputBuffer,
                       type3HasExtendedTimestamp: (UInt32) -> Bool) -> ChunkHeader? {
         guard buffer.count >= 1 else { return nil }
         let first = buffer[0]
@@ -128,13 +129,13 @@ public struct ChunkHeader: Sendable, Equatable {
         let messageHeaderSize = [11, 7, 3, 0][Int(format.rawValue)]
         guard buffer.count >= offset + messageHeaderSize else { return nil }
         if format != .continuation {
-            header.timestamp = buffer.bigEndian(at: offset, width: 3)
+            header.timestamp = UInt32(buffer.integer(at: offset, width: 3))
             header.hasExtendedTimestamp = header.timestamp == Self.extendedTimestampMarker
         } else {
             header.hasExtendedTimestamp = type3HasExtendedTimestamp(chunkStreamID)
         }
         if format == .full || format == .sameStream {
-            header.messageLength = Int(buffer.bigEndian(at: offset + 3, width: 3))
+            header.messageLength = Int(buffer.integer(at: offset + 3, width: 3))
             header.messageTypeID = buffer[offset + 6]
         }
         if format == .full {
@@ -143,7 +144,7 @@ public struct ChunkHeader: Sendable, Equatable {
         offset += messageHeaderSize
         if header.hasExtendedTimestamp {
             guard buffer.count >= offset + 4 else { return nil }
-            header.timestamp = buffer.bigEndian(at: offset, width: 4)
+            header.timestamp = UInt32(buffer.integer(at: offset, width: 4))
         }
         return header
     }

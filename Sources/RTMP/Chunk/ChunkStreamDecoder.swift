@@ -1,3 +1,4 @@
+import Containers
 /// Reassembles messages from a peer's chunk stream (RTMP 1.0, 5.3): push bytes in, pull
 /// messages out. `next()` returns nil when the buffer ends inside a chunk and has then consumed
 /// nothing, so a socket may deliver any split of the stream.
@@ -32,7 +33,7 @@ public struct ChunkStreamDecoder: Sendable {
     /// Bytes consumed so far plus the offset given at creation: where the next chunk starts.
     public private(set) var offset: Int64
 
-    private var buffer = ChunkInputBuffer()
+    private var buffer = InputBuffer()
     private var streams: [UInt32: ChunkStreamState] = [:]
     /// Partial payloads by chunk stream, apart from the small header state so that appending
     /// a chunk never copies what came before.

@@ -50,7 +50,7 @@ public struct RTMPServerSession: Sendable {
 
     public let limits: Limits
     private var handshake: HandshakeResponder
-    private var handshakeInput = ChunkInputBuffer()
+    private var handshakeInput = InputBuffer()
     private var decoder: ChunkStreamDecoder
     private var encoder = ChunkStreamEncoder()
     private var output = ByteWriter()
@@ -112,7 +112,7 @@ public struct RTMPServerSession: Sendable {
             }
             guard handshake.isComplete else { return nil }
             decoder.push(handshakeInput.unconsumed)
-            handshakeInput = ChunkInputBuffer()
+            handshakeInput = InputBuffer()
         }
         while pendingPublish == nil {
             acknowledgeIfDue()

@@ -13,16 +13,22 @@ struct SampleTableBuilder<Sink: SampleTableSink> {
     let defaultLastDuration: UInt32
 
     private(set) var sampleCount: UInt32 = 0
-    private var previous: StagingRecord?
-    private var lastDelta: UInt32?
+    // Plain fields, a count of 0 meaning "none yet": `add` runs once per sample per pass, and
+    // optional tuples and a whole previous record cost a fifth of it (callgrind).
+    private var previousDTS: Int64 = 0
+    private var lastDelta: UInt32 = 0      // valid once sampleCount > 1
     // Run-length state.
-    private var sttsRun: (count: UInt32, delta: UInt32)?
-    private var cttsRun: (count: UInt32, offset: Int32)?
+    private var sttsCount: UInt32 = 0
+    private var sttsDelta: UInt32 = 0
+    private var cttsCount: UInt32 = 0
+    private var cttsOffset: Int32 = 0
     private var chunkSamples: UInt32 = 0
     private var chunkDescription: UInt16 = 0
     private var chunkEnd: UInt64 = 0
     private var chunkCount: UInt32 = 0
-    private var stscRun: (firstChunk: UInt32, samplesPerChunk: UInt32, descriptionIndex: UInt32)?
+    private var stscFirstChunk: UInt32 = 0  // 0: no stsc run open
+    private var stscSamplesPerChunk: UInt32 = 0
+    private var stscDescriptionIndex: UInt32 = 0
 
     init(sink: Sink, defaultLastDuration: UInt32) {
         self.sink = sink
@@ -30,9 +36,9 @@ struct SampleTableBuilder<Sink: SampleTableSink> {
     }
 
     mutating func add(_ record: StagingRecord) throws(SystemError) {
-        if let previous {
+        if sampleCount > 0 {
             // Validation guarantees dts never goes back; equal dts gets a 0 delta, as ffmpeg's.
-            let delta = UInt32(clamping: record.dts - previous.dts)
+            let delta = UInt32(clamping: record.dts - previousDTS)
             try emitTiming(delta: delta)
             lastDelta = delta
         }
@@ -51,54 +57,58 @@ struct SampleTableBuilder<Sink: SampleTableSink> {
             try sink.chunkOffset(record.offset)
         }
         chunkEnd = record.end
-        previous = record
+        previousDTS = record.dts
     }
 
     /// Flushes the runs still open. Call once after the last `add`.
     mutating func finish() throws(SystemError) {
-        if previous != nil { try emitTiming(delta: lastDelta.map { max(1, $0) } ?? defaultLastDuration) }
-        if let run = sttsRun { try sink.timeToSample(count: run.count, delta: run.delta) }
-        if let run = cttsRun { try sink.compositionOffset(count: run.count, offset: run.offset) }
+        if sampleCount > 0 { try emitTiming(delta: lastSampleDuration) }
+        if sttsCount > 0 { try sink.timeToSample(count: sttsCount, delta: sttsDelta) }
+        if cttsCount > 0 { try sink.compositionOffset(count: cttsCount, offset: cttsOffset) }
         try closeChunk()
-        if let run = stscRun {
-            try sink.sampleToChunk(firstChunk: run.firstChunk, samplesPerChunk: run.samplesPerChunk, descriptionIndex: run.descriptionIndex)
+        if stscFirstChunk > 0 {
+            try sink.sampleToChunk(firstChunk: stscFirstChunk, samplesPerChunk: stscSamplesPerChunk, descriptionIndex: stscDescriptionIndex)
         }
-        sttsRun = nil
-        cttsRun = nil
-        stscRun = nil
+        sttsCount = 0
+        cttsCount = 0
+        stscFirstChunk = 0
     }
 
     /// Duration given to the last sample by `finish`.
-    var lastSampleDuration: UInt32 { lastDelta.map { max(1, $0) } ?? defaultLastDuration }
+    var lastSampleDuration: UInt32 { sampleCount > 1 ? max(1, lastDelta) : defaultLastDuration }
 
     private mutating func emitTiming(delta: UInt32) throws(SystemError) {
-        if let run = sttsRun, run.delta == delta {
-            sttsRun = (run.count + 1, delta)
+        if sttsCount > 0, sttsDelta == delta {
+            sttsCount += 1
         } else {
-            if let run = sttsRun { try sink.timeToSample(count: run.count, delta: run.delta) }
-            sttsRun = (1, delta)
+            if sttsCount > 0 { try sink.timeToSample(count: sttsCount, delta: sttsDelta) }
+            sttsCount = 1
+            sttsDelta = delta
         }
     }
 
     private mutating func emitComposition(_ offset: Int32) throws(SystemError) {
-        if let run = cttsRun, run.offset == offset {
-            cttsRun = (run.count + 1, offset)
+        if cttsCount > 0, cttsOffset == offset {
+            cttsCount += 1
         } else {
-            if let run = cttsRun { try sink.compositionOffset(count: run.count, offset: run.offset) }
-            cttsRun = (1, offset)
+            if cttsCount > 0 { try sink.compositionOffset(count: cttsCount, offset: cttsOffset) }
+            cttsCount = 1
+            cttsOffset = offset
         }
     }
 
     private mutating func closeChunk() throws(SystemError) {
         guard chunkSamples > 0 else { return }
-        let entry = (firstChunk: chunkCount, samplesPerChunk: chunkSamples, descriptionIndex: UInt32(chunkDescription))
-        if let run = stscRun, run.samplesPerChunk == entry.samplesPerChunk, run.descriptionIndex == entry.descriptionIndex {
+        let descriptionIndex = UInt32(chunkDescription)
+        if stscFirstChunk > 0, stscSamplesPerChunk == chunkSamples, stscDescriptionIndex == descriptionIndex {
             // Same shape as the run: the run covers this chunk too.
         } else {
-            if let run = stscRun {
-                try sink.sampleToChunk(firstChunk: run.firstChunk, samplesPerChunk: run.samplesPerChunk, descriptionIndex: run.descriptionIndex)
+            if stscFirstChunk > 0 {
+                try sink.sampleToChunk(firstChunk: stscFirstChunk, samplesPerChunk: stscSamplesPerChunk, descriptionIndex: stscDescriptionIndex)
             }
-            stscRun = entry
+            stscFirstChunk = chunkCount
+            stscSamplesPerChunk = chunkSamples
+            stscDescriptionIndex = descriptionIndex
         }
         chunkSamples = 0
     }

@@ -56,7 +56,10 @@ final class TrackMeasurer {
     // runtime's dynamic exclusivity check cost a tenth of the size pass.
     @exclusivity(unchecked) private var builder: SampleTableBuilder<SampleTableCounts>
     private let timescale: Int64
-    @exclusivity(unchecked) private var second: Int64 = .min
+    // The second of media being summed, [secondStart, secondEnd): a division per sample only
+    // when a sample leaves it.
+    @exclusivity(unchecked) private var secondStart: Int64 = .min
+    @exclusivity(unchecked) private var secondEnd: Int64 = .min
     @exclusivity(unchecked) private var bytesThisSecond: UInt64 = 0
     @exclusivity(unchecked) private var peak: UInt64 = 0
 
@@ -69,9 +72,10 @@ final class TrackMeasurer {
 
     func add(_ record: StagingRecord) throws {
         try builder.add(record)
-        let s = record.dts >= 0 ? record.dts / timescale : (record.dts - timescale + 1) / timescale
-        if s != second {
-            second = s
+        if record.dts >= secondEnd || record.dts < secondStart {
+            let s = record.dts >= 0 ? record.dts / timescale : (record.dts - timescale + 1) / timescale
+            secondStart = s &* timescale
+            secondEnd = secondStart &+ timescale
             bytesThisSecond = 0
         }
         bytesThisSecond += UInt64(record.size)

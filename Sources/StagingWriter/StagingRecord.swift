@@ -60,6 +60,7 @@ public struct StagingRecord: Sendable, Equatable {
     /// Decodes a unit at `base` of a raw buffer; nil when its record checksum fails (torn,
     /// zeroed or garbage bytes). `verify: false` skips the checksum, for a second pass over a
     /// file whose every record an earlier pass verified.
+    @inline(__always)  // once per record per pass: the call cost as much as the decoding
     public static func decode(_ raw: UnsafeRawBufferPointer, at base: Int, verify: Bool = true) -> StagingRecord? {
         precondition(base + StagingFormat.unitSize <= raw.count, "decode needs a whole unit")
         let unit = UnsafeRawBufferPointer(rebasing: raw[base..<base + StagingFormat.unitSize])

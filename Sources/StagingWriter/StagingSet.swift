@@ -130,7 +130,15 @@ public final class StagingSet {
         var track = StagingValidation.Track(trackID: reader.header.trackID, timescale: reader.header.timescale, descriptions: [])
         var pendingIndexChecks: [(index: Int, sdi: UInt16)] = []
         var payloads = verifyPayloads ? WindowedReader(file: mdat, size: mdatSize) : nil
-        var lastDTS: Int64?
+        // Summed in plain locals and stored in `track` once: this closure runs per record,
+        // and optionals in a struct held by a closure cost as much as the checks themselves.
+        var lastDTS = Int64.min
+        var kept = 0
+        var firstDTS: Int64 = 0
+        var minPTS = Int64.max
+        var maxPTS = Int64.min
+        var payloadEnd: UInt64 = 0
+        let mdatEnd = UInt64(mdatSize)
 
         func drop(_ index: Int, _ reason: String) {
             track.droppedIndexes.append(index)
@@ -144,9 +152,9 @@ public final class StagingSet {
             case let .damaged(_, reason):
                 track.damagedUnits[reason, default: 0] += 1
             case let .sample(index, record):
-                if record.end > UInt64(mdatSize) { return drop(index, "points past the end of .mdat") }
+                if record.end > mdatEnd { return drop(index, "points past the end of .mdat") }
                 if record.size == 0 { return drop(index, "empty sample") }
-                if let last = lastDTS, record.dts < last { return drop(index, "timestamp goes backwards") }
+                if record.dts < lastDTS { return drop(index, "timestamp goes backwards") }
                 if record.sampleDescriptionIndex == 0 { return drop(index, "unknown sample description") }
                 if verifyPayloads, try !payloads!.checksumMatches(record) {
                     return drop(index, "payload checksum mismatch")
@@ -154,15 +162,22 @@ public final class StagingSet {
                 if Int(record.sampleDescriptionIndex) > fileDescriptions.count {
                     pendingIndexChecks.append((index, record.sampleDescriptionIndex))
                 }
+                if kept == 0 { firstDTS = record.dts }
                 lastDTS = record.dts
-                track.keptSamples += 1
-                track.firstDTS = track.firstDTS ?? record.dts
-                track.lastDTS = record.dts
-                track.minPTS = min(track.minPTS ?? record.pts, record.pts)
-                track.maxPTS = max(track.maxPTS ?? record.pts, record.pts)
-                track.payloadEnd = max(track.payloadEnd, record.end)
+                kept += 1
+                minPTS = min(minPTS, record.pts)
+                maxPTS = max(maxPTS, record.pts)
+                payloadEnd = max(payloadEnd, record.end)
                 try onKept?(track.trackID, record)
             }
+        }
+        if kept > 0 {
+            track.keptSamples = kept
+            track.firstDTS = firstDTS
+            track.lastDTS = lastDTS
+            track.minPTS = minPTS
+            track.maxPTS = maxPTS
+            track.payloadEnd = payloadEnd
         }
         // .info may know descriptions whose units in the track file were damaged.
         let infoDescriptions = infoTrack?.description.sampleDescriptions ?? []

@@ -5,9 +5,12 @@
 #include <stdint.h>
 #include <string.h>
 
+int shim_crc32c_hardware_flag = 0;
+
 #if defined(__x86_64__)
-int shim_crc32c_hardware_available(void) {
-    return __builtin_cpu_supports("sse4.2");
+__attribute__((constructor)) static void shim_crc32c_detect(void) {
+    __builtin_cpu_init();
+    shim_crc32c_hardware_flag = __builtin_cpu_supports("sse4.2");
 }
 
 __attribute__((target("sse4.2")))
@@ -22,6 +25,13 @@ uint32_t shim_crc32c_update(uint32_t crc, const void *data, unsigned long length
         length -= 8;
     }
     uint32_t c32 = (uint32_t)c;
+    if (length >= 4) {  // a staging record checks 36 bytes: 4 words and this
+        uint32_t word;
+        memcpy(&word, p, 4);
+        c32 = __builtin_ia32_crc32si(c32, word);
+        p += 4;
+        length -= 4;
+    }
     while (length > 0) {
         c32 = __builtin_ia32_crc32qi(c32, *p);
         p++;
@@ -31,7 +41,7 @@ uint32_t shim_crc32c_update(uint32_t crc, const void *data, unsigned long length
 }
 #elif defined(__aarch64__) && defined(__ARM_FEATURE_CRC32)
 #include <arm_acle.h>
-int shim_crc32c_hardware_available(void) { return 1; }
+__attribute__((constructor)) static void shim_crc32c_detect(void) { shim_crc32c_hardware_flag = 1; }
 
 uint32_t shim_crc32c_update(uint32_t crc, const void *data, unsigned long length) {
     const unsigned char *p = (const unsigned char *)data;
@@ -42,6 +52,13 @@ uint32_t shim_crc32c_update(uint32_t crc, const void *data, unsigned long length
         p += 8;
         length -= 8;
     }
+    if (length >= 4) {
+        uint32_t word;
+        memcpy(&word, p, 4);
+        crc = __crc32cw(crc, word);
+        p += 4;
+        length -= 4;
+    }
     while (length > 0) {
         crc = __crc32cb(crc, *p);
         p++;
@@ -50,7 +67,6 @@ uint32_t shim_crc32c_update(uint32_t crc, const void *data, unsigned long length
     return crc;
 }
 #else
-int shim_crc32c_hardware_available(void) { return 0; }
 uint32_t shim_crc32c_update(uint32_t crc, const void *data, unsigned long length) {
     (void)data; (void)length;
     return crc;

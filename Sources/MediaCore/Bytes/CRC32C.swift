@@ -4,9 +4,6 @@
 import SystemShims
 
 public enum CRC32C {
-    /// The CPU's crc32 instruction, when it has one (checked once).
-    private static let hardware = shim_crc32c_hardware_available() != 0
-
     /// Eight 256-entry tables laid end to end (table t at t * 256).
     private static let table: [UInt32] = {
         var tables = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
@@ -26,7 +23,7 @@ public enum CRC32C {
 
     /// The checksum of `bytes`, continuing from `crc` (the checksum of what came before).
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
-        if hardware {
+        if shim_crc32c_hardware_available() != 0 {  // the CPU's crc32 instruction, checked once before main
             return ~shim_crc32c_update(~crc, bytes.baseAddress, UInt(bytes.count))
         }
         return softwareChecksum(bytes, continuing: crc)

@@ -16,8 +16,12 @@ extern int shim_fallocate(int fd, int mode, long long offset, long long len) __a
 #define SHIM_FALLOC_FL_COLLAPSE_RANGE 0x08
 #define SHIM_FALLOC_FL_INSERT_RANGE 0x20
 
+/// Set before main (a constructor in SystemShims.c) to 1 when shim_crc32c_update may be used
+/// on this CPU. Read through the inline function below: a Swift `static let` would cost a
+/// swift_once call on every checksum, and the finalizer checks one per 40-byte record.
+extern int shim_crc32c_hardware_flag;
 /// CRC-32C hardware support: 1 when shim_crc32c_update may be used on this CPU.
-int shim_crc32c_hardware_available(void);
+static inline int shim_crc32c_hardware_available(void) { return shim_crc32c_hardware_flag; }
 /// Raw CRC-32C update (no pre/post inversion) with the CPU's crc32 instruction.
 unsigned int shim_crc32c_update(unsigned int crc, const void *data, unsigned long length);
 #endif

@@ -74,6 +74,26 @@ final class FLVWriterTests: XCTestCase {
 
     /// A new SPS mid-stream (320x240, then 640x480): a second sample description, announced
     /// once, and the frames after it carry index 2.
+    /// The file writer puts a frame's payload in the file without copying it (head, payload,
+    /// tail in one writev); those parts joined are the tags `tags(for:)` gives, byte for byte,
+    /// sequence headers (including a mid-stream one) and PreviousTagSize included.
+    func testFileBytesInPartsEqualTheTags() throws {
+        let (changeTracks, changeFrames) = try resolutionChange()
+        var cases = try ContainerFixture.allCases.map { try $0.source() }.map { ($0.tracks, $0.frames) }
+        cases.append((changeTracks, changeFrames))
+        for (tracks, frames) in cases {
+            var partsMuxer = try FLVTagMuxer(tracks: tracks)
+            var tagsMuxer = try FLVTagMuxer(tracks: tracks)
+            for frame in frames {
+                let parts = try partsMuxer.fileBytes(for: frame)
+                XCTAssertTrue(parts.payload == frame.payload, "the payload part is the frame's own bytes")
+                var expected = ByteWriter()
+                for tag in try tagsMuxer.tags(for: frame) { try tag.write(to: &expected) }
+                XCTAssertEqual(parts.joined, expected.bytes)
+            }
+        }
+    }
+
     func testResolutionChangeGivesASecondSampleDescription() throws {
         let (tracks, frames) = try resolutionChange()
         let result = readFLV(try writeFLV(frames, tracks: tracks))

@@ -40,14 +40,24 @@ public struct FLVAudioTagBody: Sendable, Equatable {
     }
 
     public func write(to writer: inout ByteWriter) {
+        writeHeader(to: &writer)
+        writer.write(bytes: data)
+    }
+
+    /// The packet's bytes after the header: the AudioSpecificConfig or the frame.
+    public var data: [UInt8] {
+        switch packet {
+        case let .sequenceHeader(config): return config
+        case let .raw(frame): return frame
+        }
+    }
+
+    /// Everything before `data`: a file writer puts `data` after it without copying it.
+    public func writeHeader(to writer: inout ByteWriter) {
         writer.write(Self.aacHeaderByte)
         switch packet {
-        case let .sequenceHeader(config):
-            writer.write(UInt8(0))
-            writer.write(bytes: config)
-        case let .raw(frame):
-            writer.write(UInt8(1))
-            writer.write(bytes: frame)
+        case .sequenceHeader: writer.write(UInt8(0))
+        case .raw: writer.write(UInt8(1))
         }
     }
 

@@ -31,8 +31,8 @@ public final class FLVFileWriter {
 
     public func write(_ frame: MediaFrame) throws(FLVError) {
         guard let file else { throw .writerClosed(path: path) }
-        let bytes = try writer.write(frame)
-        do { try file.writeAll(bytes) } catch { throw .system(error) }
+        let parts = try writer.writeParts(frame)
+        do { try file.writeAll(parts.head, parts.payload, parts.tail) } catch { throw .system(error) }
     }
 
     /// Patches onMetaData and closes the file. Calling it again does nothing.

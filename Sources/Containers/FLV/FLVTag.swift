@@ -68,15 +68,21 @@ public struct FLVTag: Sendable, Equatable {
 
     /// Writes the tag and the PreviousTagSize that follows it in a file.
     public func write(to writer: inout ByteWriter) throws(FLVError) {
-        guard body.count <= Self.maxBodySize else {
-            throw .limitExceeded(field: "FLV tag DataSize", value: body.count, limit: Self.maxBodySize)
+        try Self.writeHeader(kind: kind, bodySize: body.count, timestamp: timestamp, streamID: streamID, to: &writer)
+        writer.write(bytes: body)
+        writer.write(UInt32(size))
+    }
+
+    /// The 11-byte header of a tag whose body is `bodySize` bytes (written apart from it).
+    public static func writeHeader(kind: Kind, bodySize: Int, timestamp: UInt32, streamID: UInt32 = 0,
+                                   to writer: inout ByteWriter) throws(FLVError) {
+        guard bodySize <= maxBodySize else {
+            throw .limitExceeded(field: "FLV tag DataSize", value: bodySize, limit: maxBodySize)
         }
         writer.write(kind.rawValue)
-        writer.writeUInt(UInt64(body.count), byteCount: 3)
+        writer.writeUInt(UInt64(bodySize), byteCount: 3)
         writer.writeUInt(UInt64(timestamp & 0xFF_FFFF), byteCount: 3)
         writer.write(UInt8(truncatingIfNeeded: timestamp >> 24))
         writer.writeUInt(UInt64(streamID & 0xFF_FFFF), byteCount: 3)
-        writer.write(bytes: body)
-        writer.write(UInt32(size))
     }
 }

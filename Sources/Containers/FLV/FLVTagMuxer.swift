@@ -65,27 +65,66 @@ public struct FLVTagMuxer: Sendable {
 
     /// The tags for `frame`, in order: a sequence header when needed, then the frame.
     public mutating func tags(for frame: MediaFrame) throws(FLVError) -> [FLVTag] {
+        let tag = try frameTag(for: frame)
+        var tags = tag.sequenceHeader.map { [$0] } ?? []
+        var body = ByteWriter(capacity: tag.bodyHeader.count + tag.data.count)
+        body.write(bytes: tag.bodyHeader.bytes)
+        body.write(bytes: tag.data)
+        tags.append(FLVTag(kind: tag.kind, timestamp: tag.timestamp, body: body.bytes))
+        return tags
+    }
+
+    /// The bytes `frame` adds to a file, in three parts so that the payload, nearly all of
+    /// them, goes to the file without being copied (one `writev`): `head` holds a sequence
+    /// header tag and its PreviousTagSize when one is due, then the frame tag's header and
+    /// body header; `payload` is the frame's own array; `tail` is the PreviousTagSize.
+    public struct FileBytes: Sendable {
+        public var head: [UInt8]
+        public var payload: [UInt8]
+        public var tail: [UInt8]
+        public var count: Int { head.count + payload.count + tail.count }
+        /// The three parts joined (a copy).
+        public var joined: [UInt8] { head + payload + tail }
+    }
+
+    /// See `FileBytes`.
+    public mutating func fileBytes(for frame: MediaFrame) throws(FLVError) -> FileBytes {
+        let tag = try frameTag(for: frame)
+        var head = ByteWriter(capacity: 64 + (tag.sequenceHeader?.body.count ?? 0))
+        try tag.sequenceHeader?.write(to: &head)
+        let bodySize = tag.bodyHeader.count + tag.data.count
+        try FLVTag.writeHeader(kind: tag.kind, bodySize: bodySize, timestamp: tag.timestamp, to: &head)
+        head.write(bytes: tag.bodyHeader.bytes)
+        var tail = ByteWriter(capacity: FLVTag.previousTagSizeSize)
+        tail.write(UInt32(FLVTag.headerSize + bodySize))
+        return FileBytes(head: head.bytes, payload: tag.data, tail: tail.bytes)
+    }
+
+    /// What both forms are made of: the sequence header tag when one is due, then the frame
+    /// tag's kind, timestamp, body header and the data after it (the frame's payload).
+    private mutating func frameTag(for frame: MediaFrame) throws(FLVError)
+        -> (sequenceHeader: FLVTag?, kind: FLVTag.Kind, timestamp: UInt32, bodyHeader: ByteWriter, data: [UInt8]) {
         guard let track = TrackPair.track(for: frame, video: videoTrack, audio: audioTrack) else {
             throw .unknownTrack(trackID: frame.trackID, sampleDescriptionIndex: frame.sampleDescriptionIndex)
         }
         let description = track.sampleDescriptions[Int(frame.sampleDescriptionIndex) - 1]
         let (dts, pts) = milliseconds(of: frame, timescale: track.timescale)
-        var tags: [FLVTag] = []
+        let kind: FLVTag.Kind = track.kind == .video ? .video : .audio
+        let timestamp = UInt32(truncatingIfNeeded: dts)
+        var sequenceHeader: FLVTag?
         if sent[track.trackID] != frame.sampleDescriptionIndex {
-            tags.append(FLVTag(kind: track.kind == .video ? .video : .audio, timestamp: UInt32(truncatingIfNeeded: dts),
-                               body: try Self.sequenceHeader(description)))
+            sequenceHeader = FLVTag(kind: kind, timestamp: timestamp, body: try Self.sequenceHeader(description))
             sent[track.trackID] = frame.sampleDescriptionIndex
         }
-        let body: [UInt8]
+        var bodyHeader = ByteWriter(capacity: 8)
         if track.kind == .video {
             let composition = Int32(clamping: pts - dts)
-            body = FLVVideoTagBody(codec: description.codec, frameType: frame.isKeyframe ? .keyframe : .interframe,
-                                   packet: .codedFrames(compositionTime: composition, data: frame.payload)).serialized()
+            FLVVideoTagBody(codec: description.codec, frameType: frame.isKeyframe ? .keyframe : .interframe,
+                            packet: .codedFrames(compositionTime: composition, data: [])).writeHeader(to: &bodyHeader)
         } else {
-            body = FLVAudioTagBody(packet: .raw(frame.payload)).serialized()
+            FLVAudioTagBody(packet: .raw([])).writeHeader(to: &bodyHeader)
         }
-        tags.append(FLVTag(kind: track.kind == .video ? .video : .audio, timestamp: UInt32(truncatingIfNeeded: dts), body: body))
-        return tags
+        return (sequenceHeader, kind, timestamp, bodyHeader, frame.payload)
     }
 
     /// The frame's decoding and presentation times in milliseconds as written (dts >= 0).

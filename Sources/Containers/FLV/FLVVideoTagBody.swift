@@ -132,6 +132,21 @@ public struct FLVVideoTagBody: Sendable, Equatable {
     public static let compositionTimeRange: ClosedRange<Int32> = -(1 << 23)...((1 << 23) - 1)
 
     public func write(to writer: inout ByteWriter) {
+        writeHeader(to: &writer)
+        writer.write(bytes: data)
+    }
+
+    /// The packet's bytes after the header: the decoder configuration record or the frame.
+    public var data: [UInt8] {
+        switch packet {
+        case let .sequenceStart(record): return record
+        case let .codedFrames(_, data): return data
+        case .sequenceEnd, .other: return []
+        }
+    }
+
+    /// Everything before `data`: a file writer puts `data` after it without copying it.
+    public func writeHeader(to writer: inout ByteWriter) {
         if isEnhanced {
             let (packetType, composition): (ExPacketType, Int32?) = switch packet {
             case .sequenceStart: (.sequenceStart, nil)
@@ -148,11 +163,6 @@ public struct FLVVideoTagBody: Sendable, Equatable {
             case let .codedFrames(cts, _): writer.write(UInt8(1)); Self.writeSigned24(cts, to: &writer)
             case .sequenceEnd, .other: writer.write(UInt8(2)); Self.writeSigned24(0, to: &writer)
             }
-        }
-        switch packet {
-        case let .sequenceStart(record): writer.write(bytes: record)
-        case let .codedFrames(_, data): writer.write(bytes: data)
-        case .sequenceEnd, .other: break
         }
     }
 

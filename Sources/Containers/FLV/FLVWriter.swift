@@ -105,10 +105,13 @@ public struct FLVWriter: Sendable {
 
     /// The bytes of `frame` (with its sequence header first when needed), to append.
     public mutating func write(_ frame: MediaFrame) throws(FLVError) -> [UInt8] {
-        let tags = try muxer.tags(for: frame)
-        var writer = ByteWriter(capacity: frame.payload.count + 64)
-        for tag in tags { try tag.write(to: &writer) }
-        bytesWritten += Int64(writer.count)
+        try writeParts(frame).joined
+    }
+
+    /// The same bytes in three parts, the payload not copied (`FLVTagMuxer.FileBytes`).
+    public mutating func writeParts(_ frame: MediaFrame) throws(FLVError) -> FLVTagMuxer.FileBytes {
+        let parts = try muxer.fileBytes(for: frame)
+        bytesWritten += Int64(parts.count)
 
         let timescale = (frame.trackID == muxer.videoTrack?.trackID ? muxer.videoTrack : muxer.audioTrack)?.timescale ?? 1000
         let (dts, pts) = muxer.milliseconds(of: frame, timescale: timescale)
@@ -120,7 +123,7 @@ public struct FLVWriter: Sendable {
             videoFrames += 1
             if firstVideoDTS == nil { firstVideoDTS = dts }
         }
-        return writer.bytes
+        return parts
     }
 
     /// The in-place changes to make once every frame is written: duration (seconds), filesize

@@ -49,6 +49,35 @@ public struct FileDescriptor: Sendable {
         try bytes.withUnsafeBytes { raw in Result { () throws(SystemError) in try writeAll(raw) } }.get()
     }
 
+    /// Writes `first`, `second` and `third` one after the other at the current position, in
+    /// one system call when the kernel takes them whole: a header, a payload and a trailer
+    /// without joining them in a new array. The corresponding C function is `writev`.
+    public func writeAll(_ first: [UInt8], _ second: [UInt8], _ third: [UInt8]) throws(SystemError) {
+        let total = first.count + second.count + third.count
+        let written = try first.withUnsafeBytes { a in
+            second.withUnsafeBytes { b in
+                third.withUnsafeBytes { c in
+                    var vectors = [iovec(iov_base: UnsafeMutableRawPointer(mutating: a.baseAddress), iov_len: a.count),
+                                   iovec(iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress), iov_len: b.count),
+                                   iovec(iov_base: UnsafeMutableRawPointer(mutating: c.baseAddress), iov_len: c.count)]
+                    return Result { () throws(SystemError) in
+                        try retryingEINTR("writev", path) { Glibc.writev(rawValue, &vectors, 3) }
+                    }
+                }
+            }
+        }.get()
+        guard written < total else { return }
+        // A short write (a full disk, a signal): the rest piece by piece.
+        var skip = written
+        for part in [first, second, third] {
+            if skip >= part.count { skip -= part.count; continue }
+            try part.withUnsafeBytes { raw in
+                Result { () throws(SystemError) in try writeAll(UnsafeRawBufferPointer(rebasing: raw[skip...])) }
+            }.get()
+            skip = 0
+        }
+    }
+
     /// Writes all of `buffer` at `offset`. The corresponding C function is `pwrite`.
     public func writeAll(_ buffer: UnsafeRawBufferPointer, toAbsoluteOffset offset: Int64) throws(SystemError) {
         var done = 0

@@ -88,7 +88,12 @@ public struct ChunkStreamDecoder: Sendable {
             guard buffer.count >= header.size + payloadLength else { return nil }
 
             // The whole chunk is here: commit.
-            if !continuing { bufferedBytes += state.messageLength }
+            if !continuing {
+                bufferedBytes += state.messageLength
+                // The whole message's room at once (counted in bufferedBytes already): grown
+                // chunk by chunk, the array was copied again at each doubling.
+                payloads[csid, default: []].reserveCapacity(state.messageLength)
+            }
             if payloadLength > 0 {
                 buffer.copy(from: header.size, count: payloadLength, into: &payloads[csid, default: []])
             }

@@ -21,8 +21,12 @@ import Glibc
 public struct Finalizer: Sendable {
     public var options: FinalizeOptions
 
-    /// Bytes copied between two progress reports.
-    static let progressStep: Int64 = 256 << 20
+    /// The payload is copied in pieces of this size: each piece's disk write is started as
+    /// soon as it is copied, and the one before it waited for and dropped from the page cache
+    /// (write-behind), so the copy and the disk work overlap instead of the final fdatasync
+    /// writing gigabytes at once, and a finalize never fills memory with dirty pages that
+    /// the live recordings' own syncs would queue behind. Progress is reported per piece.
+    static let copyStep: Int64 = 32 << 20
 
     /// Movie timescale: milliseconds, as most muxers use.
     static let movieTimescale: UInt32 = 1000
@@ -229,11 +233,11 @@ public struct Finalizer: Sendable {
     private func copyPayload(from source: FileDescriptor, count: Int64, to file: FileDescriptor, at offset: Int64) throws -> CopyStrategy {
         var used: CopyStrategy = options.strategy == .readwrite ? .readwrite : .copy  // auto lands here after in-place
         var copied: Int64 = 0
+        var previous: (offset: Int64, length: Int64)?
         for range in try source.dataRanges(from: 0, to: count) {
-            // Pieces of at most `progressStep` bytes, so that the progress bar moves.
             var start = range.lowerBound
             while start < range.upperBound {
-                let length = min(Self.progressStep, range.upperBound - start)
+                let length = min(Self.copyStep, range.upperBound - start)
                 let kernelCopied = used == .copy
                     ? try file.copyRange(from: source, sourceOffset: start, count: length, toOffset: offset + start)
                     : false
@@ -242,6 +246,14 @@ public struct Finalizer: Sendable {
                     used = .readwrite
                     try file.copyRangeByReading(from: source, sourceOffset: start, count: length, toOffset: offset + start)
                 }
+                // Write-behind (`copyStep`). Hints only: a failed write surfaces again at the
+                // fdatasync that makes the output durable, which is the step that counts.
+                try? file.startWriteback(offset: offset + start, length: length)
+                if let piece = previous {
+                    try? file.waitForWriteback(offset: piece.offset, length: piece.length)
+                    file.dropCachedPages(offset: piece.offset, length: piece.length)
+                }
+                previous = (offset + start, length)
                 start += length
                 copied += length
                 options.progress?(0.3 + 0.6 * Double(copied) / Double(max(1, count)))

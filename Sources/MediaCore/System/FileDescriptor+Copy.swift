@@ -104,4 +104,22 @@ extension FileDescriptor {
             shim_fallocate(rawValue, SHIM_FALLOC_FL_COLLAPSE_RANGE, offset, length)
         }
     }
+
+    /// Starts writing the dirty pages of `offset..<offset + length` to the disk and returns
+    /// without waiting: a large copy then overlaps its disk writes instead of leaving them all
+    /// to the final fdatasync. Not a durability point (no metadata, no disk cache flush).
+    /// The corresponding C function is `sync_file_range` with SYNC_FILE_RANGE_WRITE.
+    public func startWriteback(offset: Int64, length: Int64) throws(SystemError) {
+        _ = try retryingEINTR("sync_file_range", path) {
+            shim_sync_file_range(rawValue, offset, length, UInt32(SHIM_SYNC_FILE_RANGE_WRITE))
+        }
+    }
+
+    /// Writes the dirty pages of the range and waits until all of its pages are written
+    /// (including writes started earlier), so that they are clean and may be dropped.
+    /// The corresponding C function is `sync_file_range` with WAIT_BEFORE | WRITE | WAIT_AFTER.
+    public func waitForWriteback(offset: Int64, length: Int64) throws(SystemError) {
+        let flags = UInt32(SHIM_SYNC_FILE_RANGE_WAIT_BEFORE | SHIM_SYNC_FILE_RANGE_WRITE | SHIM_SYNC_FILE_RANGE_WAIT_AFTER)
+        _ = try retryingEINTR("sync_file_range", path) { shim_sync_file_range(rawValue, offset, length, flags) }
+    }
 }

@@ -11,6 +11,14 @@ extern long shim_copy_file_range(int fd_in, long long *off_in, int fd_out, long 
 /// int fallocate(int fd, int mode, off_t offset, off_t len), with 64-bit off_t.
 extern int shim_fallocate(int fd, int mode, long long offset, long long len) __asm__("fallocate64");
 
+/// int sync_file_range(int fd, off64_t offset, off64_t nbytes, unsigned int flags).
+extern int shim_sync_file_range(int fd, long long offset, long long nbytes, unsigned int flags) __asm__("sync_file_range");
+
+/// linux/fs.h: sync_file_range flags.
+#define SHIM_SYNC_FILE_RANGE_WAIT_BEFORE 1
+#define SHIM_SYNC_FILE_RANGE_WRITE 2
+#define SHIM_SYNC_FILE_RANGE_WAIT_AFTER 4
+
 /// linux/falloc.h
 #define SHIM_FALLOC_FL_KEEP_SIZE 0x01
 #define SHIM_FALLOC_FL_COLLAPSE_RANGE 0x08

@@ -2,7 +2,8 @@ import Dispatch
 import MediaCore
 import Synchronization
 
-/// The periodic fdatasync of a staging set, run off the recording path.
+/// The periodic fdatasync of a staging set, and the rewrites of its .info while recording,
+/// run off the recording path.
 ///
 /// An fdatasync waits for the disk, and on a busy disk (another process writing gigabytes) that
 /// can take seconds. Run inline, it held up the writer, and with it the thread that reads the
@@ -64,6 +65,15 @@ final class BackgroundSync: Sendable {
             }
         }
         return true
+    }
+
+    /// Replaces .info with `bytes` (not durably) on the queue, in call order and after any
+    /// sync started before. A failure is not kept: .info while recording is a convenience
+    /// (the track files say the same), and the close writes it durably, inline, and throws.
+    func replaceInfo(with bytes: [UInt8], at path: String) {
+        queue.async {
+            try? FileSystem.writeAtomically(bytes, to: path, durable: false)
+        }
     }
 
     /// The failure of a background sync, if one failed.

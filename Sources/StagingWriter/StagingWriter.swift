@@ -149,7 +149,7 @@ public final class StagingWriter {
         trackOrder.append(description.trackID)
         // The header reaches the kernel now, so the track is recoverable from its file alone.
         try flush()
-        try writeInfo()
+        updateInfoInBackground()
     }
 
     /// Adds a sample description to a track mid-stream (a new SPS, another resolution) and
@@ -162,7 +162,7 @@ public final class StagingWriter {
         state.description.sampleDescriptions.append(description)
         let index = UInt16(state.description.sampleDescriptions.count)
         Self.appendDescriptionUnit(description, index: index, dts: state.lastDTS ?? 0, to: &state.buffer)
-        try writeInfo()
+        updateInfoInBackground()
         return index
     }
 
@@ -297,14 +297,28 @@ public final class StagingWriter {
     /// stale .info costs nothing, docs/recovery.md), and an fsync there would make the stream
     /// wait for the disk: seconds when another process is writing gigabytes to it.
     private func writeInfo(durable: Bool = false) throws(StagingError) {
-        info.tracks = trackOrder.map { id in
-            let s = tracks[id]!
-            return StagingInfo.Track(description: s.description, sampleCount: s.sampleCount, presentationEnd: s.presentationEnd)
-        }
+        updateInfoTracks()
         do {
             try FileSystem.writeAtomically(info.encoded(), to: paths.info, durable: durable)
         } catch {
             throw .system(error)
+        }
+    }
+
+    /// Replaces .info with the current tracks on the background queue, behind any sync.
+    /// Replacing a file by rename can wait for the disk (ext4 starts writing the new file's
+    /// data, and the rename queues behind the journal): under another process's bulk writes a
+    /// rename took 0.56 s, and done here it held up the stream just as a recording started
+    /// (docs/reliability.md). Nothing depends on it: the track files hold the same facts.
+    private func updateInfoInBackground() {
+        updateInfoTracks()
+        backgroundSync.replaceInfo(with: info.encoded(), at: paths.info)
+    }
+
+    private func updateInfoTracks() {
+        info.tracks = trackOrder.map { id in
+            let s = tracks[id]!
+            return StagingInfo.Track(description: s.description, sampleCount: s.sampleCount, presentationEnd: s.presentationEnd)
         }
     }
 

@@ -15,10 +15,22 @@ import Glibc
 /// starting at a keyframe and contiguous (up to the B-frames a decode-order cut leaves
 /// unpresented at the very end); and it holds the stream up to at most 1 s before the kill.
 ///
-/// "Sent" is the -re clock: ffmpeg reads packets no faster than their decode time since it
-/// started, so the wall time since ffmpeg was launched bounds from above what it had sent.
-/// Over RTMP that wall time also includes the connect and publish exchange, so the bound is
-/// looser still (it errs on the side of more loss).
+/// "Sent" is ffmpeg's own progress: it runs with `-progress pipe:1 -stats_period 0.05` and a
+/// thread keeps the latest `out_time` (the largest timestamp it has muxed into the connection,
+/// with -flush_packets 1; a packet counts from before its write, so a B-frame's reference and
+/// an audio frame ahead of the video count as sent, erring on the side of more loss). The sent
+/// figure is the out_time last read before the SIGKILL plus the time since it was read (ffmpeg
+/// sends in real time and reports every 50 ms; only a catch-up burst after a stall of ffmpeg's
+/// own, inside those 50 ms, could go uncounted), or the wall time when no report was read.
+///
+/// The wall time from ffmpeg's launch to the SIGKILL, the first oracle, is printed too but no
+/// longer asserted: it also counts ffmpeg's start-up before its -re clock (0.04 to 0.2 s here,
+/// up to 0.7 s under another process's heavy disk writes), the RTMP exchange before the first
+/// media message, and any time ffmpeg itself was stalled, none of which the recorder had
+/// received. (It was also taken after the killed recorder was reaped, which waits for a
+/// background fdatasync: up to 2.4 s under heavy disk writes; it is now taken at the signal.)
+/// Data ffmpeg wrote that the recorder had not read yet counts as sent, so a recorder that
+/// stalls on its stream path still shows as loss.
 final class CrashTrialTests: XCTestCase {
     static let fixture = "ts/h264_aac_10s.ts"
     static let frameRate = 25.0
@@ -37,13 +49,36 @@ final class CrashTrialTests: XCTestCase {
     }
 
     struct Trial {
+        /// Seconds from ffmpeg's launch to the SIGKILL.
         var killAfter = 0.0
+        /// Seconds from the SIGKILL to the recorder's exit being reaped: a killed thread blocked in
+        /// fdatasync holds the exit back (seconds under heavy disk writes), but the stream thread
+        /// is dead from the signal.
+        var reapDelay = 0.0
         var recordedSeconds = 0.0
-        var loss: Double { killAfter - recordedSeconds }
+        /// ffmpeg's `out_time` in the last progress report read before the SIGKILL, and how long
+        /// before the SIGKILL it was read; nil when no report had been read.
+        var outTimeAtKill: Double?
+        var staleness = 0.0
+        /// ffmpeg's `out_time` in its last report of all (it goes on writing into the killed
+        /// recorder's socket until the exit closes it).
+        var outTimeLast: Double?
+        /// Seconds from ffmpeg's launch to the start of its -re clock, estimated from its
+        /// reports as the least (time read − out_time).
+        var reClockStart: Double?
         /// RTMP: seconds from ffmpeg's launch to the recorder accepting its publish (the
         /// connect, createStream and publish exchange included); nil for TS or when not seen.
         var publishAfter: Double?
         var failures: [String] = []
+
+        /// What ffmpeg had sent at the SIGKILL: its out_time then, plus the time since that report
+        /// was read (ffmpeg sends at most in real time; a report is printed every 50 ms), and the
+        /// wall time since launch when no report had been read.
+        var sent: Double { outTimeAtKill.map { $0 + staleness } ?? killAfter }
+        /// The asserted loss: sent by ffmpeg's own progress, minus what was recovered.
+        var loss: Double { sent - recordedSeconds }
+        /// The loss by the wall clock, as first measured: launch to SIGKILL, minus what was recovered.
+        var wallLoss: Double { killAfter - recordedSeconds }
     }
 
     func testSIGKILLAtRandomMomentsIsRecoveredAtRestart() throws {
@@ -67,20 +102,30 @@ final class CrashTrialTests: XCTestCase {
             let killAfter = Double.random(in: 1.0...9.0, using: &rng)
             var trial = try runTrial(transport, index: index, killAfter: killAfter, source: source, position: position)
             trial.killAfter = trial.killAfter == 0 ? killAfter : trial.killAfter
+            print(String(format: "crash %@ trial %d: SIGKILL %.3f s after ffmpeg's launch (reaped %.3f s later); ffmpeg out_time %@ "
+                         + "read %.3f s before it (last %@); recorded %.3f s; loss %.3f s by ffmpeg progress, %.3f s by wall clock; "
+                         + "-re clock started %@ after launch",
+                         transport.rawValue, index, trial.killAfter, trial.reapDelay, Self.seconds(trial.outTimeAtKill), trial.staleness,
+                         Self.seconds(trial.outTimeLast), trial.recordedSeconds, trial.loss, trial.wallLoss, Self.seconds(trial.reClockStart)))
             for failure in trial.failures {
                 XCTFail("\(transport.rawValue) trial \(index) (kill after \(String(format: "%.2f", trial.killAfter)) s, seed \(seed)): \(failure)")
             }
             results.append(trial)
         }
         let failed = results.filter { !$0.failures.isEmpty }.count
-        let worst = results.map(\.loss).max() ?? 0
-        let mean = results.map(\.loss).reduce(0, +) / Double(max(1, results.count))
-        // Over RTMP, how much of the measured loss is ffmpeg's launch and publish exchange.
+        func worstAndMean(_ values: [Double]) -> String {
+            String(format: "worst %.3f s, mean %.3f s", values.max() ?? 0, values.reduce(0, +) / Double(max(1, values.count)))
+        }
+        // Over RTMP, how much of the wall-clock loss is ffmpeg's launch and publish exchange.
         let publish = results.compactMap(\.publishAfter)
-        let publishFigure = publish.isEmpty ? "" : String(format: " (publish accepted %.3f to %.3f s after ffmpeg's launch)",
+        let publishFigure = publish.isEmpty ? "" : String(format: "; publish accepted %.3f to %.3f s after ffmpeg's launch",
                                                           publish.min()!, publish.max()!)
-        Reliability.report(String(format: "crash %@: %d trials, %d failed, worst loss %.3f s, mean loss %.3f s, %.0f s",
-                                  transport.rawValue, trials, failed, worst, mean, Date().timeIntervalSince(started)) + publishFigure)
+        let starts = results.compactMap(\.reClockStart)
+        let startFigure = starts.isEmpty ? "" : String(format: "; -re clock started %.3f to %.3f s after launch", starts.min()!, starts.max()!)
+        Reliability.report(String(format: "crash %@: %d trials, %d failed, loss by ffmpeg progress ", transport.rawValue, trials, failed)
+                           + worstAndMean(results.map(\.loss)) + ", by wall clock " + worstAndMean(results.map(\.wallLoss))
+                           + String(format: ", %.0f s (recorder reaped up to %.3f s after SIGKILL", Date().timeIntervalSince(started),
+                                    results.map(\.reapDelay).max() ?? 0) + startFigure + publishFigure + ")")
     }
 
     private func runTrial(_ transport: Transport, index: Int, killAfter: Double, source: String,
@@ -112,17 +157,35 @@ final class CrashTrialTests: XCTestCase {
         }
         let sender = Process()
         sender.executableURL = URL(fileURLWithPath: ExternalTool.find("ffmpeg")!)
-        sender.arguments = ["-nostdin", "-v", "quiet", "-re", "-i", source, "-c", "copy", "-flush_packets", "1"] + destination
+        // `-progress pipe:1 -stats_period 0.05`: every 50 ms ffmpeg prints `out_time_us`, the
+        // largest timestamp it has muxed (written with -flush_packets 1 to the connection).
+        sender.arguments = ["-nostdin", "-v", "quiet", "-progress", "pipe:1", "-stats_period", "0.05",
+                            "-re", "-i", source, "-c", "copy", "-flush_packets", "1"] + destination
         sender.standardInput = FileHandle.nullDevice
+        let progress = FFmpegProgress()
+        sender.standardOutput = progress.pipe
         let launched = Date()
         try sender.run()
+        progress.start()
         let wait = killAfter - Date().timeIntervalSince(launched)
         if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+        let report = progress.latest
+        let signalled = Date()
         server.kill9()
-        trial.killAfter = Date().timeIntervalSince(launched)
+        trial.reapDelay = Date().timeIntervalSince(signalled)
+        trial.killAfter = signalled.timeIntervalSince(launched)
+        trial.outTimeAtKill = report?.outTime
+        trial.staleness = report.map { signalled.timeIntervalSince($0.seen) } ?? 0
         if transport == .rtmp { trial.publishAfter = Self.publishTime(in: server.log_()).map { $0 - launched.timeIntervalSince1970 } }
+        // ffmpeg stops by itself on the write error that follows the kill, and prints a last
+        // report; it gets SIGKILL if it has not within 3 s.
+        let exitBy = Date().addingTimeInterval(3)
+        while sender.isRunning && Date() < exitBy { usleep(10_000) }
         if sender.isRunning { kill(sender.processIdentifier, SIGKILL) }
         sender.waitUntilExit()
+        progress.waitForEnd()
+        trial.outTimeLast = progress.latest?.outTime
+        trial.reClockStart = progress.reClockStart.map { $0 - launched.timeIntervalSince1970 }
 
         server = try RecorderProcess(directory: dir)
         server.stop()
@@ -160,10 +223,13 @@ final class CrashTrialTests: XCTestCase {
         }
         trial.recordedSeconds = Double(frames[0] + run) / Self.frameRate
         if trial.loss > Self.maxLoss {
-            trial.failures.append(String(format: "lost %.3f s (recorded %.3f s of %.3f s sent)", trial.loss, trial.recordedSeconds, trial.killAfter))
+            trial.failures.append(String(format: "lost %.3f s (recorded %.3f s of %.3f s sent by ffmpeg's progress; %.3f s by the wall clock)",
+                                         trial.loss, trial.recordedSeconds, trial.sent, trial.killAfter))
         }
         return trial
     }
+
+    static func seconds(_ value: Double?) -> String { value.map { String(format: "%.3f s", $0) } ?? "n/a" }
 
     /// The time (seconds since 1970) of the recorder's `rtmpPublish` event in its log.
     static func publishTime(in log: String) -> Double? {
@@ -171,4 +237,53 @@ final class CrashTrialTests: XCTestCase {
               let range = line.range(of: #""time":"#) else { return nil }
         return Double(line[range.upperBound...].prefix { $0.isNumber || $0 == "." })
     }
+}
+
+/// ffmpeg's `-progress` output, read on a thread of its own: the latest `out_time_us` and the
+/// wall time it was read.
+final class FFmpegProgress: @unchecked Sendable {
+    let pipe = Pipe()
+    private let lock = NSLock()
+    private let ended = DispatchSemaphore(value: 0)
+    private var last: (outTime: Double, seen: Date)?
+    private var clockStart: Double?
+
+    /// The latest report: out_time in seconds, and when it was read.
+    var latest: (outTime: Double, seen: Date)? { lock.withLock { last } }
+    /// The least (time read − out_time), seconds since 1970: an estimate of when ffmpeg's -re
+    /// clock started (reports are read after they are printed, so it errs late).
+    var reClockStart: Double? { lock.withLock { clockStart } }
+
+    func start() {
+        let fd = pipe.fileHandleForReading.fileDescriptor
+        let thread = Thread { [self] in
+            var pending = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                let now = Date()
+                pending += buffer[0..<count]
+                while let newline = pending.firstIndex(of: 10) {
+                    let line = String(decoding: pending[..<newline], as: UTF8.self)
+                    pending.removeSubrange(...newline)
+                    guard line.hasPrefix("out_time_us="), let micros = Double(line.dropFirst(12)) else { continue }
+                    let outTime = micros / 1_000_000
+                    lock.withLock {
+                        last = (outTime, now)
+                        let start = now.timeIntervalSince1970 - outTime
+                        clockStart = min(clockStart ?? start, start)
+                    }
+                }
+            }
+            ended.signal()
+        }
+        thread.start()
+        // The child holds the write end now; close ours so the reader sees end of file.
+        try? pipe.fileHandleForWriting.close()
+    }
+
+    /// Waits (at most 5 s) for the end of ffmpeg's output.
+    func waitForEnd() { _ = ended.wait(timeout: .now() + 5) }
 }

@@ -47,6 +47,53 @@ final class StagingBackgroundSyncTests: XCTestCase {
         XCTAssertEqual(validation.tracks.first?.keptSamples, 60)
     }
 
+    /// A track added while the disk is slow does not wait for .info to be replaced (a rename
+    /// that replaces a file can wait for the disk): .info follows on the background queue,
+    /// after the sync that holds it, and the close writes the final one.
+    func testAddingATrackDoesNotWaitForTheDisk() throws {
+        let output = TestPaths.temporaryDirectory("slow-info") + "/rec.mp4"
+        let calls = Calls()
+        var options = StagingWriter.Options()
+        options.syncInterval = 0
+        options.wallFlushInterval = 0
+        options.backgroundFileSync = { file throws(SystemError) in
+            calls.add()
+            usleep(1_500_000)
+            try file.dataSync()
+        }
+        let writer = try StagingWriter(output: output, options: options)
+        try writer.addTrack(SyntheticSource.trackDescription)
+        let source = SyntheticSource(sampleCount: 10)
+        try writer.append(source.frame(0))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while calls.value == 0, ContinuousClock.now < deadline { usleep(10_000) }
+        XCTAssertEqual(calls.value, 1, "the slow sync is running")
+
+        let start = ContinuousClock.now
+        try writer.addTrack(TrackDescription(trackID: 2, timescale: 48_000, sampleDescriptions: [
+            SampleDescription(codec: .aac, configuration: [0x11, 0x90], sampleRate: 48_000, channelCount: 2)]))
+        XCTAssertLessThan(ContinuousClock.now - start, .milliseconds(1000), "addTrack waits for no sync (one would be 1.5 s)")
+        // The rename was not done on this thread: the queue is still held by the slow sync,
+        // so .info still names one track (written inline, this would already say two).
+        XCTAssertEqual(try StagingSet(output: output).info?.tracks.map(\.description.trackID), [1])
+        // Recoverable at once from the track files, whatever .info says yet.
+        XCTAssertEqual(try StagingSet(output: output).tracks.map(\.header.trackID), [1, 2])
+
+        // Once the queue is free, .info names both tracks.
+        let infoDeadline = ContinuousClock.now + .seconds(10)
+        var infoTracks: [UInt32] = []
+        while ContinuousClock.now < infoDeadline {
+            infoTracks = (try? StagingSet(output: output).info?.tracks.map(\.description.trackID)) ?? []
+            if infoTracks == [1, 2] { break }
+            usleep(50_000)
+        }
+        XCTAssertEqual(infoTracks, [1, 2])
+        try writer.close()
+        let set = try StagingSet(output: output)
+        XCTAssertEqual(set.info?.tracks.map(\.description.trackID), [1, 2])
+        XCTAssertTrue(set.info?.closedCleanly ?? false)
+    }
+
     func testFailedBackgroundSyncStopsTheWriter() throws {
         let output = TestPaths.temporaryDirectory("failed-sync") + "/rec.mp4"
         var options = StagingWriter.Options()

@@ -19,6 +19,8 @@ struct FaststartBenchmark {
         var wall: [Double] = []
         var cpu: [Double] = []
         var peak: [Int] = []
+        /// Peak dirty page cache during each run (`DirtyPageSampler`).
+        var dirty: [Int] = []
         var median: Double { wall.sorted()[wall.count / 2] }
         var medianCPU: Double { cpu.sorted()[cpu.count / 2] }
     }
@@ -61,7 +63,9 @@ struct FaststartBenchmark {
                 // it (it drops the pages it synced); only the header is read and written.
                 Glibc.sync()
                 if cached { try warm(input) } else { try dropCache(input) }
+                let sampler = DirtyPageSampler.start()
                 let m = try ChildProcess.run(path, args)
+                rows[index].dirty.append(sampler.stop())
                 guard m.status == 0 else { throw BenchError("\(rows[index].name) failed with status \(m.status)") }
                 rows[index].wall.append(m.wallSeconds)
                 rows[index].cpu.append(m.cpuSeconds)
@@ -87,10 +91,10 @@ struct FaststartBenchmark {
                 try FileManager.default.removeItem(atPath: out)
             }
             let base = rows[0].median
-            print("tool                     median wall    median cpu   peak MiB   wall / inplace")
+            print("tool                     median wall    median cpu   peak MiB   peak dirty MiB   wall / inplace")
             for row in rows {
-                print(String(format: "%@ %9.3f s   %8.3f s   %8.1f   %8.1fx", row.name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, row.median, row.medianCPU,
-                             Double(row.peak.max() ?? 0) / 1_048_576, row.median / base))
+                print(String(format: "%@ %9.3f s   %8.3f s   %8.1f   %14.1f   %8.1fx", row.name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, row.median, row.medianCPU,
+                             Double(row.peak.max() ?? 0) / 1_048_576, Double(row.dirty.max() ?? 0) / 1_048_576, row.median / base))
             }
             try? FileManager.default.removeItem(atPath: dir)
         }

@@ -89,6 +89,9 @@ enum MovieBoxes {
             let descriptor = ElementaryStreamDescriptor(audioSpecificConfig: d.configuration, bufferSizeDB: bitrate.bufferSize,
                                                         maxBitrate: bitrate.max, averageBitrate: bitrate.average)
             return .audio(AudioSampleEntry(channelCount: d.channelCount, sampleRate: d.sampleRate, descriptor: descriptor))
+        case .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9:
+            // No demuxer produces these yet; the staging writer refuses them (issue #13).
+            preconditionFailure("no MP4 sample entry for \(d.codec) yet")
         }
     }
 

@@ -20,7 +20,7 @@ extension SampleDescription {
     init(stagingDecoding reader: inout ByteReader, path: String) throws(StagingError) {
         do {
             let codecValue: UInt8 = try reader.readInteger()
-            guard let codec = Codec(rawValue: codecValue) else {
+            guard let codec = Codec(rawValue: codecValue), StagingFormat.storableCodecs.contains(codec) else {
                 throw StagingError.malformed(path: path, reason: "unknown codec \(codecValue) in a sample description")
             }
             try reader.skip(1)

@@ -57,7 +57,7 @@ public struct StagingTrackHeader: Sendable, Equatable {
             _ = try r.readInteger(UInt16.self)
             trackID = try r.readInteger()
             let codecValue: UInt8 = try r.readInteger()
-            guard let codec = Codec(rawValue: codecValue) else {
+            guard let codec = Codec(rawValue: codecValue), StagingFormat.storableCodecs.contains(codec) else {
                 throw StagingError.malformed(path: path, reason: "unknown codec \(codecValue)")
             }
             self.codec = codec

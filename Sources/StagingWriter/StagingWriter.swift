@@ -134,6 +134,9 @@ public final class StagingWriter {
         guard !description.sampleDescriptions.isEmpty, description.timescale > 0 else {
             throw .malformed(path: paths.track(description.trackID), reason: "a track needs a sample description and a timescale")
         }
+        guard description.sampleDescriptions.allSatisfy({ StagingFormat.storableCodecs.contains($0.codec) }) else {
+            throw .malformed(path: paths.track(description.trackID), reason: "codec \(description.codec) cannot be recorded to MP4 yet")
+        }
         let file: FileDescriptor
         do {
             file = try FileDescriptor.open(paths.track(description.trackID), [.writeOnly, .create, .exclusive])

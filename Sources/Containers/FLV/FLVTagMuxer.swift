@@ -146,7 +146,7 @@ public struct FLVTagMuxer: Sendable {
     /// The sequence header body of `description`: the record with 4-byte NAL unit lengths
     /// (the length `MediaFrame` payloads use), or the AudioSpecificConfig.
     static func sequenceHeader(_ description: SampleDescription) throws(FLVError) -> [UInt8] {
-        do {
+        do throws(CodecError) {
             switch description.codec {
             case .h264:
                 var record = try AVCDecoderConfigurationRecord(parsing: description.configuration)
@@ -166,6 +166,8 @@ public struct FLVTagMuxer: Sendable {
                 return FLVVideoTagBody(codec: .h265, frameType: .keyframe, packet: .sequenceStart(try record.serialized())).serialized()
             case .aac:
                 return FLVAudioTagBody(packet: .sequenceHeader(description.configuration)).serialized()
+            case .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9:
+                throw CodecError.unsupported(structure: "FLV sequence header", feature: "codec \(description.codec)")
             }
         } catch {
             throw .codec(error, at: 0)

@@ -151,7 +151,7 @@ public struct FLVWriter: Sendable {
             return (try? AVCDecoderConfigurationRecord(parsing: description.configuration).firstSequenceParameterSet())?.framesPerSecond
         case .h265:
             return (try? HEVCDecoderConfigurationRecord(parsing: description.configuration).firstSequenceParameterSet())?.framesPerSecond
-        case .aac:
+        case .aac, .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9:
             return nil
         }
     }

@@ -50,8 +50,8 @@ public struct AnnexBAccessUnit: Sendable, Equatable {
                     slices = slices || type.isVCL
                     kept.append(unit)
                 }
-            case .aac:
-                throw .unsupported(structure: "Annex B access unit", feature: "codec aac")
+            case .aac, .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9:
+                throw .unsupported(structure: "Annex B access unit", feature: "codec \(codec)")
             }
         }
         payload = try NALUnit.lengthPrefixed(kept)

@@ -23,11 +23,13 @@ public struct TSStreamType: RawRepresentable, Hashable, Sendable, CustomStringCo
         }
     }
 
-    public init(codec: Codec) {
+    /// The stream type that carries `codec`; nil where this writer cannot carry it yet.
+    public init?(codec: Codec) {
         switch codec {
         case .h264: self = .h264
         case .h265: self = .h265
         case .aac: self = .adtsAAC
+        case .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9: return nil
         }
     }
 

@@ -51,6 +51,9 @@ public struct TSWriter: Sendable {
             guard !track.sampleDescriptions.isEmpty, track.timescale > 0 else {
                 throw .unknownTrack(trackID: track.trackID, sampleDescriptionIndex: 1)
             }
+            guard TSStreamType(codec: track.codec) != nil else {
+                throw .unsupported("codec \(track.codec) (track \(track.trackID))")
+            }
             guard track.sampleDescriptions.allSatisfy({ $0.codec == track.codec }) else {
                 throw .unsupported("track \(track.trackID) mixing codecs")
             }
@@ -113,8 +116,9 @@ public struct TSWriter: Sendable {
     private mutating func writeTables(to writer: inout ByteWriter) {
         let pat = ProgramAssociationTable(programs: [(Self.programNumber, Self.pmtPID)])
         var streams: [ProgramMapTable.Stream] = []
-        if let videoTrack { streams.append(.init(streamType: TSStreamType(codec: videoTrack.codec), pid: Self.videoPID)) }
-        if let audioTrack { streams.append(.init(streamType: TSStreamType(codec: audioTrack.codec), pid: Self.audioPID)) }
+        // init(tracks:) refused every codec without a stream type.
+        if let videoTrack { streams.append(.init(streamType: TSStreamType(codec: videoTrack.codec)!, pid: Self.videoPID)) }
+        if let audioTrack { streams.append(.init(streamType: TSStreamType(codec: audioTrack.codec)!, pid: Self.audioPID)) }
         let pmt = ProgramMapTable(programNumber: Self.programNumber, pcrPID: videoTrack != nil ? Self.videoPID : Self.audioPID,
                                   streams: streams)
         packetizer.appendSection(pat.section.serialized(), pid: ProgramAssociationTable.pid, to: &writer)

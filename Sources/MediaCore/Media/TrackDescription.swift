@@ -6,19 +6,49 @@ public enum MediaKind: UInt8, Sendable, Equatable, CustomStringConvertible {
     public var description: String { self == .video ? "video" : "audio" }
 }
 
-/// The codecs the recorder understands end to end.
-public enum Codec: UInt8, Sendable, Equatable, CustomStringConvertible {
+/// The codecs the recorder understands end to end. The raw values are stored in staging
+/// files (docs/staging-format.md): never renumber one.
+public enum Codec: UInt8, Sendable, Equatable, CaseIterable, CustomStringConvertible {
     case h264 = 1
     case h265 = 2
     case aac = 3
+    /// MPEG-1/2 Layer III audio.
+    case mp3 = 4
+    /// Dolby AC-3 (ATSC A/52).
+    case ac3 = 5
+    /// Dolby E-AC-3 (ATSC A/52 Annex E).
+    case eac3 = 6
+    /// Opus (RFC 6716), as Ogg/MP4/TS carry it.
+    case opus = 7
+    /// G.711 mu-law, 8-bit samples as sent.
+    case pcmMulaw = 8
+    /// G.711 A-law, 8-bit samples as sent.
+    case pcmAlaw = 9
+    /// AV1 (AV1 Codec ISO Media File Format Binding).
+    case av1 = 10
+    /// VP9 (VP Codec ISO Media File Format Binding).
+    case vp9 = 11
 
-    public var kind: MediaKind { self == .aac ? .audio : .video }
+    public var kind: MediaKind {
+        switch self {
+        case .h264, .h265, .av1, .vp9: return .video
+        case .aac, .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw: return .audio
+        }
+    }
 
     public var description: String {
         switch self {
         case .h264: return "h264"
         case .h265: return "h265"
         case .aac: return "aac"
+        case .mp3: return "mp3"
+        case .ac3: return "ac3"
+        case .eac3: return "eac3"
+        case .opus: return "opus"
+        case .pcmMulaw: return "pcm_mulaw"
+        case .pcmAlaw: return "pcm_alaw"
+        case .av1: return "av1"
+        case .vp9: return "vp9"
         }
     }
 }

@@ -59,7 +59,9 @@ public enum Codec: UInt8, Sendable, Equatable, CaseIterable, CustomStringConvert
 public struct SampleDescription: Sendable, Equatable {
     public var codec: Codec
     /// The decoder configuration as MP4 stores it: an AVCDecoderConfigurationRecord (avcC body),
-    /// an HEVCDecoderConfigurationRecord (hvcC body), or an AAC AudioSpecificConfig.
+    /// an HEVCDecoderConfigurationRecord (hvcC body), an AV1CodecConfigurationRecord (av1C
+    /// body), a VPCodecConfigurationRecord (vpcC body with its version and flags), or an AAC
+    /// AudioSpecificConfig.
     public var configuration: [UInt8]
     public var width: UInt16
     public var height: UInt16

@@ -15,6 +15,7 @@ enum MovieBoxes {
         var brands: [FourCC] = ["isom", "iso2"]
         if codecs.contains(.h264) { brands.append("avc1") }
         if codecs.contains(.h265) { brands.append("hvc1") }
+        if codecs.contains(.av1) { brands.append("av01") }
         brands.append("mp41")
         return leaf(FileTypeBox(majorBrand: "isom", minorVersion: 512, compatibleBrands: brands))
     }
@@ -78,14 +79,18 @@ enum MovieBoxes {
         leaf(SampleDescriptionBox(entries: descriptions.map { sampleEntry($0, bitrate: bitrate) }))
     }
 
-    /// `avc1`/`hvc1` with the configuration record in `avcC`/`hvcC`, `mp4a` with an `esds`
-    /// carrying the AudioSpecificConfig or MP3's object type (ISO/IEC 14496-15 5.4, 8.4;
-    /// ISO/IEC 14496-14 5.6), `ac-3`/`ec-3` with `dac3`/`dec3` (ETSI TS 102 366 F), `Opus` with
+    /// `avc1`/`hvc1`/`av01`/`vp09` with the configuration record in `avcC`/`hvcC`/`av1C`/`vpcC`
+    /// (ISO/IEC 14496-15 5.4, 8.4; AV1-ISOBMFF 2.2-2.3; VP Codec ISO Media File Format Binding
+    /// 2.1-2.2), `mp4a` with an `esds` carrying the AudioSpecificConfig or MP3's object type
+    /// (ISO/IEC 14496-14 5.6), `ac-3`/`ec-3` with `dac3`/`dec3` (ETSI TS 102 366 F), `Opus` with
     /// `dOps`, `ulaw`/`alaw`.
     private static func sampleEntry(_ d: SampleDescription, bitrate: (max: UInt32, average: UInt32, bufferSize: UInt32)) -> SampleEntry {
         switch d.codec {
         case .h264, .h265:
             return .visual(VisualSampleEntry(codingName: d.codec == .h264 ? "avc1" : "hvc1", width: d.width, height: d.height,
+                                             configurationRecord: d.configuration))
+        case .av1, .vp9:
+            return .visual(VisualSampleEntry(codingName: d.codec == .av1 ? "av01" : "vp09", width: d.width, height: d.height,
                                              configurationRecord: d.configuration))
         case .aac:
             let descriptor = ElementaryStreamDescriptor(audioSpecificConfig: d.configuration, bufferSizeDB: bitrate.bufferSize,
@@ -113,9 +118,6 @@ enum MovieBoxes {
             // and .mp4) maps them to the same decoder, so the bytes stay as they were sent.
             return .audio(AudioSampleEntry(codingName: d.codec == .pcmMulaw ? "ulaw" : "alaw", channelCount: d.channelCount,
                                            sampleRate: d.sampleRate, children: []))
-        case .av1, .vp9:
-            // No demuxer produces these yet; the staging writer refuses them (issue #13).
-            preconditionFailure("no MP4 sample entry for \(d.codec) yet")
         }
     }
 

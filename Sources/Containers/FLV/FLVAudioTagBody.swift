@@ -82,7 +82,7 @@ public struct FLVAudioTagBody: Sendable, Equatable {
             let format = description.codec == .pcmMulaw ? mulawSoundFormat : alawSoundFormat
             return format << 4 | 0x02 | stereo     // SoundRate 0 and 16-bit, as ffmpeg writes them
         default:
-            throw .unsupportedCodec("\(description.codec) audio: FLV carries AAC, MP3 and G.711 only", at: 0)
+            throw .unsupportedCodec("\(description.codec) audio (FLV carries AAC, MP3 and G.711 only; MP4 and TS carry \(description.codec))", at: 0)
         }
     }
 

@@ -102,7 +102,7 @@ public final class RecordingCatalog: @unchecked Sendable {
         }
     }
 
-    /// Deletes the file of a complete recording and marks it deleted, both under the
+    /// Deletes the file of a complete recording and marks it deleted (returned so), both under the
     /// catalog's lock, so that a recording that started again under the same name (overwrite=1)
     /// in the meantime is never the one removed. Throws `CatalogError` when the file is not a
     /// complete recording of the catalog, or cannot be removed (then nothing changes).
@@ -124,7 +124,7 @@ public final class RecordingCatalog: @unchecked Sendable {
         gone.state = .deleted
         keepDeleted(entry, as: gone)
         persist(gone)
-        return entry
+        return gone
     }
 
     /// Makes the journal durable (a retention check calls it; so does shutdown).

@@ -34,4 +34,11 @@ public struct RecordingPage: Sendable, Equatable {
     public var total: Int
     public var offset: Int
     public var limit: Int
+
+    public init(entries: [RecordingEntry], total: Int, offset: Int, limit: Int) {
+        self.entries = entries
+        self.total = total
+        self.offset = offset
+        self.limit = limit
+    }
 }

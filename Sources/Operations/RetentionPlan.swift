@@ -18,4 +18,6 @@ public struct RetentionPlan: Sendable, Equatable {
     public var shortages: [Shortage] = []
     /// Entries looked at: the cost of the check (it stops at the first that may stay).
     public var visited = 0
+
+    public init() {}
 }

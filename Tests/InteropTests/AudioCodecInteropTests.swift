@@ -4,7 +4,7 @@ import MediaCore
 import Recorder
 import TestSupport
 
-/// MP3, AC-3, E-AC-3, Opus and G.711 from every file and UDP input that carries them, recorded
+/// MP3, AC-3, E-AC-3, Opus and G.711 from every file (FLV, TS, MP4) and UDP input that carries them, recorded
 /// to every output type: where the output can carry the codec, ffprobe and both ffmpegs find
 /// the source's audio packets; where it cannot, the recording is refused with the codec named
 /// (docs/recording.md has the table). RTMP publishing: RTMPTests/AudioCodecIngestTests.
@@ -50,6 +50,7 @@ final class AudioCodecInteropTests: XCTestCase {
         for codec in Fixtures.all {
             if codec.carriedByFLV { inputs.append((codec, "flv")) }
             if codec.carriedByTS { inputs.append((codec, "ts")) }
+            if codec.madeAsMP4 { inputs.append((codec, "mp4")) }
         }
         inputs += [(Fixtures.ac3, "ts-dvb"), (Fixtures.eac3, "ts-dvb")]
         for (codec, container) in inputs {

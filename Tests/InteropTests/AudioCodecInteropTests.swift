@@ -68,19 +68,21 @@ final class AudioCodecInteropTests: XCTestCase {
         let modern = try ModernFFmpeg.require()
         for codec in Fixtures.all where codec.carriedByTS {
             let source = try Fixtures.source(codec, container: "ts")
-            let sender = DispatchGroup()
-            nonisolated(unsafe) var sent: ExternalTool.Output?
-            let recorded = record(.udp(host: "127.0.0.1", port: 0), type: "mp4") { port in
-                sender.enter()
-                Thread.detachNewThread {
-                    sent = try? ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", source, "-c", "copy",
-                                                            "-f", "mpegts", "udp://127.0.0.1:\(port)?pkt_size=1316"])
-                    sender.leave()
+            for type in ["mp4", "flv", "ts"] {
+                let sender = DispatchGroup()
+                nonisolated(unsafe) var sent: ExternalTool.Output?
+                let recorded = record(.udp(host: "127.0.0.1", port: 0), type: type) { port in
+                    sender.enter()
+                    Thread.detachNewThread {
+                        sent = try? ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", source, "-c", "copy",
+                                                                "-f", "mpegts", "udp://127.0.0.1:\(port)?pkt_size=1316"])
+                        sender.leave()
+                    }
                 }
+                sender.wait()
+                XCTAssertEqual(sent?.status, 0, sent?.stderr ?? "ffmpeg did not run")
+                try check(source, codec, type: type, recorded: recorded, modern: modern, "\(codec) in TS over UDP -> \(type)")
             }
-            sender.wait()
-            XCTAssertEqual(sent?.status, 0, sent?.stderr ?? "ffmpeg did not run")
-            try check(source, codec, type: "mp4", recorded: recorded, modern: modern, "\(codec) in TS over UDP -> mp4")
         }
     }
 }

@@ -13,7 +13,7 @@ extension RecordParameters {
             ("waitForIDR", waitForIDR ? "1" : "0"),
             ("winQtCompat", winQtCompat ? "1" : "0"),
             ("dateFolderStructure", dateFolderStructure ? "1" : "0"),
-        ]
+        ] + (publishKey.map { [("publishKey", $0)] } ?? [])
     }
 
     /// The `record` command line that gives these parameters (values with spaces or quotes are
@@ -24,7 +24,7 @@ extension RecordParameters {
 
     /// The parameters as a JSON object with typed values (booleans, a number), for storage.
     public var json: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "localStreamName": .string(localStreamName),
             "pathToFile": .string(pathToFile),
             "type": .string(type.rawValue),
@@ -34,7 +34,10 @@ extension RecordParameters {
             "waitForIDR": .bool(waitForIDR),
             "winQtCompat": .bool(winQtCompat),
             "dateFolderStructure": .bool(dateFolderStructure),
-        ])
+        ]
+        // Stored so the key survives a restart (the state folder is the operator's: docs/security.md).
+        if let publishKey { fields["publishKey"] = .string(publishKey) }
+        return .object(fields)
     }
 
     private static func quotedIfNeeded(_ value: String) -> String {

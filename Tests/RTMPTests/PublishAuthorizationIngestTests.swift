@@ -294,7 +294,8 @@ final class PublishAuthorizationIngestTests: XCTestCase {
         try assertSameFrames(paths[0], as: TestPaths.fixture(Self.source))
     }
 
-    /// `recorder serve` says at start whether publishing is open, and --publish-key closes it.
+    /// `recorder serve` says at start whether publishing is open, --publish-key closes it,
+    /// and /metrics counts the refusal.
     func testServerStartupLineAndPublishKeyFlag() throws {
         try FFmpegCheck.require()
         let open = try RecorderProcess(directory: TestPaths.temporaryDirectory("auth-open"))
@@ -314,5 +315,9 @@ final class PublishAuthorizationIngestTests: XCTestCase {
         XCTAssertEqual(out.status, 0, out.stderr)
         XCTAssertTrue(closed.waitForLog(#""event":"rtmpPublish""#))
         XCTAssertFalse(closed.log_().contains("Fl4gKey"), "the key is never logged")
+        let metrics = try LoopbackHTTP.get(port: closed.httpPort, target: "/metrics")
+        XCTAssertEqual(metrics.status, 200)
+        XCTAssertTrue(metrics.body.contains(#"recorder_publish_refusals_total{reason="keyMissing"} 1"#), metrics.body)
+        XCTAssertTrue(metrics.body.contains(#"recorder_publish_refusals_total{reason="keyWrong"} 0"#), metrics.body)
     }
 }

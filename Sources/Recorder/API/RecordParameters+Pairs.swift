@@ -3,7 +3,10 @@ extension RecordParameters {
     /// Every parameter as a `key=value` pair in the seed's spelling; `init(pairs:)` of these
     /// gives the same parameters back.
     public var pairs: [(String, String)] {
-        [
+        let retention = [("retentionAge", retentionAge), ("retentionBytes", retentionBytes)].compactMap { key, value in
+            value.map { (key, String($0)) }
+        }
+        return [
             ("localStreamName", localStreamName),
             ("pathToFile", pathToFile),
             ("type", type.rawValue),
@@ -13,7 +16,7 @@ extension RecordParameters {
             ("waitForIDR", waitForIDR ? "1" : "0"),
             ("winQtCompat", winQtCompat ? "1" : "0"),
             ("dateFolderStructure", dateFolderStructure ? "1" : "0"),
-        ] + (publishKey.map { [("publishKey", $0)] } ?? [])
+        ] + retention + (publishKey.map { [("publishKey", $0)] } ?? [])
     }
 
     /// The `record` command line that gives these parameters (values with spaces or quotes are
@@ -37,6 +40,8 @@ extension RecordParameters {
         ]
         // Stored so the key survives a restart (the state folder is the operator's: docs/security.md).
         if let publishKey { fields["publishKey"] = .string(publishKey) }
+        if let retentionAge { fields["retentionAge"] = .int(retentionAge) }
+        if let retentionBytes { fields["retentionBytes"] = .int(retentionBytes) }
         return .object(fields)
     }
 

@@ -198,6 +198,13 @@ final class PublishAuthorizationTests: XCTestCase {
             XCTAssertFalse(JSONWriter.text(of: data).contains("k3y"), JSONWriter.text(of: data))
         }
         XCTAssertTrue(JSONWriter.text(of: snapshot.listConfigData).contains(#""publishKeySet":true"#))
+
+        // The key survives a restart, in a file only the owner reads.
+        let directory = TestPaths.temporaryDirectory("keystore")
+        _ = try ConfigStore(directory: directory, log: { _ in }).add(parameters)
+        XCTAssertEqual(try ConfigStore(directory: directory, log: { _ in }).entries.first?.parameters.publishKey, "k3y")
+        let mode = try FileManager.default.attributesOfItem(atPath: directory + "/" + ConfigStore.fileName)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
     }
 
     private func reason(_ decision: PublishDecision) -> PublishRefusal.Reason? {

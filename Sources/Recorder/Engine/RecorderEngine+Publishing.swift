@@ -12,6 +12,14 @@ extension RecorderEngine {
         return decision
     }
 
+    /// The keys a publisher of `name` must present: its record configs' keys, else
+    /// --publish-key; empty when it needs none. For an ingest that checks a secret itself
+    /// because the secret never travels (RTSP Digest): it verifies the client against these
+    /// (any user name), then passes the key that matched as the request's password.
+    public func requiredPublishKeys(for name: String) -> [String] {
+        publishing.requiredKeys(configKeys: publishKeys(for: name))
+    }
+
     /// For an ingest that refused by itself (the name is live from another publisher): the
     /// same event and count as the authorizer's refusals.
     public func notePublishRefused(_ request: PublishRequest, _ refusal: PublishRefusal) {

@@ -49,6 +49,12 @@ public final class PublishAuthorizer: @unchecked Sendable {
         count(refusal, host: host)
     }
 
+    /// The keys that apply to a name whose record configs set `configKeys`: those, or, when
+    /// they set none, the global key (empty: the name needs no key).
+    public func requiredKeys(configKeys: [String]) -> [String] {
+        configKeys.isEmpty ? (policy.globalKey.map { [$0] } ?? []) : configKeys
+    }
+
     /// Whether `name` is usable as a stream name (what `record` accepts for localStreamName).
     public static func isValidStreamName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= RecordParameters.maxNameLength && !name.contains("/") && !name.contains("\0")
@@ -68,7 +74,7 @@ public final class PublishAuthorizer: @unchecked Sendable {
             return .refuse(PublishRefusal(.nameInvalid, "'\(PublishSecrets.redacted(request.name))' is not a stream name"))
         }
         guard request.ingestProtocol.carriesCredentials else { return .allow(name: request.name) }
-        let required = keys.isEmpty ? (policy.globalKey.map { [$0] } ?? []) : keys
+        let required = requiredKeys(configKeys: keys)
         if !required.isEmpty {
             guard let presented = request.presentedKey, !presented.isEmpty else {
                 return .refuse(PublishRefusal(.keyMissing, "\(request.name) needs a publish key (key= in the URL or stream key)"))

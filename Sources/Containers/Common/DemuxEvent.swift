@@ -11,6 +11,9 @@ public enum DemuxEvent: Sendable, Equatable {
     case frame(MediaFrame)
     /// FLV script data `onMetaData` (also RTMP's `@setDataFrame`), as a dictionary.
     case metadata([String: AMF0Value])
+    /// The source's clock jumped on a track; the frames that follow were moved back onto a
+    /// monotonic timeline (`TimelineNormalizer`). Said once per jump and track.
+    case discontinuity(TimestampDiscontinuity)
 }
 
 extension DemuxEvent {

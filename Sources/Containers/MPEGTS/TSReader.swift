@@ -15,7 +15,9 @@ import MediaCore
 /// counts the bytes it skips. From the PAT it takes the first program; from its PMT the first
 /// H.264/H.265 stream (track 1) and the first ADTS AAC stream (track 2); other streams are
 /// ignored. PES packets are reassembled with their continuity counters checked: an error drops
-/// only the PES it broke (see `statistics`). A PES whose content cannot be used is consumed
+/// only the PES it broke (see `statistics`). Frames come out on a monotonic timeline: jumps of
+/// the clock (an encoder restart, a discontinuity_indicator) are closed by a
+/// `TimelineNormalizer`, with a `.discontinuity` event for each. A PES whose content cannot be used is consumed
 /// and its error thrown; calling `next()` again goes on.
 public struct TSReader: Sendable {
     /// What the reader met besides frames: damage it recovered from.
@@ -44,7 +46,11 @@ public struct TSReader: Sendable {
     private var streams: [UInt16: Codec] = [:]
     private var assemblers: [UInt16: PESAssembler] = [:]
     private var sections: [UInt16: SectionAssembler] = [:]
-    private var completed: [(pid: UInt16, pes: [UInt8])] = []
+    private var completed: [(pid: UInt16, pes: [UInt8], newTimeBase: Bool)] = []
+    /// PIDs whose next PES starts on a new time base: the PCR PID carried a
+    /// discontinuity_indicator (2.4.3.5) since their last PES started.
+    private var newTimeBase: Set<UInt16> = []
+    private var timeline = TimelineNormalizer()
     private var completedIndex = 0
     private var events: [DemuxEvent] = []
     private var eventIndex = 0
@@ -84,10 +90,14 @@ public struct TSReader: Sendable {
             events.removeAll(keepingCapacity: true)
             eventIndex = 0
             if completedIndex < completed.count {
-                let (pid, pes) = completed[completedIndex]
+                let (pid, pes, newTimeBase) = completed[completedIndex]
                 completedIndex += 1
                 guard let codec = streams[pid] else { continue }
                 events = try demuxer.demux(pes, codec: codec, pid: pid)
+                if newTimeBase {
+                    for case let .frame(frame) in events { timeline.expectDiscontinuity(trackID: frame.trackID) }
+                }
+                timeline.apply(&events)
                 continue
             }
             completed.removeAll(keepingCapacity: true)
@@ -169,14 +179,22 @@ public struct TSReader: Sendable {
         guard !packet.isScrambled else { return }
         if packet.pid == ProgramAssociationTable.pid || packet.pid == pmtPID {
             readSections(packet)
-        } else if streams[packet.pid] != nil {
-            for outcome in assemblers[packet.pid, default: PESAssembler()].push(packet) { record(outcome, pid: packet.pid) }
+        } else if streams[packet.pid] != nil || packet.pid == programMap?.pcrPID {
+            if packet.adaptationField?.discontinuity == true, packet.pid == programMap?.pcrPID {
+                newTimeBase = Set(streams.keys)
+            }
+            guard streams[packet.pid] != nil else { return }
+            let startsOnNewTimeBase = newTimeBase.contains(packet.pid)
+            if startsOnNewTimeBase && packet.payloadUnitStart { newTimeBase.remove(packet.pid) }
+            for outcome in assemblers[packet.pid, default: PESAssembler()].push(packet, newTimeBase: startsOnNewTimeBase) {
+                record(outcome, pid: packet.pid)
+            }
         }
     }
 
     private mutating func record(_ outcome: PESAssembler.Outcome, pid: UInt16) {
         switch outcome {
-        case let .completed(pes): completed.append((pid, pes))
+        case let .completed(pes, newTimeBase): completed.append((pid, pes, newTimeBase))
         case .dropped: counts.droppedPES += 1
         }
     }

@@ -49,7 +49,7 @@ final class LiveStream: @unchecked Sendable {
         case .frame(let frame):
             bytes += UInt64(frame.payload.count)
             cache(frame)
-        case .metadata:
+        case .metadata, .discontinuity:
             break
         }
         for (id, session) in sessions {

@@ -152,6 +152,9 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     /// Media of a live stream.
     public func streamEvent(_ name: String, _ event: DemuxEvent) {
         guard let stream = lock.withLock({ streams[name] }) else { return }
+        if case .discontinuity(let jump) = event {
+            events.publish("timestampDiscontinuity", Self.fields(of: jump).merging(["stream": .string(name)]) { $1 })
+        }
         retryFailedSessions(on: stream)
         stream.lock.withLock {
             stream.deliver(event) { id, error in
@@ -162,6 +165,13 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
                 stream.retryAt = Date().addingTimeInterval(Self.retryDelay)
             }
         }
+    }
+
+    /// A `timestampDiscontinuity` event's fields: the track, why, where the source's clock was
+    /// expected (`from`) and where it went (`to`), and the offset now added (seconds).
+    static func fields(of jump: TimestampDiscontinuity) -> [String: JSONValue] {
+        ["track": .int(Int(jump.trackID)), "cause": .string(jump.cause.rawValue), "from": .double(jump.expectedSeconds),
+         "to": .double(jump.foundSeconds), "offset": .double(jump.offsetSeconds)]
     }
 
     /// Seconds after a failed recording before the config records the live stream again.

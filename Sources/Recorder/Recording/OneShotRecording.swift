@@ -22,6 +22,8 @@ public struct OneShotRecording {
         public var droppedFrames = 0
         /// What was skipped in the input (damaged tags or PES, lost packets).
         public var inputProblems: [String] = []
+        /// Jumps of the input's clock, each closed on the recording's timeline.
+        public var discontinuities: [TimestampDiscontinuity] = []
     }
 
     public init(parameters: RecordParameters, resolvedPath: String, input: StreamInput) {
@@ -45,8 +47,12 @@ public struct OneShotRecording {
         var reader = StreamReader(input: input)
         reader.silence = silence
         reader.onListening = onListening
+        var discontinuities: [TimestampDiscontinuity] = []
         do {
-            try reader.run { try session.handle($0) }
+            try reader.run { event in
+                if case .discontinuity(let jump) = event { discontinuities.append(jump) }
+                try session.handle(event)
+            }
         } catch {
             // What was recorded up to the error is kept: close (and finalize) it.
             try? session.finish()
@@ -58,6 +64,7 @@ public struct OneShotRecording {
         var outcome = Outcome()
         outcome.droppedFrames = session.droppedFrames
         outcome.inputProblems = reader.problems
+        outcome.discontinuities = discontinuities
         for event in collected.events {
             switch event {
             case .chunkClosed(let summary): outcome.chunks.append(summary)

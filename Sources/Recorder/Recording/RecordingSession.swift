@@ -104,7 +104,7 @@ public final class RecordingSession {
             }
         case .frame(let frame):
             try handle(frame)
-        case .metadata:
+        case .metadata, .discontinuity:
             break
         }
     }

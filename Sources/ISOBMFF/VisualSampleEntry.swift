@@ -1,17 +1,18 @@
 import MediaCore
 
-/// `avc1`, `avc3`, `hvc1`, `hev1`: a video sample entry, picture size and the codec
-/// configuration box. Contained in `stsd`. (ISO/IEC 14496-12 12.1.3; ISO/IEC 14496-15 5.4, 8.4)
+/// `avc1`, `avc3`, `hvc1`, `hev1`, `av01`, `vp09`: a video sample entry, picture size and the
+/// codec configuration box. Contained in `stsd`. (ISO/IEC 14496-12 12.1.3; ISO/IEC 14496-15
+/// 5.4, 8.4; AV1-ISOBMFF 2.2; VP Codec ISO Media File Format Binding 2.1)
 ///
 /// ```
 /// reserved(6) data_reference_index(2) pre_defined/reserved(16) width(2) height(2)
 /// horizresolution(4) vertresolution(4) reserved(4) frame_count(2) compressorname(32)
-/// depth(2) pre_defined(2) = -1   then boxes: avcC/hvcC, pasp, btrt, colr...
+/// depth(2) pre_defined(2) = -1   then boxes: avcC/hvcC/av1C/vpcC, pasp, btrt, colr...
 /// ```
 public struct VisualSampleEntry: Sendable, Equatable {
     /// The codings read as visual entries: H.264 (`avc1` parameter sets in avcC only, `avc3`
-    /// also in band) and H.265 (`hvc1`, `hev1` likewise).
-    public static let codingNames: Set<FourCC> = ["avc1", "avc3", "hvc1", "hev1"]
+    /// also in band), H.265 (`hvc1`, `hev1` likewise), AV1 (`av01`) and VP9 (`vp09`).
+    public static let codingNames: Set<FourCC> = ["avc1", "avc3", "hvc1", "hev1", "av01", "vp09"]
     /// 72 dpi, 16.16 fixed point: the value the spec fixes.
     public static let defaultResolution: UInt32 = 0x0048_0000
     /// Bytes of fields before the child boxes.
@@ -72,6 +73,8 @@ public struct VisualSampleEntry: Sendable, Equatable {
         switch codingName {
         case "avc1", "avc3": return "avcC"
         case "hvc1", "hev1": return "hvcC"
+        case "av01": return "av1C"
+        case "vp09": return "vpcC"
         default: return nil
         }
     }
@@ -81,12 +84,15 @@ public struct VisualSampleEntry: Sendable, Equatable {
         switch codingName {
         case "avc1", "avc3": return .h264
         case "hvc1", "hev1": return .h265
+        case "av01": return .av1
+        case "vp09": return .vp9
         default: return nil
         }
     }
 
-    /// The AVCDecoderConfigurationRecord (`avcC` body) or HEVCDecoderConfigurationRecord
-    /// (`hvcC` body), as MediaCore's `SampleDescription.configuration` holds it.
+    /// The AVCDecoderConfigurationRecord (`avcC` body), HEVCDecoderConfigurationRecord (`hvcC`),
+    /// AV1CodecConfigurationRecord (`av1C`) or VPCodecConfigurationRecord (the whole `vpcC`
+    /// body, version and flags included), as MediaCore's `SampleDescription.configuration` holds it.
     public var configurationRecord: [UInt8]? {
         guard let type = Self.configurationBoxType(for: codingName) else { return nil }
         return children.first { $0.type == type }?.body

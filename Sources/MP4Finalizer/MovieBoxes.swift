@@ -15,6 +15,7 @@ enum MovieBoxes {
         var brands: [FourCC] = ["isom", "iso2"]
         if codecs.contains(.h264) { brands.append("avc1") }
         if codecs.contains(.h265) { brands.append("hvc1") }
+        if codecs.contains(.av1) { brands.append("av01") }
         brands.append("mp41")
         return leaf(FileTypeBox(majorBrand: "isom", minorVersion: 512, compatibleBrands: brands))
     }
@@ -78,18 +79,22 @@ enum MovieBoxes {
         leaf(SampleDescriptionBox(entries: descriptions.map { sampleEntry($0, bitrate: bitrate) }))
     }
 
-    /// `avc1`/`hvc1` with the configuration record in `avcC`/`hvcC`, or `mp4a` with an `esds`
-    /// carrying the AudioSpecificConfig (ISO/IEC 14496-15 5.4, 8.4; ISO/IEC 14496-14 5.6).
+    /// `avc1`/`hvc1`/`av01`/`vp09` with the configuration record in `avcC`/`hvcC`/`av1C`/`vpcC`,
+    /// or `mp4a` with an `esds` carrying the AudioSpecificConfig (ISO/IEC 14496-15 5.4, 8.4;
+    /// AV1-ISOBMFF 2.2-2.3; VP Codec ISO Media File Format Binding 2.1-2.2; ISO/IEC 14496-14 5.6).
     private static func sampleEntry(_ d: SampleDescription, bitrate: (max: UInt32, average: UInt32, bufferSize: UInt32)) -> SampleEntry {
         switch d.codec {
         case .h264, .h265:
             return .visual(VisualSampleEntry(codingName: d.codec == .h264 ? "avc1" : "hvc1", width: d.width, height: d.height,
                                              configurationRecord: d.configuration))
+        case .av1, .vp9:
+            return .visual(VisualSampleEntry(codingName: d.codec == .av1 ? "av01" : "vp09", width: d.width, height: d.height,
+                                             configurationRecord: d.configuration))
         case .aac:
             let descriptor = ElementaryStreamDescriptor(audioSpecificConfig: d.configuration, bufferSizeDB: bitrate.bufferSize,
                                                         maxBitrate: bitrate.max, averageBitrate: bitrate.average)
             return .audio(AudioSampleEntry(channelCount: d.channelCount, sampleRate: d.sampleRate, descriptor: descriptor))
-        case .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9:
+        case .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw:
             // No demuxer produces these yet; the staging writer refuses them (issue #13).
             preconditionFailure("no MP4 sample entry for \(d.codec) yet")
         }

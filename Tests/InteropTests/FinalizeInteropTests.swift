@@ -9,7 +9,7 @@ import TestSupport
 /// mp4writer, run as an operator runs it, checked by ffprobe and ffmpeg: every fixture and
 /// every SampleStaging set finalizes to a fast-start MP4 that decodes to the source's frames.
 final class FinalizeInteropTests: XCTestCase {
-    static let fixtures = ["h264_aac", "h265_aac", "aac_only", "h264_only"]
+    static let fixtures = ["h264_aac", "h265_aac", "aac_only", "h264_only", "av1_160x120", "vp9_160x120"]
 
     private func mp4writer(_ arguments: [String]) throws -> ExternalTool.Output {
         try ExternalTool.run(TestPaths.executable("mp4writer"), arguments)

@@ -99,3 +99,19 @@ func ffmpegTraceHeaders(_ fixture: String) throws -> [String: [String: Int64]]? 
     }
     return sections
 }
+
+/// The samples of a single-track MP4 fixture written by ffmpeg, in decoding order: sizes from
+/// `stsz`, bytes from `mdat` (ffmpeg lays one track's samples out back to back).
+func samples(inFixture path: String) throws -> [[UInt8]] {
+    var sizes = ByteReader(try boxBody("stsz", inFixture: path))
+    try sizes.skip(4)
+    let constant = Int(try sizes.readInteger(UInt32.self))
+    let count = Int(try sizes.readInteger(UInt32.self))
+    let mdat = try boxBody("mdat", inFixture: path)
+    var position = 0
+    return try (0..<count).map { _ in
+        let size = constant != 0 ? constant : Int(try sizes.readInteger(UInt32.self))
+        defer { position += size }
+        return Array(mdat[position..<(position + size)])
+    }
+}

@@ -10,6 +10,10 @@
 //   `AVCDecoderConfigurationRecord` (avcC body) and `HEVCDecoderConfigurationRecord` (hvcC
 //   body): built from parameter sets, parsed, serialized.
 // - AAC: `AudioSpecificConfig` (the esds DecoderSpecificInfo) and `ADTSHeader` (MPEG-TS).
+// - Other audio: `MPEGAudioFrameHeader` (MP1/MP2/MP3), `AC3SyncFrameHeader` -> `AC3SpecificBox`
+//   (dac3), `EAC3SyncFrameHeader` -> `EC3SpecificBox` (dec3), `OpusIdentificationHeader`
+//   (OpusHead and dOps) and `OpusPacket` (duration from the TOC byte); G.711 needs nothing.
+//   `SampleDescription.samplesPerFrame(_:)` gives any audio frame's length in samples.
 // - `SampleDescription.h264/.h265/.aac`: a record's bytes to the geometry or audio format an MP4
 //   sample entry needs.
 //

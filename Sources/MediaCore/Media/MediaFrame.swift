@@ -4,7 +4,8 @@
 /// Timestamps are in the track's timescale on a timeline common to all tracks of a stream.
 /// A negative `pts` is pre-roll (for example AAC encoder priming): decoded but not presented.
 /// The payload is in MP4 form: length-prefixed NAL units (4-byte lengths) for H.264/H.265,
-/// raw AAC frames without ADTS headers.
+/// raw AAC frames without ADTS headers; AV1 temporal units as OBUs with size fields and no
+/// temporal delimiter; VP9 frames or superframes as encoded.
 public struct MediaFrame: Sendable, Equatable {
     public var trackID: UInt32
     public var dts: Int64

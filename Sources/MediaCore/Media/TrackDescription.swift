@@ -59,7 +59,10 @@ public enum Codec: UInt8, Sendable, Equatable, CaseIterable, CustomStringConvert
 public struct SampleDescription: Sendable, Equatable {
     public var codec: Codec
     /// The decoder configuration as MP4 stores it: an AVCDecoderConfigurationRecord (avcC body),
-    /// an HEVCDecoderConfigurationRecord (hvcC body), or an AAC AudioSpecificConfig.
+    /// an HEVCDecoderConfigurationRecord (hvcC body), an AV1CodecConfigurationRecord (av1C
+    /// body), a VPCodecConfigurationRecord (vpcC body with its version and flags), an AAC
+    /// AudioSpecificConfig, the `dac3` (AC-3), `dec3` (E-AC-3) or `dOps` (Opus) body; empty for
+    /// MP3 and G.711.
     public var configuration: [UInt8]
     public var width: UInt16
     public var height: UInt16

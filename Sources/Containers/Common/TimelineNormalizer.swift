@@ -6,17 +6,16 @@ import MediaCore
 ///
 /// Each frame's decoding time, moved by its track's current offset, is compared with the
 /// track's last one:
-/// - back by at most `jitterTolerance`: jitter. The frame is put one tick after the last
+/// - back by at most `jitterTolerance`: jitter. The frame is put a millisecond after the last
 ///   (its composition offset kept), so decoding times never go back.
 /// - forward by at most `gapTolerance`: frames were lost; the gap stays (A/V sync stays right).
 /// - further back or forward, or, after an MPEG-TS discontinuity_indicator, any step back or
-///   past the jitter tolerance: a discontinuity. The track takes a new offset and
-///   `.discontinuity` goes out before the frame. The new offset is the one chosen at the
-///   latest discontinuity of any track when that one continues this track (an encoder
-///   restart moves every track by the same amount: one shared offset keeps their sync);
-///   otherwise one that puts the frame where the stream has got to, the latest end of any
-///   track (a jump on one track only).
-/// A track first seen after a discontinuity starts with the latest offset.
+///   past the jitter tolerance: a discontinuity. The track takes the offset that puts the
+///   frame one frame step after its last one, and `.discontinuity` goes out before the frame.
+///   Each track closes its own jump: an encoder restart moves every track, and tracks that
+///   ended together go on together (within a frame); a jump on one track moves that track
+///   only. Video stays on its frame grid, which players (and ffmpeg's frame-rate guess) need.
+/// A track first seen after a discontinuity starts with the latest offset chosen.
 public struct TimelineNormalizer: Sendable {
     /// Backward steps up to this are jitter (encoders stamping frames from a wall clock,
     /// interleaving of tracks muxed by a coarse clock); beyond it the source restarted.
@@ -88,7 +87,7 @@ public struct TimelineNormalizer: Sendable {
                 step < -back ? .backward : step > gap ? .forward
                 : track.expectsJump && (step < 0 || step > back) ? .indicator : nil
             if let cause {
-                let offset = newOffset(for: frame, track: track, back: back, gap: gap)
+                let offset = newOffset(for: frame, track: track)
                 jump = TimestampDiscontinuity(trackID: frame.trackID, cause: cause,
                                               expectedSeconds: Double(last + track.lastStep - track.offset) / scale,
                                               foundSeconds: Double(frame.dts) / scale,
@@ -100,9 +99,11 @@ public struct TimelineNormalizer: Sendable {
         frame.dts += track.offset
         frame.pts += track.offset
         if let last = track.lastDTS {
-            if frame.dts < last {
-                // Jitter (or what is left of it across a jump): one tick after the last.
-                let shift = last + 1 - frame.dts
+            // Jitter: at least a millisecond after the last (the finest step FLV keeps, so that
+            // no output format makes two frames of a track share a time).
+            let minimumStep = max(1, Int64(track.timescale / 1000))
+            if frame.dts < last + minimumStep {
+                let shift = last + minimumStep - frame.dts
                 frame.dts += shift
                 frame.pts += shift
             }
@@ -112,21 +113,9 @@ public struct TimelineNormalizer: Sendable {
         return jump
     }
 
-    /// The offset for a track that jumped: the latest shared one when it continues this track
-    /// (within the tolerances), else one that starts it at the stream's latest end.
-    private mutating func newOffset(for frame: MediaFrame, track: Track, back: Int64, gap: Int64) -> Int64 {
-        let last = track.lastDTS ?? 0
-        if let shared = latestOffset {
-            let offset = TimescaleConversion.rescale(shared.ticks, from: shared.timescale, to: track.timescale)
-            let step = frame.dts + offset - last
-            if offset != track.offset && step >= -back && step <= gap { return offset }
-        }
-        var end = last + track.lastStep
-        for other in tracks.values {
-            guard let otherLast = other.lastDTS, other.timescale > 0 else { continue }
-            end = max(end, TimescaleConversion.rescale(otherLast + other.lastStep, from: other.timescale, to: track.timescale))
-        }
-        let offset = end - frame.dts
+    /// The offset for a track that jumped: its next frame one step after its last.
+    private mutating func newOffset(for frame: MediaFrame, track: Track) -> Int64 {
+        let offset = (track.lastDTS ?? frame.dts) + max(track.lastStep, 1) - frame.dts
         latestOffset = (offset, track.timescale)
         return offset
     }

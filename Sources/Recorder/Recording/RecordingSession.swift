@@ -9,7 +9,7 @@ import MediaCore
 ///
 /// Recording starts at the first video keyframe (audio-only streams: the first audio frame
 /// after 1 s of buffered media shows there is no video); frames before it cannot be decoded
-/// alone and are dropped.
+/// alone and are dropped, except the audio lead presented up to `originWindowSeconds` before it.
 public final class RecordingSession {
     public typealias WriterFactory = (_ type: RecordParameters.OutputType, _ path: String,
                                       _ tracks: [TrackDescription], _ winQtCompat: Bool) throws -> ChunkWriter
@@ -143,9 +143,17 @@ public final class RecordingSession {
         }
         if track.kind == .video {
             guard frame.isKeyframe else { droppedFrames += 1; return }
-            // The file starts with the keyframe: what arrived before it is not part of it.
-            droppedFrames += pending.count
-            pending = [frame]
+            // The file starts with the keyframe. Audio that arrived before it and is presented
+            // at most `originWindowSeconds` before it is the source's audio lead (an encoder
+            // starts its audio a few milliseconds before its first picture): it stays, and
+            // the file's origin moves to it. Older audio and other video are not part of it.
+            let keyTime = Double(frame.pts) / Double(track.timescale)
+            let lead = pending.filter { held in
+                guard let heldTrack = streamTracks[held.trackID], heldTrack.kind == .audio else { return false }
+                return Double(held.pts) / Double(heldTrack.timescale) >= keyTime - Self.originWindowSeconds
+            }
+            droppedFrames += pending.count - lead.count
+            pending = lead + [frame]
             openingKeyframe = frame
             if hasAudio {
                 let buffered = pending

@@ -37,6 +37,9 @@ final class TimelineRecordingTests: XCTestCase {
             XCTAssertEqual(tracks, [2], label)
         case .jitter:
             XCTAssertEqual(tracks, [], label)
+        case .indicator:
+            XCTAssertEqual(tracks, [1, 2], label)
+            XCTAssertTrue(outcome.discontinuities.allSatisfy { $0.cause == .indicator }, "\(label): \(outcome.discontinuities)")
         }
     }
 

@@ -16,6 +16,9 @@ public enum DiscontinuousInputs {
         case oneTrack
         /// part1 with every PES (TS) or tag (FLV) moved by up to +-45 ms (video +-3 ms).
         case jitter
+        /// part2 starting 0.3 s before part1 ends (a step back that alone would be jitter),
+        /// its first PCR packet carrying discontinuity_indicator: an MPEG-TS splice.
+        case indicator
     }
 
     public static var part1: String { TestPaths.fixture("timeline/part1.ts") }
@@ -46,6 +49,12 @@ public enum DiscontinuousInputs {
             var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: part1)))
             jitterPES(&bytes)
             try Data(bytes).write(to: URL(fileURLWithPath: output))
+        case .indicator:
+            let early = directory + "/part2_early.ts"
+            try ffmpeg(["-i", part2, "-c", "copy", "-output_ts_offset", "1.7", "-f", "mpegts", early])
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: early)))
+            markFirstPCR(&bytes)
+            try Data([UInt8](try Data(contentsOf: URL(fileURLWithPath: part1))) + bytes).write(to: URL(fileURLWithPath: output))
         }
         return output
     }
@@ -53,7 +62,7 @@ public enum DiscontinuousInputs {
     /// An FLV file with `jump` (restart, gap or jitter): the parts remuxed by ffmpeg, joined tag
     /// by tag (ffmpeg would mend a clock that goes back), or part1's tags moved.
     public static func flv(_ jump: Jump, in directory: String) throws -> String {
-        precondition(jump != .oneTrack, "FLV cases: restart, gap, jitter")
+        precondition(jump != .oneTrack && jump != .indicator, "FLV cases: restart, gap, jitter")
         let output = directory + "/\(jump.rawValue).flv"
         let first = directory + "/part1.flv", second = directory + "/part2.flv"
         try ffmpeg(["-i", part1, "-c", "copy", "-f", "flv", first])
@@ -65,7 +74,7 @@ public enum DiscontinuousInputs {
             bytes += [UInt8](try Data(contentsOf: URL(fileURLWithPath: second))).dropFirst(13)
         case .jitter:
             jitterTags(&bytes)
-        case .oneTrack:
+        case .oneTrack, .indicator:
             break
         }
         try Data(bytes).write(to: URL(fileURLWithPath: output))
@@ -156,6 +165,17 @@ public enum DiscontinuousInputs {
                 bytes[at + 3] = UInt8(value >> 7 & 0xFF)
                 bytes[at + 4] = UInt8(value << 1 & 0xFE) | 1
             }
+        }
+    }
+
+    /// Sets discontinuity_indicator (ISO/IEC 13818-1 2.4.3.5) in the first packet that carries a
+    /// PCR, as a splicer does where the time base changes.
+    static func markFirstPCR(_ bytes: inout [UInt8]) {
+        for packet in stride(from: 0, to: bytes.count - 187, by: 188) where bytes[packet] == 0x47 {
+            let control = (bytes[packet + 3] >> 4) & 0x03
+            guard control & 0x02 != 0, bytes[packet + 4] > 0, bytes[packet + 5] & 0x10 != 0 else { continue }
+            bytes[packet + 5] |= 0x80
+            return
         }
     }
 

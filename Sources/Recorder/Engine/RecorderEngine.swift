@@ -168,6 +168,9 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         if case .discontinuity(let jump) = event {
             events.publish("timestampDiscontinuity", Self.fields(of: jump).merging(["stream": .string(name)]) { $1 })
         }
+        if case .unrecordable(let track) = event {
+            events.publish("trackNotRecorded", ["stream": .string(name), "track": .string(track.name), "reason": .string(track.reason)])
+        }
         if case .frame(let frame) = event { operations?.ingested(bytes: frame.payload.count, protocol: stream.source) }
         retryFailedSessions(on: stream)
         stream.lock.withLock {
@@ -296,6 +299,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         case .chunkFinalized(let path):
             operations?.chunkFinalized(file: path)
             events.publish("recordChunkFinalized", base.merging(["file": .string(path)]) { $1 })
+        case .trackNotRecorded(let track):
+            events.publish("trackNotRecorded", base.merging(["track": .string(track.name), "reason": .string(track.reason)]) { $1 })
         case let .chunkError(path, message):
             lock.withLock { configs[id]?.lastError = message }
             operations?.chunkFailed(file: path)

@@ -3,17 +3,41 @@ import MediaCore
 /// Turns FLV tag bodies into tracks and frames: the layer FLV files and RTMP share (an RTMP
 /// audio, video or AMF0 data message is a tag body with its type and timestamp).
 ///
-/// Video (H.264 legacy, H.265 enhanced or legacy CodecID 12) is track 1, AAC track 2, both
-/// in milliseconds (timescale 1000). A sequence header announces the track, or a new sample
-/// description when it differs from every earlier one; frames before the first sequence
-/// header of their track cannot be decoded and are dropped (counted in `droppedFrameCount`).
+/// Video (H.264 legacy; H.264, H.265, AV1, VP9 enhanced; legacy CodecID 12 HEVC) is track 1,
+/// audio (AAC legacy; the enhanced FourCC codecs) track 2, both in milliseconds (timescale
+/// 1000). Enhanced RTMP multitrack tracks other than trackId 0 get the next free track ids
+/// (3, 4, ...) in the order they appear. A sequence header announces the track, or a new
+/// sample description when it differs from every earlier one; AV1 and VP9 announce theirs at
+/// the first key frame when the record lacks the sequence header (AV1) or the picture size
+/// (VP9, whose vpcC has none), and a key frame of another size or sequence adds a description.
+/// Frames before their track's description cannot be decoded and are dropped (counted in
+/// `droppedFrameCount`). AV1 and VP9 sync samples come from the bitstream, not the FLV
+/// frame type. ModEx nanosecond offsets are below the millisecond timescale and not applied.
 public struct FLVTagDemuxer: Sendable {
     /// FLV and RTMP timestamps are milliseconds.
     public static let timescale: UInt32 = 1000
 
+    /// What one video track has seen: its codec, current description and framing.
+    private struct VideoState: Sendable {
+        var trackID: UInt32
+        var codec: Codec?
+        var index: UInt16?
+        var lengthSize: NALUnitLengthSize = .four
+        /// AV1/VP9: the record of the last sequence start, completed at a key frame.
+        var record: [UInt8]?
+        var current: SampleDescription?
+    }
+
+    private struct AudioState: Sendable {
+        var trackID: UInt32
+        var codec: Codec?
+        var index: UInt16?
+    }
+
     private var tracks = TrackTable()
-    private var video: (index: UInt16, codec: Codec, lengthSize: NALUnitLengthSize)?
-    private var audioIndex: UInt16?
+    private var video: [UInt8: VideoState] = [:]
+    private var audio: [UInt8: AudioState] = [:]
+    private var nextTrackID: UInt32 = ContainerTrackID.audio + 1
     /// Frames dropped because no sequence header of their track came before them.
     public private(set) var droppedFrameCount = 0
 
@@ -32,8 +56,18 @@ public struct FLVTagDemuxer: Sendable {
     public mutating func demux(_ kind: FLVTag.Kind, timestamp: Int64, body: [UInt8],
                                at offset: Int64 = 0) throws(FLVError) -> [DemuxEvent] {
         switch kind {
-        case .video: return try demuxVideo(FLVVideoTagBody(parsing: body, at: offset), timestamp: timestamp, at: offset)
-        case .audio: return try demuxAudio(FLVAudioTagBody(parsing: body, at: offset), timestamp: timestamp, at: offset)
+        case .video:
+            var events: [DemuxEvent] = []
+            for packet in try FLVVideoTagBody.packets(parsing: body, at: offset) {
+                events += try demuxVideo(packet, timestamp: timestamp, at: offset)
+            }
+            return events
+        case .audio:
+            var events: [DemuxEvent] = []
+            for packet in try FLVAudioTagBody.packets(parsing: body, at: offset) {
+                events += try demuxAudio(packet, timestamp: timestamp, at: offset)
+            }
+            return events
         case .scriptData:
             let script = try FLVScriptData(parsing: body, at: offset)
             guard script.name == FLVScriptData.onMetaData, let dictionary = script.dictionary else { return [] }
@@ -41,63 +75,206 @@ public struct FLVTagDemuxer: Sendable {
         }
     }
 
+    private mutating func videoState(_ trackID: UInt8) -> VideoState {
+        if let state = video[trackID] { return state }
+        let state = VideoState(trackID: trackID == 0 ? ContainerTrackID.video : allocateTrackID())
+        video[trackID] = state
+        return state
+    }
+
+    private mutating func allocateTrackID() -> UInt32 {
+        defer { nextTrackID += 1 }
+        return nextTrackID
+    }
+
     private mutating func demuxVideo(_ body: FLVVideoTagBody, timestamp: Int64, at offset: Int64) throws(FLVError) -> [DemuxEvent] {
+        guard body.frameType != .command else { return [] }
+        var state = videoState(body.trackID)
+        defer { video[body.trackID] = state }
         switch body.packet {
         case let .sequenceStart(record):
-            let description: SampleDescription
-            let lengthSize: NALUnitLengthSize
             do {
-                if body.codec == .h264 {
-                    lengthSize = try AVCDecoderConfigurationRecord(parsing: record).nalUnitLengthSize
-                    description = try .h264(configuration: record)
-                } else {
-                    lengthSize = try HEVCDecoderConfigurationRecord(parsing: record).nalUnitLengthSize
-                    description = try .h265(configuration: record)
+                switch body.codec {
+                case .h264:
+                    state.lengthSize = try AVCDecoderConfigurationRecord(parsing: record).nalUnitLengthSize
+                    return try announce(.h264(configuration: record), &state, at: offset)
+                case .h265:
+                    state.lengthSize = try HEVCDecoderConfigurationRecord(parsing: record).nalUnitLengthSize
+                    return try announce(.h265(configuration: record), &state, at: offset)
+                case .av1:
+                    state.record = record
+                    state.codec = .av1
+                    guard try AV1CodecConfigurationRecord(parsing: record).sequenceHeader() != nil else {
+                        state.index = nil   // the sequence header comes with the next key frame
+                        return []
+                    }
+                    return try announce(.av1(configuration: record), &state, at: offset)
+                case .vp9:
+                    _ = try VPCodecConfigurationRecord(parsing: record)
+                    state.record = record
+                    state.codec = .vp9
+                    if let current = state.current, current.codec == .vp9 {
+                        var next = current
+                        next.configuration = record
+                        return try announce(next, &state, at: offset)
+                    }
+                    return []
+                default:
+                    throw FLVError.unsupportedCodec("video \(body.codec)", at: offset)
+                }
+            } catch let error as FLVError {
+                throw error
+            } catch let error as CodecError {
+                throw .codec(error, at: offset)
+            } catch {
+                throw .unsupportedCodec("\(error)", at: offset)
+            }
+        case let .codedFrames(compositionTime, data):
+            guard state.codec == body.codec, !data.isEmpty else {
+                if !data.isEmpty { droppedFrameCount += 1 }
+                return []
+            }
+            do throws(CodecError) {
+                switch body.codec {
+                case .av1: return try av1Frame(data, timestamp: timestamp, &state, at: offset)
+                case .vp9: return try vp9Frame(data, timestamp: timestamp, &state, at: offset)
+                default: break
                 }
             } catch {
                 throw .codec(error, at: offset)
             }
-            let (index, event) = try register(description, trackID: ContainerTrackID.video, at: offset)
-            video = (index, body.codec, lengthSize)
-            return event.map { [$0] } ?? []
-        case let .codedFrames(compositionTime, data):
-            guard let video, video.codec == body.codec else {
+            guard let index = state.index else {
                 droppedFrameCount += 1
                 return []
             }
-            guard !data.isEmpty else { return [] }
             let payload: [UInt8]
             do {
-                let units = try NALUnit.splitLengthPrefixed(data, lengthSize: video.lengthSize)
-                payload = video.lengthSize == .four ? data : try NALUnit.lengthPrefixed(units)
+                let units = try NALUnit.splitLengthPrefixed(data, lengthSize: state.lengthSize)
+                payload = state.lengthSize == .four ? data : try NALUnit.lengthPrefixed(units)
             } catch {
                 throw .codec(error, at: offset)
             }
             let keyframe = body.frameType == .keyframe || body.frameType == .generatedKeyframe
-            return [.frame(MediaFrame(trackID: ContainerTrackID.video, dts: timestamp,
-                                      pts: timestamp + Int64(compositionTime), isKeyframe: keyframe,
-                                      sampleDescriptionIndex: video.index, payload: payload))]
+            return [.frame(MediaFrame(trackID: state.trackID, dts: timestamp, pts: timestamp + Int64(compositionTime),
+                                      isKeyframe: keyframe, sampleDescriptionIndex: index, payload: payload))]
         case .sequenceEnd, .other:
             return []
         }
     }
 
+    /// An AV1 temporal unit: a key frame whose sequence header differs in what a sample entry
+    /// says (size, profile, depth, chroma) from the current one starts a new description.
+    private mutating func av1Frame(_ data: [UInt8], timestamp: Int64, _ state: inout VideoState,
+                                   at offset: Int64) throws(CodecError) -> [DemuxEvent] {
+        let unit = try AV1TemporalUnit(parsing: data)
+        let sync = unit.isSyncSample
+        var events: [DemuxEvent] = []
+        if sync, let obu = unit.sequenceHeaderOBU {
+            let inBand = try AV1SequenceHeader(payload: obu.payload)
+            var current: AV1SequenceHeader?
+            if let description = state.current { current = try AV1CodecConfigurationRecord(parsing: description.configuration).sequenceHeader() }
+            if current.map({ !Self.sameEntry($0, inBand) }) ?? true {
+                do { events = try announce(.av1(sequenceHeaderOBU: obu), &state, at: offset) } catch {
+                    throw .unsupported(structure: "AV1 track", feature: "\(error)")
+                }
+            }
+        }
+        guard let index = state.index else {
+            droppedFrameCount += 1
+            return []
+        }
+        return events + [.frame(MediaFrame(trackID: state.trackID, dts: timestamp, pts: timestamp, isKeyframe: sync,
+                                           sampleDescriptionIndex: index, payload: unit.sampleBytes()))]
+    }
+
+    private static func sameEntry(_ a: AV1SequenceHeader, _ b: AV1SequenceHeader) -> Bool {
+        a.maxFrameWidth == b.maxFrameWidth && a.maxFrameHeight == b.maxFrameHeight && a.seqProfile == b.seqProfile
+            && a.bitDepth == b.bitDepth && a.monochrome == b.monochrome && a.subsamplingX == b.subsamplingX
+            && a.subsamplingY == b.subsamplingY
+    }
+
+    /// A VP9 frame or superframe: a key frame of another size than the current description's
+    /// starts a new one (with the last vpcC, or one built from the key frame).
+    private mutating func vp9Frame(_ data: [UInt8], timestamp: Int64, _ state: inout VideoState,
+                                   at offset: Int64) throws(CodecError) -> [DemuxEvent] {
+        let sync = VP9Superframe.isKeyFrame(data)
+        var events: [DemuxEvent] = []
+        if sync, let header = try VP9Superframe.keyFrameHeader(data) {
+            let record: [UInt8]
+            if let known = state.record { record = known } else { record = try VPCodecConfigurationRecord(keyFrame: header).serialized() }
+            let description = try SampleDescription.vp9(configuration: record, keyFrame: header)
+            if description != state.current {
+                do { events = try announce(description, &state, at: offset) } catch {
+                    throw .unsupported(structure: "VP9 track", feature: "\(error)")
+                }
+            }
+        }
+        guard let index = state.index else {
+            droppedFrameCount += 1
+            return []
+        }
+        return events + [.frame(MediaFrame(trackID: state.trackID, dts: timestamp, pts: timestamp, isKeyframe: sync,
+                                           sampleDescriptionIndex: index, payload: data))]
+    }
+
+    private mutating func announce(_ description: SampleDescription, _ state: inout VideoState,
+                                   at offset: Int64) throws(FLVError) -> [DemuxEvent] {
+        let (index, event) = try register(description, trackID: state.trackID, at: offset)
+        state.index = index
+        state.codec = description.codec
+        state.current = description
+        return event.map { [$0] } ?? []
+    }
+
     private mutating func demuxAudio(_ body: FLVAudioTagBody, timestamp: Int64, at offset: Int64) throws(FLVError) -> [DemuxEvent] {
+        var state = audio[body.trackID] ?? AudioState(trackID: body.trackID == 0 ? ContainerTrackID.audio : allocateTrackID())
+        defer { audio[body.trackID] = state }
         switch body.packet {
         case let .sequenceHeader(config):
-            let description: SampleDescription
-            do { description = try .aac(audioSpecificConfig: config) } catch { throw .codec(error, at: offset) }
-            let (index, event) = try register(description, trackID: ContainerTrackID.audio, at: offset)
-            audioIndex = index
+            guard let description = try Self.audioDescription(body.codec, sequenceStart: config, at: offset) else { return [] }
+            let (index, event) = try register(description, trackID: state.trackID, at: offset)
+            state.index = index
+            state.codec = body.codec
             return event.map { [$0] } ?? []
         case let .raw(frame):
-            guard let audioIndex else {
+            guard !frame.isEmpty else { return [] }
+            var events: [DemuxEvent] = []
+            if state.codec != body.codec || state.index == nil,
+               let description = try Self.audioDescription(body.codec, firstFrame: frame, at: offset) {
+                // Codecs whose frames describe themselves (AC-3, E-AC-3, MP3) need no sequence start.
+                let (index, event) = try register(description, trackID: state.trackID, at: offset)
+                state.index = index
+                state.codec = body.codec
+                events += event.map { [$0] } ?? []
+            }
+            guard let index = state.index, state.codec == body.codec else {
                 droppedFrameCount += 1
                 return []
             }
-            guard !frame.isEmpty else { return [] }
-            return [.frame(MediaFrame(trackID: ContainerTrackID.audio, dts: timestamp, pts: timestamp,
-                                      isKeyframe: true, sampleDescriptionIndex: audioIndex, payload: frame))]
+            return events + [.frame(MediaFrame(trackID: state.trackID, dts: timestamp, pts: timestamp,
+                                               isKeyframe: true, sampleDescriptionIndex: index, payload: frame))]
+        case .sequenceEnd, .other:
+            return []
+        }
+    }
+
+    /// The description a sequence start gives, nil for codecs that have none.
+    static func audioDescription(_ codec: Codec, sequenceStart config: [UInt8], at offset: Int64) throws(FLVError) -> SampleDescription? {
+        do throws(CodecError) {
+            switch codec {
+            case .aac: return try .aac(audioSpecificConfig: config)
+            default: throw .unsupported(structure: "FLV audio", feature: "codec \(codec)")
+            }
+        } catch {
+            throw .codec(error, at: offset)
+        }
+    }
+
+    /// The description the first frame of a self-describing codec gives; nil for the others.
+    static func audioDescription(_ codec: Codec, firstFrame frame: [UInt8], at offset: Int64) throws(FLVError) -> SampleDescription? {
+        switch codec {
+        case .aac: return nil
+        default: throw .unsupportedCodec("audio \(codec) in FLV", at: offset)
         }
     }
 

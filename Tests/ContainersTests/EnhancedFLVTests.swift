@@ -28,6 +28,28 @@ final class EnhancedFLVTests: XCTestCase {
         }
     }
 
+    /// ffmpeg 9's enhanced FLV audio: Opus (OpusHead sequence start), AC-3 and E-AC-3 (an
+    /// empty sequence start and a MultichannelConfig, then frames that describe themselves).
+    /// Each gives one audio track of that codec whose frames parse as that codec and last
+    /// what the source lasted (0.5 s, plus encoder padding of at most two frames).
+    func testEnhancedAudioFixturesGiveTracksOfTheirCodec() throws {
+        for (name, codec) in [("opus", Codec.opus), ("ac3", .ac3), ("eac3", .eac3)] {
+            let result = readFLV(try readFile(TestPaths.fixture("flv/enhanced_\(name).flv")))
+            XCTAssertEqual(result.errors.map { "\($0)" }, [], name)
+            let track = try XCTUnwrap(result.tracks[ContainerTrackID.audio], name)
+            XCTAssertEqual(track.codec, codec, name)
+            let description = track.sampleDescriptions[0]
+            XCTAssertEqual(description.sampleRate, 48000, name)
+            XCTAssertEqual(description.channelCount, 1, name)
+            let frames = result.frames(track: ContainerTrackID.audio)
+            var samples = 0
+            for frame in frames { samples += try XCTUnwrap(try description.samplesPerFrame(frame.payload), name) }
+            let frameLength = Double(samples) / Double(frames.count) / 48000
+            XCTAssertEqual(Double(samples) / 48000, 0.5, accuracy: 2 * frameLength + 0.001, name)
+            XCTAssertTrue(frames.allSatisfy(\.isKeyframe))
+        }
+    }
+
     func testVideoBodiesRoundTripInTheEnhancedForm() throws {
         let bodies: [FLVVideoTagBody] = [
             FLVVideoTagBody(codec: .av1, frameType: .keyframe, packet: .sequenceStart([0x81, 0, 0x0C, 0])),

@@ -258,23 +258,34 @@ public struct FLVTagDemuxer: Sendable {
         }
     }
 
-    /// The description a sequence start gives, nil for codecs that have none.
+    /// The description a sequence start gives: the AudioSpecificConfig (AAC) or OpusHead
+    /// (Opus; an empty one means plain stereo, Enhanced RTMP v2); nil for codecs that have none.
     static func audioDescription(_ codec: Codec, sequenceStart config: [UInt8], at offset: Int64) throws(FLVError) -> SampleDescription? {
         do throws(CodecError) {
             switch codec {
             case .aac: return try .aac(audioSpecificConfig: config)
-            default: throw .unsupported(structure: "FLV audio", feature: "codec \(codec)")
+            case .opus where config.isEmpty:
+                return .opus(header: OpusIdentificationHeader(channelCount: 2, preSkip: 0, inputSampleRate: OpusIdentificationHeader.sampleRate))
+            case .opus: return .opus(header: try OpusIdentificationHeader(opusHead: config))
+            default: return nil
             }
         } catch {
             throw .codec(error, at: offset)
         }
     }
 
-    /// The description the first frame of a self-describing codec gives; nil for the others.
+    /// The description the first frame of a self-describing codec (AC-3, E-AC-3, MP3) gives;
+    /// nil for the others, whose sequence start describes them.
     static func audioDescription(_ codec: Codec, firstFrame frame: [UInt8], at offset: Int64) throws(FLVError) -> SampleDescription? {
-        switch codec {
-        case .aac: return nil
-        default: throw .unsupportedCodec("audio \(codec) in FLV", at: offset)
+        do throws(CodecError) {
+            switch codec {
+            case .ac3: return .ac3(header: try AC3SyncFrameHeader(parsing: frame))
+            case .eac3: return try .eac3(header: EAC3SyncFrameHeader(parsing: frame))
+            case .mp3: return try .mp3(header: MPEGAudioFrameHeader(parsing: frame))
+            default: return nil
+            }
+        } catch {
+            throw .codec(error, at: offset)
         }
     }
 

@@ -50,6 +50,45 @@ final class EnhancedFLVTests: XCTestCase {
         }
     }
 
+    /// Our enhanced FLV of the AV1 and VP9 fixtures (and of H.265, which ffmpeg 5.1 cannot
+    /// read in FLV) decodes silently with ffmpeg 9 to the source's frames, and reads back to
+    /// the same frames.
+    func testWrittenEnhancedFLVDecodesInFFmpeg9LikeTheSource() throws {
+        let ffmpeg9 = try ModernFFmpeg.require()
+        let directory = TestPaths.temporaryDirectory("eflv-out")
+        for name in ["av1_160x120", "vp9_160x120", "h265_aac"] {
+            let reader = try MP4Reader(path: TestPaths.fixture("mp4/\(name).mp4"))
+            let tracks = reader.tracks.map(\.trackDescription)
+            let frames = try reader.frames()
+            let path = "\(directory)/\(name).flv"
+            let writer = try FLVFileWriter(path: path, tracks: tracks)
+            for frame in frames { try writer.write(frame) }
+            try writer.close()
+            let read = readFLV(try readFile(path))
+            XCTAssertEqual(read.errors.map { "\($0)" }, [], name)
+            XCTAssertEqual(read.frames(track: ContainerTrackID.video).map(\.payload),
+                           frames.filter { $0.trackID == tracks.first { $0.kind == .video }!.trackID }.map(\.payload), name)
+            func hashes(_ p: String) throws -> [Substring] {
+                let out = try ExternalTool.run(ffmpeg9, ["-nostdin", "-v", "error", "-i", p, "-map", "0:v:0", "-f", "framemd5", "-"])
+                XCTAssertEqual(out.stderr, "", "ffmpeg 9 on \(p)")
+                return out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! }
+            }
+            let expected = try hashes(TestPaths.fixture("mp4/\(name).mp4"))
+            XCTAssertFalse(expected.isEmpty)
+            XCTAssertEqual(try hashes(path), expected, name)
+        }
+    }
+
+    /// MPEG-TS refuses AV1 and VP9 by name: no stream type that ffmpeg 5.1 reads.
+    func testTSWriterRefusesAV1AndVP9ByName() throws {
+        for (name, label) in [("av1_160x120", "AV1"), ("vp9_160x120", "VP9")] {
+            let tracks = try MP4Reader(path: TestPaths.fixture("mp4/\(name).mp4")).tracks.map(\.trackDescription)
+            XCTAssertThrowsError(try TSWriter(tracks: tracks)) { error in
+                XCTAssertTrue("\(error)".contains("\(label) video (track 1)"), "\(error)")
+            }
+        }
+    }
+
     func testVideoBodiesRoundTripInTheEnhancedForm() throws {
         let bodies: [FLVVideoTagBody] = [
             FLVVideoTagBody(codec: .av1, frameType: .keyframe, packet: .sequenceStart([0x81, 0, 0x0C, 0])),

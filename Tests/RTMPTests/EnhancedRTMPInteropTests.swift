@@ -40,15 +40,12 @@ final class EnhancedRTMPInteropTests: XCTestCase {
     ///
     /// Audio frames are not compared here: the first AAC packet of an FLV publish arrives just
     /// before the first key frame and is dropped until the audio-lead fix of issue 13 lands
-    /// (docs/recording.md, "audio lead kept"); its own tests cover that.
+    /// (docs/recording.md, "audio lead kept"); its own tests cover that. An enhanced FLV
+    /// recording is checked by ffmpeg 9 only: 5.1 cannot read the FourCC form.
     private func assertSameVideoWithBothFFmpegs(_ path: String, as source: String, ffmpeg9: String,
                                                 file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertTrue(FileSystem.exists(path), "\(path) exists", file: file, line: line)
-        XCTAssertEqual(try FFmpegCheck.complaints(path), "", path, file: file, line: line)
-        XCTAssertEqual(try FFmpegCheck.streams(path).map(\.kind), try FFmpegCheck.streams(source).map(\.kind),
-                       "streams of \(path)", file: file, line: line)
-        XCTAssertEqual(try decodedHashes(path, "v"), try decodedHashes(source, "v"), "ffmpeg 5.1's decoded video of \(path)",
-                       file: file, line: line)
+        if !path.hasSuffix(".flv") { try assertSilentIn51(path, as: source, file: file, line: line) }
         func hashes(_ p: String, _ stream: String) throws -> [Substring] {
             let out = try ExternalTool.run(ffmpeg9, ["-nostdin", "-v", "error", "-i", p, "-map", "0:\(stream):0", "-f", "framemd5", "-"])
             XCTAssertEqual(out.status, 0, out.stderr, file: file, line: line)
@@ -61,9 +58,17 @@ final class EnhancedRTMPInteropTests: XCTestCase {
         XCTAssertFalse(try hashes(path, "a").isEmpty, "ffmpeg 9 decodes the audio of \(path)", file: file, line: line)
     }
 
+    private func assertSilentIn51(_ path: String, as source: String, file: StaticString, line: UInt) throws {
+        XCTAssertEqual(try FFmpegCheck.complaints(path), "", path, file: file, line: line)
+        XCTAssertEqual(try FFmpegCheck.streams(path).map(\.kind), try FFmpegCheck.streams(source).map(\.kind),
+                       "streams of \(path)", file: file, line: line)
+        XCTAssertEqual(try decodedHashes(path, "v"), try decodedHashes(source, "v"), "ffmpeg 5.1's decoded video of \(path)",
+                       file: file, line: line)
+    }
+
     /// ffmpeg 9 publishes each codec with -c copy (FourCC video packets, legacy AAC): the MP4
-    /// recording has the source's frames.
-    func testFFmpeg9PublishesAV1VP9AndHEVCRecordedAsMP4() throws {
+    /// and the (enhanced) FLV recordings have the source's frames.
+    func testFFmpeg9PublishesAV1VP9AndHEVCRecordedAsMP4AndFLV() throws {
         try FFmpegCheck.require()
         let ffmpeg9 = try ModernFFmpeg.require()
         let harness = try IngestHarness()
@@ -71,7 +76,7 @@ final class EnhancedRTMPInteropTests: XCTestCase {
         let dir = TestPaths.temporaryDirectory("ertmp")
         for testCase in Self.cases {
             let source = try source(testCase, ffmpeg: ffmpeg9, in: dir)
-            let paths = try harness.record(testCase.name, types: [.mp4])
+            let paths = try harness.record(testCase.name, types: [.mp4, .flv])
             let out = try ExternalTool.run(ffmpeg9, ["-nostdin", "-v", "error", "-i", source, "-c", "copy", "-f", "flv",
                                                      harness.url(testCase.name)])
             XCTAssertEqual(out.status, 0, "\(testCase.name): \(out.stderr)")

@@ -144,7 +144,7 @@ public struct FLVTagMuxer: Sendable {
     }
 
     /// The sequence header body of `description`: the record with 4-byte NAL unit lengths
-    /// (the length `MediaFrame` payloads use), or the AudioSpecificConfig.
+    /// (the length `MediaFrame` payloads use), the av1C/vpcC body, or the AudioSpecificConfig.
     static func sequenceHeader(_ description: SampleDescription) throws(FLVError) -> [UInt8] {
         do throws(CodecError) {
             switch description.codec {
@@ -166,7 +166,11 @@ public struct FLVTagMuxer: Sendable {
                 return FLVVideoTagBody(codec: .h265, frameType: .keyframe, packet: .sequenceStart(try record.serialized())).serialized()
             case .aac:
                 return FLVAudioTagBody(packet: .sequenceHeader(description.configuration)).serialized()
-            case .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9:
+            case .av1, .vp9:
+                // Enhanced form (FourCC av01/vp09): the av1C or vpcC body as MP4 holds it.
+                return FLVVideoTagBody(codec: description.codec, frameType: .keyframe,
+                                       packet: .sequenceStart(description.configuration)).serialized()
+            case .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw:
                 throw CodecError.unsupported(structure: "FLV sequence header", feature: "codec \(description.codec)")
             }
         } catch {

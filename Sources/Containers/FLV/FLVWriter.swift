@@ -67,8 +67,9 @@ public struct FLVWriter: Sendable {
                     AMF0Value.Property("width", .number(Double(video.width))),
                     AMF0Value.Property("height", .number(Double(video.height))),
                     AMF0Value.Property("framerate", .number(frameRate ?? 0)),
-                    AMF0Value.Property("videocodecid", .number(video.codec == .h265
-                        ? Double(FourCC("hvc1").rawValue) : Double(FLVVideoTagBody.avcCodecID))),
+                    // Enhanced codecs are named by their FourCC's value, as ffmpeg 9 writes it.
+                    AMF0Value.Property("videocodecid", .number(video.codec == .h264
+                        ? Double(FLVVideoTagBody.avcCodecID) : Double((FLVVideoTagBody.fourCC(of: video.codec) ?? "hvc1").rawValue))),
                 ]
             }
             if let audio {

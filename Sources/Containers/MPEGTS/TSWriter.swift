@@ -51,6 +51,11 @@ public struct TSWriter: Sendable {
             guard !track.sampleDescriptions.isEmpty, track.timescale > 0 else {
                 throw .unknownTrack(trackID: track.trackID, sampleDescriptionIndex: 1)
             }
+            if track.codec == .av1 || track.codec == .vp9 {
+                // AV1 has only a draft TS binding (stream_type 0x06 + 'AV01') and VP9 none;
+                // ffmpeg 5.1 reads neither, so a .ts of them would be a file players reject.
+                throw .unsupported("\(track.codec == .av1 ? "AV1" : "VP9") video (track \(track.trackID)): MPEG-TS has no stream type for it that players read; record it as mp4 or flv")
+            }
             guard TSStreamType(codec: track.codec) != nil else {
                 throw .unsupported("codec \(track.codec) (track \(track.trackID))")
             }

@@ -9,7 +9,8 @@ import MediaCore
 /// (3, 4, ...) in the order they appear. A sequence header announces the track, or a new
 /// sample description when it differs from every earlier one; AV1 and VP9 announce theirs at
 /// the first key frame when the record lacks the sequence header (AV1) or the picture size
-/// (VP9, whose vpcC has none), and a key frame of another size or sequence adds a description.
+/// (VP9, whose vpcC has none), and a key frame of another size or sequence adds a description;
+/// likewise an H.264/H.265 key frame whose in-band SPS/PPS/VPS differ from the record's.
 /// Frames before their track's description cannot be decoded and are dropped (counted in
 /// `droppedFrameCount`). AV1 and VP9 sync samples come from the bitstream, not the FLV
 /// frame type. ModEx nanosecond offsets are below the millisecond timescale and not applied.
@@ -143,23 +144,71 @@ public struct FLVTagDemuxer: Sendable {
             } catch {
                 throw .codec(error, at: offset)
             }
-            guard let index = state.index else {
+            guard state.index != nil else {
                 droppedFrameCount += 1
                 return []
             }
+            let keyframe = body.frameType == .keyframe || body.frameType == .generatedKeyframe
             let payload: [UInt8]
+            var events: [DemuxEvent] = []
             do {
                 let units = try NALUnit.splitLengthPrefixed(data, lengthSize: state.lengthSize)
                 payload = state.lengthSize == .four ? data : try NALUnit.lengthPrefixed(units)
-            } catch {
+                if keyframe, let description = try Self.inBandChange(units, codec: body.codec, current: state.current) {
+                    events = try announce(description, &state, at: offset)
+                }
+            } catch let error as CodecError {
                 throw .codec(error, at: offset)
+            } catch let error as FLVError {
+                throw error
+            } catch {
+                throw .unsupportedCodec("\(error)", at: offset)
             }
-            let keyframe = body.frameType == .keyframe || body.frameType == .generatedKeyframe
-            return [.frame(MediaFrame(trackID: state.trackID, dts: timestamp, pts: timestamp + Int64(compositionTime),
-                                      isKeyframe: keyframe, sampleDescriptionIndex: index, payload: payload))]
+            return events + [.frame(MediaFrame(trackID: state.trackID, dts: timestamp, pts: timestamp + Int64(compositionTime),
+                                               isKeyframe: keyframe, sampleDescriptionIndex: state.index!, payload: payload))]
         case .sequenceEnd, .other:
             return []
         }
+    }
+
+    /// A key frame that carries parameter sets in band (an encoder that changes resolution
+    /// without sending a new sequence header) other than the current record's: the record
+    /// they make, with the current one's PPS/VPS where the frame has none. The frame keeps
+    /// them too, as it came. Nil when the frame has no SPS or the same ones.
+    static func inBandChange(_ units: [ArraySlice<UInt8>], codec: Codec,
+                             current: SampleDescription?) throws(CodecError) -> SampleDescription? {
+        guard let current, current.codec == codec else { return nil }
+        var vps: [[UInt8]] = [], sps: [[UInt8]] = [], pps: [[UInt8]] = []
+        for unit in units {
+            if codec == .h264 {
+                switch H264NALUnitType(nalUnit: unit) {
+                case .sequenceParameterSet: sps.append(Array(unit))
+                case .pictureParameterSet: pps.append(Array(unit))
+                default: continue
+                }
+            } else {
+                switch H265NALUnitType(nalUnit: unit) {
+                case .videoParameterSet: vps.append(Array(unit))
+                case .sequenceParameterSet: sps.append(Array(unit))
+                case .pictureParameterSet: pps.append(Array(unit))
+                default: continue
+                }
+            }
+        }
+        guard !sps.isEmpty else { return nil }
+        if codec == .h264 {
+            let record = try AVCDecoderConfigurationRecord(parsing: current.configuration)
+            guard sps != record.sequenceParameterSets || (!pps.isEmpty && pps != record.pictureParameterSets) else { return nil }
+            let built = try AVCDecoderConfigurationRecord(sequenceParameterSets: sps, pictureParameterSets: pps.isEmpty ? record.pictureParameterSets : pps)
+            return try .h264(configuration: built.serialized())
+        }
+        let record = try HEVCDecoderConfigurationRecord(parsing: current.configuration)
+        let known = (vps: record.nalUnits(ofType: .videoParameterSet), sps: record.nalUnits(ofType: .sequenceParameterSet),
+                     pps: record.nalUnits(ofType: .pictureParameterSet))
+        guard sps != known.sps || (!pps.isEmpty && pps != known.pps) || (!vps.isEmpty && vps != known.vps) else { return nil }
+        let built = try HEVCDecoderConfigurationRecord(videoParameterSets: vps.isEmpty ? known.vps : vps, sequenceParameterSets: sps,
+                                                       pictureParameterSets: pps.isEmpty ? known.pps : pps)
+        return try .h265(configuration: built.serialized())
     }
 
     /// An AV1 temporal unit: a key frame whose sequence header differs in what a sample entry

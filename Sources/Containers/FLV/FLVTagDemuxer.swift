@@ -4,8 +4,10 @@ import MediaCore
 /// audio, video or AMF0 data message is a tag body with its type and timestamp).
 ///
 /// Video (H.264 legacy; H.264, H.265, AV1, VP9 enhanced; legacy CodecID 12 HEVC) is track 1,
-/// audio (AAC legacy; the enhanced FourCC codecs) track 2, both in milliseconds (timescale
-/// 1000). Enhanced RTMP multitrack tracks other than trackId 0 get the next free track ids
+/// audio (AAC, MP3, G.711 legacy; the enhanced FourCC codecs) track 2. Video and AAC are in
+/// milliseconds (timescale 1000); MP3, G.711, AC-3, E-AC-3 and Opus in their sample rate, each
+/// frame as long as its bitstream says (`AudioFrameClock`), a tag holding several frames
+/// giving a frame each. Enhanced RTMP multitrack tracks other than trackId 0 get the next free track ids
 /// (3, 4, ...) in the order they appear. A sequence header announces the track, or a new
 /// sample description when it differs from every earlier one; AV1 and VP9 announce theirs at
 /// the first key frame when the record lacks the sequence header (AV1) or the picture size
@@ -33,6 +35,8 @@ public struct FLVTagDemuxer: Sendable {
         var trackID: UInt32
         var codec: Codec?
         var index: UInt16?
+        /// Tracks timed in their sample rate (all but AAC).
+        var clock: AudioFrameClock?
     }
 
     private var tracks = TrackTable()
@@ -268,7 +272,7 @@ public struct FLVTagDemuxer: Sendable {
 
     private mutating func announce(_ description: SampleDescription, _ state: inout VideoState,
                                    at offset: Int64) throws(FLVError) -> [DemuxEvent] {
-        let (index, event) = try register(description, trackID: state.trackID, at: offset)
+        let (index, event) = try register(description, trackID: state.trackID, timescale: Self.timescale, at: offset)
         state.index = index
         state.codec = description.codec
         state.current = description
@@ -281,34 +285,100 @@ public struct FLVTagDemuxer: Sendable {
         switch body.packet {
         case let .sequenceHeader(config):
             guard let description = try Self.audioDescription(body.codec, sequenceStart: config, at: offset) else { return [] }
-            let (index, event) = try register(description, trackID: state.trackID, at: offset)
+            let timescale = body.codec == .aac ? Self.timescale : tracks.tracks[state.trackID]?.timescale ?? description.sampleRate
+            let (index, event) = try register(description, trackID: state.trackID, timescale: timescale, at: offset)
             state.index = index
             state.codec = body.codec
             return event.map { [$0] } ?? []
-        case let .raw(frame):
-            guard !frame.isEmpty else { return [] }
-            var events: [DemuxEvent] = []
-            if state.codec != body.codec || state.index == nil,
-               let description = try Self.audioDescription(body.codec, firstFrame: frame, at: offset) {
-                // Codecs whose frames describe themselves (AC-3, E-AC-3, MP3) need no sequence start.
-                let (index, event) = try register(description, trackID: state.trackID, at: offset)
-                state.index = index
-                state.codec = body.codec
-                events += event.map { [$0] } ?? []
-            }
-            guard let index = state.index, state.codec == body.codec else {
+        case let .raw(frame) where body.codec == .aac:
+            guard let index = state.index, state.codec == .aac else {
                 droppedFrameCount += 1
                 return []
             }
-            return events + [.frame(MediaFrame(trackID: state.trackID, dts: timestamp, pts: timestamp,
-                                               isKeyframe: true, sampleDescriptionIndex: index, payload: frame))]
+            guard !frame.isEmpty else { return [] }
+            return [.frame(MediaFrame(trackID: state.trackID, dts: timestamp, pts: timestamp,
+                                      isKeyframe: true, sampleDescriptionIndex: index, payload: frame))]
+        case let .raw(data) where body.codec == .opus:
+            guard !data.isEmpty else { return [] }
+            guard let index = state.index, state.codec == .opus,
+                  let description = tracks.tracks[state.trackID]?.sampleDescriptions[Int(index) - 1] else {
+                droppedFrameCount += 1
+                return []
+            }
+            let samples: Int
+            do { samples = try description.samplesPerFrame(data) ?? 0 } catch { throw .codec(error, at: offset) }
+            return try timedFrames([(description, data, samples)], timestamp: timestamp, &state, at: offset)
+        case let .raw(data):
+            // AC-3, E-AC-3 and MP3 describe themselves in every frame; a message may hold several.
+            guard !data.isEmpty else { return [] }
+            return try timedFrames(Self.selfDescribingFrames(body.codec, data, at: offset), timestamp: timestamp, &state, at: offset)
+        case let .frames(header, data):
+            guard !data.isEmpty else { return [] }
+            return try timedFrames(Self.legacyFrames(header: header, data: data, at: offset), timestamp: timestamp, &state, at: offset)
         case .sequenceEnd, .other:
             return []
         }
     }
 
+    /// The frames of an enhanced AC-3, E-AC-3 or MP3 message, each with the description its
+    /// header gives and its length in samples.
+    static func selfDescribingFrames(_ codec: Codec, _ data: [UInt8],
+                                     at offset: Int64) throws(FLVError) -> [(SampleDescription, [UInt8], Int)] {
+        do throws(CodecError) {
+            switch codec {
+            case .ac3:
+                return try AC3SyncFrameHeader.frames(in: data).map { (.ac3(header: $0.header), Array($0.frame), AC3SyncFrameHeader.samplesPerFrame) }
+            case .eac3:
+                return try EAC3SyncFrameHeader.frames(in: data).map { item throws(CodecError) in
+                    (try .eac3(header: item.header), Array(item.frame), item.header.samplesPerFrame)
+                }
+            case .mp3:
+                return try MPEGAudioFrameHeader.frames(in: data).map { item throws(CodecError) in
+                    (try .mp3(header: item.header), Array(item.frame), item.header.samplesPerFrame)
+                }
+            default:
+                throw .unsupported(structure: "FLV audio", feature: "codec \(codec)")
+            }
+        } catch {
+            throw .codec(error, at: offset)
+        }
+    }
+
+    /// Legacy MP3 (split at its frame headers, each its own description source) or G.711 (the
+    /// whole tag is one frame: 8 kHz, SoundType says the channels).
+    static func legacyFrames(header: UInt8, data: [UInt8], at offset: Int64) throws(FLVError) -> [(SampleDescription, [UInt8], Int)] {
+        if FLVAudioTagBody.codec(ofSoundFormat: header >> 4) == .mp3 { return try selfDescribingFrames(.mp3, data, at: offset) }
+        let description = SampleDescription.g711(header >> 4 == FLVAudioTagBody.mulawSoundFormat ? .pcmMulaw : .pcmAlaw,
+                                                 channelCount: header & 1 == 1 ? 2 : 1)
+        return [(description, data, data.count / Int(description.channelCount))]
+    }
+
+    /// Frames timed in the track's sample rate (its first description's), from the message's
+    /// millisecond time for the first and from the samples before it for the rest.
+    private mutating func timedFrames(_ units: [(description: SampleDescription, payload: [UInt8], samples: Int)],
+                                      timestamp: Int64, _ state: inout AudioState, at offset: Int64) throws(FLVError) -> [DemuxEvent] {
+        var events: [DemuxEvent] = []
+        var containerTime: Int64? = timestamp
+        for unit in units {
+            let timescale = tracks.tracks[state.trackID]?.timescale ?? unit.description.sampleRate
+            let (index, event) = try register(unit.description, trackID: state.trackID, timescale: timescale, at: offset)
+            state.index = index
+            state.codec = unit.description.codec
+            if let event { events.append(event) }
+            if state.clock == nil { state.clock = AudioFrameClock(sampleRate: timescale, containerTimescale: Self.timescale) }
+            // A rate change mid-stream keeps the track's first rate as its timescale.
+            let samples = TimescaleConversion.rescale(Int64(unit.samples), from: unit.description.sampleRate, to: timescale)
+            guard let time = state.clock?.time(of: containerTime, samples: Int(samples)) else { continue }
+            containerTime = nil
+            events.append(.frame(MediaFrame(trackID: state.trackID, dts: time, pts: time, isKeyframe: true,
+                                            sampleDescriptionIndex: index, payload: unit.payload)))
+        }
+        return events
+    }
+
     /// The description a sequence start gives: the AudioSpecificConfig (AAC) or OpusHead
-    /// (Opus; an empty one means plain stereo, Enhanced RTMP v2); nil for codecs that have none.
+    /// (Opus; an empty one means plain stereo, Enhanced RTMP v2); nil for codecs that have none
+    /// (AC-3, E-AC-3, MP3: their frames describe themselves).
     static func audioDescription(_ codec: Codec, sequenceStart config: [UInt8], at offset: Int64) throws(FLVError) -> SampleDescription? {
         do throws(CodecError) {
             switch codec {
@@ -323,24 +393,9 @@ public struct FLVTagDemuxer: Sendable {
         }
     }
 
-    /// The description the first frame of a self-describing codec (AC-3, E-AC-3, MP3) gives;
-    /// nil for the others, whose sequence start describes them.
-    static func audioDescription(_ codec: Codec, firstFrame frame: [UInt8], at offset: Int64) throws(FLVError) -> SampleDescription? {
-        do throws(CodecError) {
-            switch codec {
-            case .ac3: return .ac3(header: try AC3SyncFrameHeader(parsing: frame))
-            case .eac3: return try .eac3(header: EAC3SyncFrameHeader(parsing: frame))
-            case .mp3: return try .mp3(header: MPEGAudioFrameHeader(parsing: frame))
-            default: return nil
-            }
-        } catch {
-            throw .codec(error, at: offset)
-        }
-    }
-
-    private mutating func register(_ description: SampleDescription, trackID: UInt32,
+    private mutating func register(_ description: SampleDescription, trackID: UInt32, timescale: UInt32,
                                    at offset: Int64) throws(FLVError) -> (UInt16, DemuxEvent?) {
-        guard let result = tracks.index(of: description, trackID: trackID, timescale: Self.timescale) else {
+        guard let result = tracks.index(of: description, trackID: trackID, timescale: timescale) else {
             let existing = tracks.tracks[trackID]
             if let existing, existing.codec != description.codec {
                 throw .unsupportedCodec("\(description.codec) after \(existing.codec) in track \(trackID)", at: offset)

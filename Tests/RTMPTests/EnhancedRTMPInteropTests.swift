@@ -93,6 +93,49 @@ final class EnhancedRTMPInteropTests: XCTestCase {
                        "nothing dropped or failed")
     }
 
+    /// ffmpeg 9 publishes two audio tracks (the second as an Enhanced RTMP multitrack packet,
+    /// trackId 1): the MP4 recording has both, and both decode.
+    func testFFmpeg9MultitrackAudioRecordsEveryTrack() throws {
+        try FFmpegCheck.require()
+        let ffmpeg9 = try ModernFFmpeg.require()
+        let harness = try IngestHarness()
+        defer { harness.stop() }
+        let dir = TestPaths.temporaryDirectory("ertmp-mt")
+        let source = dir + "/multitrack.mp4"
+        let encode = try ExternalTool.run(ffmpeg9, ["-nostdin", "-v", "error", "-y",
+                                                    "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10",
+                                                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                                                    "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=44100",
+                                                    "-t", "2", "-map", "0:v", "-map", "1:a", "-map", "2:a", "-pix_fmt", "yuv420p",
+                                                    "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "10",
+                                                    "-c:a", "aac", "-b:a", "64k", source])
+        XCTAssertEqual(encode.status, 0, encode.stderr)
+        let paths = try harness.record("mt", types: [.mp4])
+        let out = try ExternalTool.run(ffmpeg9, ["-nostdin", "-v", "error", "-i", source, "-map", "0", "-c", "copy", "-f", "flv",
+                                                 harness.url("mt")])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        harness.waitUntilEnded("mt")
+        let path = try XCTUnwrap(paths.first)
+        XCTAssertEqual(try FFmpegCheck.complaints(path), "")
+        XCTAssertEqual(try FFmpegCheck.streams(path).map(\.codec), ["vp9", "aac", "aac"])
+        XCTAssertEqual(try decodedHashes(path, "v"), try decodedHashes(source, "v"))
+        // The second audio track is the 44.1 kHz one, as in the source.
+        let rates = try ExternalTool.run("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries", "stream=sample_rate",
+                                                     "-of", "csv=p=0", path]).stdout.split(separator: "\n")
+        XCTAssertEqual(rates, ["48000", "44100"])
+        // As many frames as the source's track, give or take the priming frame FLV cannot
+        // trim and the frame before the first key frame (see assertSameVideoWithBothFFmpegs).
+        func frames(_ p: String, _ stream: String) throws -> Int {
+            try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-i", p, "-map", stream, "-f", "framemd5", "-"])
+                .stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.count
+        }
+        for stream in ["0:a:0", "0:a:1"] {
+            let expected = try frames(source, stream)
+            XCTAssertGreaterThan(expected, 0)
+            XCTAssertEqual(Double(try frames(path, stream)), Double(expected), accuracy: 2, stream)
+        }
+    }
+
     /// The same clips as enhanced FLV files, recorded by `recorder record --input`.
     func testEnhancedFLVFilesAsInputRecordedAsMP4() throws {
         try FFmpegCheck.require()

@@ -84,6 +84,13 @@ final class RecordingCatalogTests: XCTestCase {
         XCTAssertEqual(Set(catalog.query(query).entries.map(\.file)),
                        Set([entry(1).file, entry(2).file, entry(1, stream: "cam2").file, entry(2, stream: "cam2").file]))
 
+        // The same range for one stream, paged: the index answers it without a scan.
+        query.localStreamName = "cam2"
+        XCTAssertEqual(catalog.query(query).entries.map(\.file), [entry(1, stream: "cam2").file, entry(2, stream: "cam2").file])
+        query.offset = 1
+        XCTAssertEqual(catalog.query(query).entries.map(\.file), [entry(2, stream: "cam2").file])
+        XCTAssertEqual(catalog.query(query).total, 2)
+
         query = RecordingQuery()
         query.offset = 2
         query.limit = 3

@@ -53,10 +53,9 @@ final class EnhancedRTMPInteropTests: XCTestCase {
         XCTAssertTrue(FileSystem.exists(path), "\(path) exists", file: file, line: line)
         if !path.hasSuffix(".flv") { try assertSilentIn51(path, as: source, file: file, line: line) }
         func hashes(_ p: String, _ stream: String) throws -> [Substring] {
-            let out = try ExternalTool.run(ffmpeg9, ["-nostdin", "-v", "error", "-i", p, "-map", "0:\(stream):0", "-f", "framemd5", "-"])
-            XCTAssertEqual(out.status, 0, out.stderr, file: file, line: line)
-            XCTAssertEqual(out.stderr, "", "ffmpeg 9 -v error on \(p)", file: file, line: line)
-            return out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! }
+            let decoded = try ModernFFmpeg.decodedHashes(p, stream: stream, ffmpeg: ffmpeg9)
+            XCTAssertEqual(decoded.complaints, "", "ffmpeg 9 -v error on \(p)", file: file, line: line)
+            return decoded.hashes
         }
         let expected = try hashes(source, "v")
         XCTAssertFalse(expected.isEmpty, file: file, line: line)

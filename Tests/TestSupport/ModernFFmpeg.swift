@@ -25,3 +25,13 @@ public enum ModernFFmpeg {
         throw XCTSkip(message)
     }
 }
+
+extension ModernFFmpeg {
+    /// ffmpeg 9's decode of the first stream of `kind` ("v" or "a") of `path`: the hash column
+    /// of its framemd5, and what it printed at `-v error` (empty: decoded silently).
+    public static func decodedHashes(_ path: String, stream kind: String, ffmpeg: String) throws -> (hashes: [Substring], complaints: String) {
+        let out = try ExternalTool.run(ffmpeg, ["-nostdin", "-v", "error", "-i", path, "-map", "0:\(kind):0", "-f", "framemd5", "-"])
+        let complaints = out.stderr + (out.status == 0 ? "" : "ffmpeg 9 exited \(out.status)\n")
+        return (out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! }, complaints)
+    }
+}

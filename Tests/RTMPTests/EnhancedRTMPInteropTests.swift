@@ -1,4 +1,5 @@
 import Containers
+import ISOBMFF
 import Foundation
 import MediaCore
 import Recorder
@@ -132,6 +133,55 @@ final class EnhancedRTMPInteropTests: XCTestCase {
             let expected = try frames(source, stream)
             XCTAssertGreaterThan(expected, 0)
             XCTAssertEqual(Double(try frames(path, stream)), Double(expected), accuracy: 2, stream)
+        }
+    }
+
+    /// Two video tracks of different codecs in one stream (Multitrack, ManyTracksManyCodecs:
+    /// AV1 as trackId 0 and VP9 as trackId 1 in every message), sent by our publisher since
+    /// no encoder here sends that form: the MP4 holds both tracks, each decoding to its
+    /// source's frames.
+    func testManyTracksManyCodecsVideoRecordsBothTracks() throws {
+        try FFmpegCheck.require()
+        let harness = try IngestHarness()
+        defer { harness.stop() }
+        let sources = ["av1_160x120", "vp9_160x120"].map { TestPaths.fixture("mp4/\($0).mp4") }
+        let readers = try sources.map { try MP4Reader(path: $0) }
+        let tracks = readers.map { $0.tracks[0] }
+        let frames = try readers.map { try $0.frames() }
+        XCTAssertEqual(frames[0].count, frames[1].count)
+        /// One message carrying a packet per track: FourCC, trackId, UI24 size, body.
+        func message(packetType: UInt8, keyframe: Bool, _ parts: [[UInt8]]) -> [UInt8] {
+            var w = ByteWriter()
+            w.write(UInt8(0x80 | (keyframe ? 1 : 2) << 4 | 6))                     // Multitrack
+            w.write(UInt8(2 << 4) | packetType)                                   // ManyTracksManyCodecs
+            for (id, (fourCC, part)) in zip([FourCC("av01"), FourCC("vp09")], parts).enumerated() {
+                w.write(fourCC)
+                w.write(UInt8(id))
+                w.writeUInt(UInt64(part.count), byteCount: 3)
+                w.write(bytes: part)
+            }
+            return w.bytes
+        }
+        var tags = [FLVTag(kind: .video, timestamp: 0,
+                           body: message(packetType: 0, keyframe: true, tracks.map { $0.sampleDescriptions[0].configuration }))]
+        for (a, b) in zip(frames[0], frames[1]) {
+            let time = UInt32(a.dts * 1000 / Int64(tracks[0].timescale))
+            tags.append(FLVTag(kind: .video, timestamp: time, body: message(packetType: 1, keyframe: a.isKeyframe, [a.payload, b.payload])))
+        }
+        let paths = try harness.record("twovideo", types: [.mp4])
+        let publisher = try TestPublisher(port: harness.port)
+        XCTAssertEqual(try publisher.publish("twovideo").arguments.first?["code"]?.string, "NetStream.Publish.Start")
+        try publisher.send(tags)
+        try publisher.unpublish("twovideo")
+        harness.waitUntilEnded("twovideo")
+        publisher.close()
+        let path = try XCTUnwrap(paths.first)
+        XCTAssertEqual(try FFmpegCheck.complaints(path), "")
+        XCTAssertEqual(try FFmpegCheck.streams(path).map(\.codec), ["av1", "vp9"])
+        for (index, source) in sources.enumerated() {
+            let out = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:v:\(index)", "-f", "framemd5", "-"])
+            let decoded = out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! }
+            XCTAssertEqual(decoded, try decodedHashes(source, "v"), "video track \(index)")
         }
     }
 

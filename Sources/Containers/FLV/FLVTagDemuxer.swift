@@ -45,6 +45,10 @@ public struct FLVTagDemuxer: Sendable {
     private var nextTrackID: UInt32 = ContainerTrackID.audio + 1
     /// Frames dropped because no sequence header of their track came before them.
     public private(set) var droppedFrameCount = 0
+    /// One clock for all tracks: audio and video share FLV's and RTMP's message clock (see
+    /// TimestampUnwrapper).
+    private var unwrapper = TimestampUnwrapper(bits: 32)
+    private var timeline = TimelineNormalizer()
 
     public init() {}
 
@@ -54,6 +58,18 @@ public struct FLVTagDemuxer: Sendable {
     /// The events of one tag.
     public mutating func demux(_ tag: FLVTag, at offset: Int64 = 0) throws(FLVError) -> [DemuxEvent] {
         try demux(tag.kind, timestamp: Int64(tag.timestamp), body: tag.body, at: offset)
+    }
+
+    /// The events of a tag body as it arrives in an FLV file or an RTMP message, at its 32-bit
+    /// millisecond `timestamp`: the clock unwrapped past 2^32 ms, and frames moved onto the
+    /// stream's monotonic timeline (`TimelineNormalizer`, with `.discontinuity` where it jumped).
+    public mutating func demuxArriving(_ kind: FLVTag.Kind, timestamp: UInt32, body: [UInt8],
+                                       at offset: Int64 = 0) throws(FLVError) -> [DemuxEvent] {
+        // Script data (onMetaData, usually at 0) does not move the clock: only media does.
+        let time = kind == .scriptData ? Int64(timestamp) : unwrapper.unwrap(UInt64(timestamp))
+        var events = try demux(kind, timestamp: time, body: body, at: offset)
+        timeline.apply(&events)
+        return events
     }
 
     /// The events of one tag body of `kind` at `timestamp` (milliseconds, already unwrapped

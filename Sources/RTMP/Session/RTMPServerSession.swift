@@ -137,12 +137,13 @@ public struct RTMPServerSession: Sendable {
         ])]), streamID: pending.streamID)
     }
 
-    /// Refuses the pending publish (onStatus NetStream.Publish.BadName, which clients report
-    /// as an error and stop on).
-    public mutating func rejectPublish(description: String) {
+    /// Refuses the pending publish with onStatus `code` at level error (BadName for a name
+    /// in use, Unauthorized for a publisher without the right key), which clients report as
+    /// an error and stop on.
+    public mutating func rejectPublish(code: String = "NetStream.Publish.BadName", description: String) {
         guard let pending = pendingPublish else { return }
         pendingPublish = nil
-        sendStatusError(code: "NetStream.Publish.BadName", description: description, streamID: pending.streamID)
+        sendStatusError(code: code, description: description, streamID: pending.streamID)
     }
 
     // MARK: Messages

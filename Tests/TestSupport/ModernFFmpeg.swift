@@ -35,3 +35,14 @@ extension ModernFFmpeg {
         return (out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! }, complaints)
     }
 }
+
+extension ModernFFmpeg {
+    /// MD5 of each coded packet of the first stream of `kind` in `path`, as `ffmpeg` (either
+    /// one) reads it without decoding: what a recording must keep byte for byte.
+    public static func packetHashes(_ path: String, stream kind: String, ffmpeg: String) throws -> [String] {
+        let out = try ExternalTool.run(ffmpeg, ["-nostdin", "-v", "error", "-i", path, "-map", "0:\(kind):0", "-c", "copy", "-f", "framemd5", "-"])
+        // Column 6 is the hash; side data (S=...) may follow it on some lines.
+        return out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .map { String($0.split(separator: ",")[5]).trimmingCharacters(in: .whitespaces) }
+    }
+}

@@ -6,12 +6,15 @@ import MediaCore
 /// removes it). Appending a line is the only write while the recorder runs, so a crash can
 /// only cut the last line, which loading skips.
 ///
-/// At each start the journal is compacted: the entries still alive are written to a new file
-/// that replaces the old one atomically (`FileSystem.writeAtomically`), so the file holds one
-/// line per recording on disk plus the changes since the start.
+/// At each start, and while running once the superseded lines far outnumber the live ones,
+/// the journal is compacted: the entries still alive are written to a new file that replaces
+/// the old one atomically (`FileSystem.writeAtomically`), so the file holds one line per
+/// recording on disk plus the recent changes.
 final class CatalogJournal {
     let path: String
     private var descriptor: FileDescriptor?
+    /// Lines in the file now: one per entry after a rewrite, one more per append.
+    private(set) var lineCount = 0
 
     init(path: String) {
         self.path = path
@@ -56,6 +59,7 @@ final class CatalogJournal {
         do {
             try FileSystem.writeAtomically(bytes, to: path)
             descriptor = try FileDescriptor.open(path, [.writeOnly, .append, .create])
+            lineCount = entries.count
         } catch {
             throw CatalogError("cannot write the recordings catalog: \(error)")
         }
@@ -68,6 +72,7 @@ final class CatalogJournal {
         guard let descriptor else { throw CatalogError("\(path): the recordings catalog is not open") }
         do {
             try descriptor.writeAll(line(entry))
+            lineCount += 1
         } catch {
             throw CatalogError("cannot append to the recordings catalog: \(error)")
         }

@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "ContainersTests", dependencies: ["Containers", "MediaCore", "TestSupport", "ISOBMFF"]),
         .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "recorder", "Recorder", "StagingWriter", "MediaCore", "ISOBMFF"]),
         .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
-        .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "MediaCore", "mp4writer", "recorder"]),
+        .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "Containers", "MediaCore", "mp4writer", "recorder"]),
         .testTarget(name: "InteropTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
         .testTarget(name: "RecoveryTests", dependencies: ["TestSupport", "recorder", "mp4writer", "Recorder", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore"]),
         .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),

@@ -29,7 +29,8 @@ public struct RecordConfigSnapshot: Sendable, Equatable, Codable {
     /// The mp4writer executable used to finalize MP4 chunks.
     public var mp4BinPath: String
     public var hasAudio: Bool
-    /// "waiting" (no stream yet), "recording", "finished" (keepAlive=0 and done), "error".
+    /// "waiting" (no stream yet), "recording", "finished" (keepAlive=0 and done), "error",
+    /// "paused" (its root is under --min-free-bytes; it records again when space returns).
     public var state: String
     public var filesWritten: [String]
     public var lastError: String?

@@ -1,6 +1,6 @@
 import Foundation
 import MediaCore
-import Recorder
+@testable import Recorder
 import TestSupport
 import XCTest
 
@@ -103,6 +103,18 @@ final class PublishAuthorizationTests: XCTestCase {
         XCTAssertEqual(try HTTPURL(parsing: "http://auth.example").port, 80)
         for bad in ["https://a/b", "ftp://a", "http://", "http://a:0/", "http://u:p@a/", "http://a:99999/"] {
             XCTAssertThrowsError(try HTTPURL(parsing: bad), bad)
+        }
+    }
+
+    /// The callback client reads the status line and Location of any HTTP/1.x answer, waits
+    /// for a head split over reads, and calls anything else not an answer.
+    func testCallbackAnswerHeads() throws {
+        XCTAssertNil(try HTTPCallbackClient.parseHead(Array("HTTP/1.1 302 Found\r\nLocation: /live/x".utf8)), "incomplete head")
+        XCTAssertEqual(try HTTPCallbackClient.parseHead(Array("HTTP/1.1 302 Found\r\nlocation:  /live/x \r\nServer: y\r\n\r\nbody".utf8)),
+                       .init(status: 302, location: "/live/x"))
+        XCTAssertEqual(try HTTPCallbackClient.parseHead(Array("HTTP/1.0 200\n\n".utf8)), .init(status: 200, location: nil))
+        for garbage in ["SSH-2.0-OpenSSH_9.2\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n", "\r\n\r\n", "HTTP/2 200\r\n\r\n"] {
+            XCTAssertThrowsError(try HTTPCallbackClient.parseHead(Array(garbage.utf8)), garbage)
         }
     }
 

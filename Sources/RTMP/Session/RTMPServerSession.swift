@@ -203,11 +203,16 @@ public struct RTMPServerSession: Sendable {
             send(ProtocolControlMessage.windowAcknowledgementSize(limits.windowAcknowledgementSize).message, on: Self.controlChunkStream)
             send(ProtocolControlMessage.setPeerBandwidth(limits.windowAcknowledgementSize, limitType: 2).message, on: Self.controlChunkStream)
             encoder.setChunkSize(limits.outgoingChunkSize, to: &output)
-            sendCommand(CommandMessage(name: "_result", transactionID: command.transactionID, commandObject: .object([
+            var serverProperties: [AMF0Value.Property] = [
                 .init("fmsVer", .string("FMS/3,0,1,123")),
                 .init("capabilities", .number(31)),
                 .init("mode", .number(1)),
-            ]), arguments: [.object([
+            ]
+            if EnhancedRTMPCapabilities.isEnhancedClient(properties) {
+                serverProperties += EnhancedRTMPCapabilities.serverProperties
+            }
+            sendCommand(CommandMessage(name: "_result", transactionID: command.transactionID, commandObject: .object(serverProperties),
+                                       arguments: [.object([
                 .init("level", .string("status")),
                 .init("code", .string("NetConnection.Connect.Success")),
                 .init("description", .string("Connection succeeded.")),

@@ -61,6 +61,8 @@ public struct StreamSnapshot: Sendable, Equatable, Codable {
     public var recordings: [StreamRecordingSnapshot] = []
     /// The latest error of a config recording this stream (a full disk, a paused root).
     public var lastError: String?
+    /// Streams of the source that cannot be recorded, each "NAME: reason".
+    public var notRecorded: [String] = []
 
     public init(localStreamName: String, source: String, clientAddress: String? = nil, video: String? = nil,
                 audio: String? = nil, bitrateKbps: Int = 0, active: Bool) {

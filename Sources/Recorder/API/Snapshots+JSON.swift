@@ -61,6 +61,7 @@ extension StreamSnapshot {
                          "duration": .double(r.durationSeconds)])
             }),
             "lastError": JSONValue(lastError),
+            "notRecorded": .array(notRecorded.map(JSONValue.string)),
         ])
     }
 }

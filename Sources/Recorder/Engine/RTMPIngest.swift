@@ -17,7 +17,7 @@ import Glibc
 /// One thread per connection (`ConnectionServer`), up to `Limits.maxConnections`. Each runs an
 /// `RTMPServerSession` over its socket; media messages go through `FLVTagDemuxer` (an RTMP
 /// media message body is an FLV tag body) to `RecorderEngine.streamEvent`, with the 32-bit
-/// millisecond timestamps unwrapped. A name already live is refused with onStatus
+/// millisecond timestamps unwrapped and their jumps closed (`TimelineNormalizer`). A name already live is refused with onStatus
 /// NetStream.Publish.BadName. The stream ends cleanly (files closed, MP4 finalized) on
 /// FCUnpublish/deleteStream, when the client disconnects, when it is silent for
 /// `idleTimeout`, and when its bytes cannot be parsed; each connection's end is one log line
@@ -101,9 +101,8 @@ private struct RTMPConnection {
         let name: String
         /// The name as the session knows it (what FCUnpublish and deleteStream name).
         let requestedName: String
+        /// Unwraps the message clock and closes its jumps, as for FLV files.
         var demuxer = FLVTagDemuxer()
-        /// One for all tracks: audio and video share the message clock (see TimestampUnwrapper).
-        var unwrapper = TimestampUnwrapper(bits: 32)
         var badTags = 0
     }
 
@@ -228,10 +227,9 @@ private struct RTMPConnection {
             logEvent("rtmpPublish", ["stream": .string(name)].merging(name == requestedName ? [:] : ["requested": .string(requestedName)]) { $1 })
         case let .media(kind, timestamp, body):
             guard publisher != nil, !body.isEmpty else { return }
-            let time = publisher!.unwrapper.unwrap(UInt64(timestamp))
             let events: [DemuxEvent]
             do {
-                events = try publisher!.demuxer.demux(kind, timestamp: time, body: body)
+                events = try publisher!.demuxer.demuxArriving(kind, timestamp: timestamp, body: body)
             } catch {
                 publisher!.badTags += 1
                 if publisher!.badTags <= RTMPIngest.loggedBadTags {

@@ -175,6 +175,12 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     /// Media of a live stream.
     public func streamEvent(_ name: String, _ event: DemuxEvent) {
         guard let stream = lock.withLock({ streams[name] }) else { return }
+        if case .discontinuity(let jump) = event {
+            events.publish("timestampDiscontinuity", Self.fields(of: jump).merging(["stream": .string(name)]) { $1 })
+        }
+        if case .unrecordable(let track) = event {
+            events.publish("trackNotRecorded", ["stream": .string(name), "track": .string(track.name), "reason": .string(track.reason)])
+        }
         if case .frame(let frame) = event { operations?.ingested(bytes: frame.payload.count, protocol: stream.source) }
         retryFailedSessions(on: stream)
         stream.lock.withLock {
@@ -186,6 +192,13 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
                 stream.retryAt = Date().addingTimeInterval(Self.retryDelay)
             }
         }
+    }
+
+    /// A `timestampDiscontinuity` event's fields: the track, why, where the source's clock was
+    /// expected (`from`) and where it went (`to`), and the offset now added (seconds).
+    static func fields(of jump: TimestampDiscontinuity) -> [String: JSONValue] {
+        ["track": .int(Int(jump.trackID)), "cause": .string(jump.cause.rawValue), "from": .double(jump.expectedSeconds),
+         "to": .double(jump.foundSeconds), "offset": .double(jump.offsetSeconds)]
     }
 
     /// Seconds after a failed recording before the config records the live stream again.
@@ -296,6 +309,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         case .chunkFinalized(let path):
             operations?.chunkFinalized(file: path)
             events.publish("recordChunkFinalized", base.merging(["file": .string(path)]) { $1 })
+        case .trackNotRecorded(let track):
+            events.publish("trackNotRecorded", base.merging(["track": .string(track.name), "reason": .string(track.reason)]) { $1 })
         case let .chunkError(path, message):
             lock.withLock { configs[id]?.lastError = message }
             operations?.chunkFailed(file: path)

@@ -65,6 +65,15 @@ final class PublishAuthorizationTests: XCTestCase {
         XCTAssertEqual(PublishSecrets.redacted("monkey=1&keys=2"), "monkey=1&keys=2", "only whole argument names")
     }
 
+    func testEventLogLinesAreRedacted() {
+        let lines = LockedLines()
+        let events = EventPublisher(log: { lines.append($0) })
+        events.publish("pullStream", ["uri": .string("rtsp://cam:p4ss@192.0.2.1/live?token=t0k"), "stream": .string("cam")])
+        XCTAssertEqual(lines.all.count, 1)
+        XCTAssertFalse(lines.all[0].contains("p4ss") || lines.all[0].contains("t0k"), lines.all[0])
+        XCTAssertTrue(lines.all[0].contains("rtsp://cam:***@192.0.2.1/live?token=***"), lines.all[0])
+    }
+
     func testRequestQueriesAndPresentedKey() {
         let split = PublishRequest.splitQuery("cam1?a=1&key=s%2Fx+y&flag")
         XCTAssertEqual(split.path, "cam1")
@@ -223,6 +232,14 @@ final class PublishAuthorizationTests: XCTestCase {
         if case .refuse(let refusal) = decision { return refusal.reason }
         return nil
     }
+}
+
+/// Log lines gathered from any thread.
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
 }
 
 /// A clock the test moves by hand.

@@ -70,8 +70,7 @@ public struct RTPTrackFormat: Sendable, Equatable {
         case "PCMU", "PCMA":
             codec = encoding == "PCMU" ? .pcmMulaw : .pcmAlaw
             payload = .g711
-            sampleDescription = SampleDescription(codec: codec, configuration: [], sampleRate: clockRate,
-                                                  channelCount: UInt16(map?.channels ?? 1))
+            sampleDescription = .g711(codec, sampleRate: clockRate, channelCount: UInt16(clamping: max(1, map?.channels ?? 1)))
         default:
             throw .noUsableTracks("m=\(media.media) carries \(name), which the recorder does not record")
         }

@@ -88,6 +88,24 @@ final class DepacketizerTests: XCTestCase {
         XCTAssertThrowsError(try d.push(packet([0, 32, 0, 2 << 3, 0, 9 << 3, 1, 1, 1], ts: 9000, marker: true)), "an AU past the packet's end")
     }
 
+    /// Presentation times in decode order (I0 P3 B1 B2 P6 B4 B5 ...) get decode times that
+    /// increase and never pass them, with the delay of one frame that the reordering needs.
+    func testDecodeTimesForBFrames() throws {
+        let sdp = try SessionDescription(parsing: SDPTests.cameraSDP())
+        var assembler = try RTPStreamAssembler(tracks: [.init(trackID: 1, format: try RTPTrackFormat(media: sdp.media[0]))])
+        _ = assembler.start()
+        let order: [UInt32] = [0, 3, 1, 2, 6, 4, 5, 9, 7, 8]
+        var frames: [MediaFrame] = []
+        for (i, n) in order.enumerated() {
+            let nal: [UInt8] = i == 0 ? [0x65, 0x88] : [0x41, 0x9A]
+            let bytes = RTPPacket(marker: true, payloadType: 96, sequenceNumber: UInt16(i), timestamp: n * 3600, ssrc: 1, payload: nal[...]).serialized()
+            frames += assembler.receiveRTP(bytes, track: 0, arrival: Double(i) * 0.04).compactMap(\.frame)
+        }
+        frames += assembler.finish().compactMap(\.frame)
+        XCTAssertEqual(frames.map(\.pts), order.map { Int64($0) * 3600 })
+        XCTAssertEqual(frames.map(\.dts), (0..<10).map { Int64($0 - 1) * 3600 })
+    }
+
     func testLATMElementsAndG711() throws {
         var d = LATMDepacketizer(frameDuration: 1024)
         let big = [UInt8](repeating: 4, count: 300)

@@ -65,6 +65,14 @@ public struct RTPStreamAssembler {
         }
     }
 
+    /// What is still held (video frames waiting for their decode time): call before the
+    /// stream ends.
+    public mutating func finish() -> [DemuxEvent] {
+        var events: [DemuxEvent] = []
+        for i in receivers.indices { events += receivers[i].finish() }
+        return events
+    }
+
     public var lostPackets: Int { receivers.reduce(0) { $0 + $1.lostPackets } }
 
     private mutating func note(_ problem: String) {

@@ -22,6 +22,7 @@ struct RTPTrackReceiver {
     private var lastStep: Int64 = 0
     private(set) var lostPackets = 0
     private(set) var droppedFrames = 0
+    private var timeline: DecodeTimeline?
 
     /// A step of the camera's RTP clock beyond this many seconds (either way) is a jump (a
     /// camera that restarted its encoder), not media time: the timeline continues smoothly.
@@ -38,6 +39,7 @@ struct RTPTrackReceiver {
         }
         if let description = format.sampleDescription { descriptions = [description] }
         waitingForKeyframe = format.codec.kind == .video
+        if format.codec.kind == .video { timeline = DecodeTimeline() }
     }
 
     var timescale: UInt32 { format.clockRate }
@@ -117,8 +119,15 @@ struct RTPTrackReceiver {
             return
         }
         waitingForKeyframe = false
-        events.append(.frame(MediaFrame(trackID: trackID, dts: time, pts: time, isKeyframe: keyframe,
-                                        sampleDescriptionIndex: UInt16(currentDescriptionIndex), payload: payload)))
+        let frame = MediaFrame(trackID: trackID, dts: time, pts: time, isKeyframe: keyframe,
+                               sampleDescriptionIndex: UInt16(currentDescriptionIndex), payload: payload)
+        guard timeline != nil else { return events.append(.frame(frame)) }
+        events += timeline!.push(frame).map { .frame($0) }
+    }
+
+    /// The frames held for decode-time ordering, at the end of the stream.
+    mutating func finish() -> [DemuxEvent] {
+        (timeline?.finish() ?? []).map { .frame($0) }
     }
 
     /// The index of the description the parameter sets now make (the latest by default).

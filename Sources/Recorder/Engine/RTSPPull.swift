@@ -184,7 +184,8 @@ private struct RTSPPullConnection {
     mutating func run() -> RTSPPull.Outcome {
         let outcome = serve()
         if live {
-            if session.isPlaying, let teardown = Optional(session.teardown()) { try? socket.writeAll(teardown.serialized()) }
+            if session.isPlaying { try? socket.writeAll(session.teardown().serialized()) }
+            if assembler != nil { pull.feed(assembler!.finish()) }
             pull.ended()
         }
         for pair in udp {
@@ -255,7 +256,7 @@ private struct RTSPPullConnection {
             case .needUDPPorts(let count):
                 var ranges: [ClosedRange<Int>] = []
                 for _ in 0..<count {
-                    let pair = try Self.bindPair()
+                    let pair = try RTSPUDPPorts.bindPair()
                     udp.append(pair)
                     ranges.append(Int(try pair.rtp.localPort())...Int(try pair.rtcp.localPort()))
                 }
@@ -265,24 +266,6 @@ private struct RTSPPullConnection {
             }
         }
         return nil
-    }
-
-    /// Two UDP sockets on consecutive ports, RTP on the even one (RFC 3550 11).
-    private static func bindPair() throws -> (rtp: Socket, rtcp: Socket) {
-        for _ in 0..<20 {
-            let probe = try Socket.udp(host: "0.0.0.0", port: 0)
-            var port = try probe.localPort()
-            if port % 2 == 1 {
-                probe.close()
-                port -= 1
-                guard let rtp = try? Socket.udp(host: "0.0.0.0", port: port) else { continue }
-                guard let rtcp = try? Socket.udp(host: "0.0.0.0", port: port + 1) else { rtp.close(); continue }
-                return (rtp, rtcp)
-            }
-            guard let rtcp = try? Socket.udp(host: "0.0.0.0", port: port + 1) else { probe.close(); continue }
-            return (probe, rtcp)
-        }
-        throw RecorderControlError("no free pair of UDP ports for RTP")
     }
 
     private mutating func startStream() throws {

@@ -73,6 +73,35 @@ final class RTSPPullInteropTests: XCTestCase {
         XCTAssertFalse(recorder.log_().contains("recordChunkError"), recorder.log_())
     }
 
+    /// forceTcp=0: RTP over UDP. The camera then disappears mid-recording (its chunk closes
+    /// cleanly) and comes back on the same port: keepAlive reconnects and records a new chunk.
+    func testUDPPullSurvivesTheCameraGoingAndComingBack() throws {
+        try FFmpegCheck.require()
+        var camera = try RTSPCamera()
+        let port = camera.port
+        let directory = TestPaths.temporaryDirectory("rtsp-reconnect")
+        let recorder = try RecorderProcess(directory: directory)
+        defer { recorder.stop() }
+        XCTAssertEqual(try recorder.command("/record?localStreamName=cam&pathToFile=cam&type=mp4")["status"] as? String, "SUCCESS")
+        XCTAssertEqual(try recorder.command("/pullStream?uri=\(camera.url("h264aac"))&localStreamName=cam&forceTcp=0&keepAlive=1")["status"] as? String, "SUCCESS")
+        XCTAssertTrue(recorder.waitForLog("recordChunkCreated"), recorder.log_())
+        XCTAssertTrue(recorder.log_().contains(#""transport":"udp""#), recorder.log_())
+        sleep(3)
+        camera.stop()
+        XCTAssertTrue(recorder.waitForLog("recordChunkFinalized"), recorder.log_())
+        camera = try RTSPCamera(arguments: ["--port", "\(port)"])
+        defer { camera.stop() }
+        XCTAssertTrue(recorder.waitForLog("recordChunkCreated", count: 2, timeout: 30), recorder.log_())
+        sleep(3)
+        recorder.stop()
+        for file in ["cam.mp4", "cam_1.mp4"] {
+            let path = "\(directory)/media/\(file)"
+            XCTAssertEqual(try FFmpegCheck.complaints(path), "", file)
+            XCTAssertEqual(try probe(path).codecs, ["aac", "h264"], file)
+            XCTAssertGreaterThan(try FFmpegCheck.streams(path).first { $0.kind == "video" }?.frames ?? 0, 50, file)
+        }
+    }
+
     func testPullWithDigestAndBasicCredentials() throws {
         try FFmpegCheck.require()
         for auth in ["digest", "basic"] {

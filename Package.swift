@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer"]),
 
         // Shared by the test targets: fixture paths, temporary folders, running ffmpeg/ffprobe.
-        .target(name: "TestSupport", dependencies: ["MediaCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["MediaCore", "ISOBMFF"], path: "Tests/TestSupport"),
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "TestSupport"]),
         .testTarget(name: "ISOBMFFTests", dependencies: ["TestSupport", "ISOBMFF", "MediaCore"]),
         .testTarget(name: "ContainersTests", dependencies: ["Containers", "MediaCore", "TestSupport", "ISOBMFF"]),

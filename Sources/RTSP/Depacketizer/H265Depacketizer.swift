@@ -53,4 +53,10 @@ public struct H265Depacketizer: RTPDepacketizer {
     public mutating func packetsLost() {
         assembler.markDamaged()
     }
+
+    public mutating func finish() -> [RTPAccessUnit] {
+        var output: [RTPAccessUnit] = []
+        assembler.flush(into: &output)
+        return output
+    }
 }

@@ -16,6 +16,13 @@ public struct RTPAccessUnit: Sendable, Equatable {
 public protocol RTPDepacketizer: Sendable {
     mutating func push(_ packet: RTPPacket) throws(RTSPError) -> [RTPAccessUnit]
     mutating func packetsLost()
+    /// The access unit still being collected at the end of the stream (a camera that never
+    /// sets the marker bit ends its last one only by stopping).
+    mutating func finish() -> [RTPAccessUnit]
+}
+
+extension RTPDepacketizer {
+    public mutating func finish() -> [RTPAccessUnit] { [] }
 }
 
 /// Limits shared by the depacketizers.

@@ -19,7 +19,10 @@ struct RTPTrackReceiver {
     /// RTP time it maps to; rebased after a clock jump.
     private var origin: (rtp: Int64, time: Int64)?
     private var lastTime: Int64?
-    private var lastStep: Int64 = 0
+    /// The latest time so far and the smallest forward step between frames (a frame's
+    /// duration), for continuing after a jump.
+    private var maxTime: Int64 = 0
+    private var minStep: Int64?
     private(set) var lostPackets = 0
     private(set) var droppedFrames = 0
     private var timeline: DecodeTimeline?
@@ -73,14 +76,18 @@ struct RTPTrackReceiver {
             let start = startTicks()
             self.origin = (rtp, start)
             lastTime = start
+            maxTime = start
             return start
         }
         var time = origin.time + (rtp - origin.rtp)
         if abs(time - last) > Self.maxStepSeconds * Int64(timescale) {
-            time = last + max(lastStep, 1)
+            // After the latest frame so far: encoders restart at a keyframe, which is shown
+            // after everything before it.
+            time = maxTime + (minStep ?? 1)
             self.origin = (rtp, time)
         }
-        if time != last { lastStep = time - last }
+        if time > last { minStep = min(minStep ?? (time - last), time - last) }
+        maxTime = max(maxTime, time)
         lastTime = time
         return time
     }
@@ -127,7 +134,11 @@ struct RTPTrackReceiver {
 
     /// The frames held for decode-time ordering, at the end of the stream.
     mutating func finish() -> [DemuxEvent] {
-        (timeline?.finish() ?? []).map { .frame($0) }
+        var events: [DemuxEvent] = []
+        for unit in depacketizer.finish() {
+            try? emit(unit, startTicks: { 0 }, into: &events)
+        }
+        return events + (timeline?.finish() ?? []).map { .frame($0) }
     }
 
     /// The index of the description the parameter sets now make (the latest by default).

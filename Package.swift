@@ -24,13 +24,15 @@ let package = Package(
         .target(name: "RTMP", dependencies: ["MediaCore", "Containers"]),
         // Layer 4: RTSP messages, SDP, RTP depacketizers, client and server sessions (no sockets).
         .target(name: "RTSP", dependencies: ["MediaCore", "Containers"]),
+        // Layer 5: running it for months: recordings catalog, retention, metrics, health.
+        .target(name: "Operations", dependencies: ["MediaCore", "ISOBMFF", "Containers"]),
         // Layer 5: recording (sources, sessions, sinks).
-        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "RTSP"]),
+        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "RTSP", "Operations"]),
         // Thin executables.
         .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter", "MediaCore"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
         // Benchmarks the project ships: run in release, print figures (docs/benchmarks.md).
-        .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer"]),
+        .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "Operations"]),
 
         // Shared by the test targets: fixture paths, temporary folders, running ffmpeg/ffprobe.
         .target(name: "TestSupport", dependencies: ["MediaCore", "ISOBMFF"], path: "Tests/TestSupport"),
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Recorder", "Containers", "RTMP", "StagingWriter", "MP4Finalizer", "ISOBMFF", "MediaCore", "recorder", "mp4writer"]),
         .testTarget(name: "RTSPTests", dependencies: ["RTSP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
         .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Recorder", "TestSupport", "MediaCore", "recorder", "mp4writer"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,8 +1,10 @@
 import MediaCore
 
 /// `mp4a`: an audio sample entry, channel count, sample rate and the `esds` box that
-/// carries the AudioSpecificConfig. Contained in `stsd`. (ISO/IEC 14496-12 12.2.3;
-/// ISO/IEC 14496-14 5.6)
+/// carries the AudioSpecificConfig (or, for MP3, only the object type). Contained in `stsd`.
+/// (ISO/IEC 14496-12 12.2.3; ISO/IEC 14496-14 5.6) The same layout serves `ac-3`/`ec-3` with
+/// `dac3`/`dec3` (ETSI TS 102 366 F.3, F.5), `Opus` with `dOps` (Opus in ISOBMFF 4.3.1) and
+/// QuickTime's `ulaw`/`alaw` (version 0 sound description, no child box).
 ///
 /// ```
 /// reserved(6) data_reference_index(2) reserved(8) channelcount(2) samplesize(2)
@@ -11,7 +13,7 @@ import MediaCore
 /// QuickTime sound descriptions version 1 and 2 reuse the first reserved bytes as a version
 /// and add fields; they appear in `.mov`, not in MP4, and are refused.
 public struct AudioSampleEntry: Sendable, Equatable {
-    public static let codingNames: Set<FourCC> = ["mp4a"]
+    public static let codingNames: Set<FourCC> = ["mp4a", "ac-3", "ec-3", "Opus", "ulaw", "alaw"]
     /// Bytes of fields before the child boxes.
     static let fixedFieldsSize = 28
 
@@ -35,6 +37,16 @@ public struct AudioSampleEntry: Sendable, Equatable {
         sampleSize = 16
         self.sampleRate = sampleRate
         children = [RawBox(ElementaryStreamDescriptorBox(descriptor: descriptor))] + otherChildren
+    }
+
+    /// An entry of another coding with its configuration boxes (`dac3`, `dec3`, `dOps`, none).
+    public init(codingName: FourCC, channelCount: UInt16, sampleRate: UInt32, children: [RawBox]) {
+        self.codingName = codingName
+        dataReferenceIndex = 1
+        self.channelCount = channelCount
+        sampleSize = 16
+        self.sampleRate = sampleRate
+        self.children = children
     }
 
     init(codingName: FourCC, body: inout ByteReader) throws(MP4ParseError) {
@@ -67,6 +79,11 @@ public struct AudioSampleEntry: Sendable, Equatable {
     public var elementaryStreamDescriptor: ElementaryStreamDescriptor? {
         guard let box = children.first(where: { $0.type == ElementaryStreamDescriptorBox.type }) else { return nil }
         return try? box.decode(ElementaryStreamDescriptorBox.self).descriptor
+    }
+
+    /// The body of the first child box of `type`, nil when there is none.
+    public func childBody(_ type: FourCC) -> [UInt8]? {
+        children.first { $0.type == type }?.body
     }
 
     public var bodySize: Int { Self.fixedFieldsSize + children.reduce(0) { $0 + Int($1.size) } }

@@ -29,6 +29,10 @@ public struct ElementaryStreamDescriptor: Sendable, Equatable {
     public static let mpeg4Audio: UInt8 = 0x40
     /// objectTypeIndication of MPEG-2 AAC Main, LC and SSR (ISO/IEC 13818-7).
     public static let mpeg2AAC: ClosedRange<UInt8> = 0x66...0x68
+    /// objectTypeIndication of MPEG-1 audio (ISO/IEC 11172-3): MP3 at 32, 44.1 and 48 kHz.
+    public static let mpeg1Audio: UInt8 = 0x6B
+    /// objectTypeIndication of MPEG-2 audio (ISO/IEC 13818-3): MP3 at the half and quarter rates.
+    public static let mpeg2Audio: UInt8 = 0x69
     /// streamType of an audio stream (14496-1 Table 6).
     public static let audioStream: UInt8 = 0x05
     /// The only SLConfigDescriptor allowed in MP4 files (14496-14 3.1.2).
@@ -53,11 +57,12 @@ public struct ElementaryStreamDescriptor: Sendable, Equatable {
     public var slConfigPredefined: UInt8
 
     /// A descriptor for an AAC stream, as ffmpeg writes one.
-    public init(audioSpecificConfig: [UInt8], esID: UInt16 = 0, bufferSizeDB: UInt32 = 0,
-                maxBitrate: UInt32 = 0, averageBitrate: UInt32 = 0) {
+    /// With `objectTypeIndication` `mpeg1Audio` or `mpeg2Audio` and an empty config, an MP3 stream.
+    public init(audioSpecificConfig: [UInt8], objectTypeIndication: UInt8 = mpeg4Audio, esID: UInt16 = 0,
+                bufferSizeDB: UInt32 = 0, maxBitrate: UInt32 = 0, averageBitrate: UInt32 = 0) {
         self.esID = esID
         streamPriority = 0
-        objectTypeIndication = Self.mpeg4Audio
+        self.objectTypeIndication = objectTypeIndication
         streamType = Self.audioStream
         upStream = false
         self.bufferSizeDB = bufferSizeDB

@@ -94,22 +94,62 @@ public struct MP4Track: Sendable, Equatable {
                 descriptions.append(SampleDescription(codec: codec, configuration: record,
                                                       width: visual.width, height: visual.height))
             case let .audio(audio) where kind == .audio:
-                guard let descriptor = audio.elementaryStreamDescriptor else {
-                    throw .missingBox(ElementaryStreamDescriptorBox.type, parent: audio.codingName, at: stsd.offset)
-                }
-                let objectType = descriptor.objectTypeIndication
-                guard objectType == ElementaryStreamDescriptor.mpeg4Audio
-                        || ElementaryStreamDescriptor.mpeg2AAC.contains(objectType) else { return nil }
-                guard !descriptor.decoderSpecificInfo.isEmpty else {
-                    throw .invalidValue(ElementaryStreamDescriptorBox.type, reason: "no AudioSpecificConfig", at: stsd.offset)
-                }
-                descriptions.append(SampleDescription(codec: .aac, configuration: descriptor.decoderSpecificInfo,
-                                                      sampleRate: audio.sampleRate, channelCount: audio.channelCount))
+                guard let description = try describe(audio, stsd: stsd) else { return nil }
+                descriptions.append(description)
             default:
                 return nil
             }
         }
         return descriptions
+    }
+
+    /// An audio entry in MediaCore's terms: AAC or MP3 in `mp4a`, AC-3, E-AC-3, Opus, G.711;
+    /// nil for another coding or object type.
+    static func describe(_ audio: AudioSampleEntry, stsd: BoxNode) throws(MP4ParseError) -> SampleDescription? {
+        func configuration(_ type: FourCC) throws(MP4ParseError) -> [UInt8] {
+            guard let body = audio.childBody(type) else { throw .missingBox(type, parent: audio.codingName, at: stsd.offset) }
+            return body
+        }
+        func invalid(_ type: FourCC, _ error: CodecError) -> MP4ParseError {
+            .invalidValue(type, reason: "\(error)", at: stsd.offset)
+        }
+        switch audio.codingName {
+        case "ac-3":
+            let body = try configuration("dac3")
+            do throws(CodecError) {
+                let box = try AC3SpecificBox(parsing: body)
+                return SampleDescription(codec: .ac3, configuration: body, sampleRate: box.sampleRate, channelCount: UInt16(box.channelCount))
+            } catch { throw invalid("dac3", error) }
+        case "ec-3":
+            let body = try configuration("dec3")
+            do throws(CodecError) {
+                let box = try EC3SpecificBox(parsing: body)
+                return SampleDescription(codec: .eac3, configuration: body, sampleRate: audio.sampleRate, channelCount: UInt16(box.channelCount))
+            } catch { throw invalid("dec3", error) }
+        case "Opus":
+            let body = try configuration("dOps")
+            do throws(CodecError) {
+                return .opus(header: try OpusIdentificationHeader(opusSpecificBox: body))
+            } catch { throw invalid("dOps", error) }
+        case "ulaw", "alaw":
+            return .g711(audio.codingName == "ulaw" ? .pcmMulaw : .pcmAlaw, sampleRate: audio.sampleRate, channelCount: audio.channelCount)
+        default:
+            break
+        }
+        guard let descriptor = audio.elementaryStreamDescriptor else {
+            throw .missingBox(ElementaryStreamDescriptorBox.type, parent: audio.codingName, at: stsd.offset)
+        }
+        let objectType = descriptor.objectTypeIndication
+        if objectType == ElementaryStreamDescriptor.mpeg1Audio || objectType == ElementaryStreamDescriptor.mpeg2Audio {
+            return SampleDescription(codec: .mp3, configuration: [], sampleRate: audio.sampleRate, channelCount: audio.channelCount)
+        }
+        guard objectType == ElementaryStreamDescriptor.mpeg4Audio
+                || ElementaryStreamDescriptor.mpeg2AAC.contains(objectType) else { return nil }
+        guard !descriptor.decoderSpecificInfo.isEmpty else {
+            throw .invalidValue(ElementaryStreamDescriptorBox.type, reason: "no AudioSpecificConfig", at: stsd.offset)
+        }
+        return SampleDescription(codec: .aac, configuration: descriptor.decoderSpecificInfo,
+                                 sampleRate: audio.sampleRate, channelCount: audio.channelCount)
     }
 
     public init(trackID: UInt32, handlerType: FourCC, kind: MediaKind, timescale: UInt32, duration: UInt64,

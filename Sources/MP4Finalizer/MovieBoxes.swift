@@ -79,9 +79,11 @@ enum MovieBoxes {
         leaf(SampleDescriptionBox(entries: descriptions.map { sampleEntry($0, bitrate: bitrate) }))
     }
 
-    /// `avc1`/`hvc1`/`av01`/`vp09` with the configuration record in `avcC`/`hvcC`/`av1C`/`vpcC`,
-    /// or `mp4a` with an `esds` carrying the AudioSpecificConfig (ISO/IEC 14496-15 5.4, 8.4;
-    /// AV1-ISOBMFF 2.2-2.3; VP Codec ISO Media File Format Binding 2.1-2.2; ISO/IEC 14496-14 5.6).
+    /// `avc1`/`hvc1`/`av01`/`vp09` with the configuration record in `avcC`/`hvcC`/`av1C`/`vpcC`
+    /// (ISO/IEC 14496-15 5.4, 8.4; AV1-ISOBMFF 2.2-2.3; VP Codec ISO Media File Format Binding
+    /// 2.1-2.2), `mp4a` with an `esds` carrying the AudioSpecificConfig or MP3's object type
+    /// (ISO/IEC 14496-14 5.6), `ac-3`/`ec-3` with `dac3`/`dec3` (ETSI TS 102 366 F), `Opus` with
+    /// `dOps`, `ulaw`/`alaw`.
     private static func sampleEntry(_ d: SampleDescription, bitrate: (max: UInt32, average: UInt32, bufferSize: UInt32)) -> SampleEntry {
         switch d.codec {
         case .h264, .h265:
@@ -94,9 +96,28 @@ enum MovieBoxes {
             let descriptor = ElementaryStreamDescriptor(audioSpecificConfig: d.configuration, bufferSizeDB: bitrate.bufferSize,
                                                         maxBitrate: bitrate.max, averageBitrate: bitrate.average)
             return .audio(AudioSampleEntry(channelCount: d.channelCount, sampleRate: d.sampleRate, descriptor: descriptor))
-        case .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw:
-            // No demuxer produces these yet; the staging writer refuses them (issue #13).
-            preconditionFailure("no MP4 sample entry for \(d.codec) yet")
+        case .mp3:
+            // MPEG-1 audio for the full rates, MPEG-2 for the half and quarter ones, as ffmpeg
+            // picks them; the frames carry their own format, so no DecoderSpecificInfo.
+            let descriptor = ElementaryStreamDescriptor(
+                audioSpecificConfig: [],
+                objectTypeIndication: d.sampleRate >= 32000 ? ElementaryStreamDescriptor.mpeg1Audio : ElementaryStreamDescriptor.mpeg2Audio,
+                bufferSizeDB: bitrate.bufferSize, maxBitrate: bitrate.max, averageBitrate: bitrate.average)
+            return .audio(AudioSampleEntry(channelCount: d.channelCount, sampleRate: d.sampleRate, descriptor: descriptor))
+        case .ac3:
+            return .audio(AudioSampleEntry(codingName: "ac-3", channelCount: d.channelCount, sampleRate: d.sampleRate,
+                                           children: [RawBox(type: "dac3", body: d.configuration)]))
+        case .eac3:
+            return .audio(AudioSampleEntry(codingName: "ec-3", channelCount: d.channelCount, sampleRate: d.sampleRate,
+                                           children: [RawBox(type: "dec3", body: d.configuration)]))
+        case .opus:
+            return .audio(AudioSampleEntry(codingName: "Opus", channelCount: d.channelCount, sampleRate: d.sampleRate,
+                                           children: [RawBox(type: "dOps", body: d.configuration)]))
+        case .pcmMulaw, .pcmAlaw:
+            // QuickTime's G.711 entries: ISO BMFF has none, and ffmpeg's reader (shared by .mov
+            // and .mp4) maps them to the same decoder, so the bytes stay as they were sent.
+            return .audio(AudioSampleEntry(codingName: d.codec == .pcmMulaw ? "ulaw" : "alaw", channelCount: d.channelCount,
+                                           sampleRate: d.sampleRate, children: []))
         }
     }
 

@@ -24,7 +24,7 @@ public enum StagingFormat {
 
     /// Codecs a staging set may hold: those mp4writer has a sample entry for. A set naming
     /// another codec is malformed (a damaged byte), never a crash.
-    public static let storableCodecs: Set<Codec> = [.h264, .h265, .aac, .av1, .vp9]
+    public static let storableCodecs: Set<Codec> = [.h264, .h265, .aac, .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9]
 
     public static let trackMagic: [UInt8] = Array("SRSTGTRK".utf8)
     public static let infoMagic: [UInt8] = Array("SRSTGINF".utf8)

@@ -13,6 +13,8 @@ import StagingWriter
 //   benchmarks rtmp [--mb 1000] [--runs 3] [--clip F] ffmpeg pushes 8 Mbps H.264+AAC as fast as it
 //                                                    goes into the recorder and into nginx-rtmp,
 //                                                    both recording; MB/s and server CPU s per GB
+//   benchmarks catalog [--count 100000] [--runs 5]   listRecordings over N recordings, catalog
+//                                                    reopen, retention check cost
 // Figures and the commands that made them go in docs/benchmarks.md.
 
 func argument(_ name: String, default value: String) -> String {
@@ -91,6 +93,9 @@ case "rtmp":
     let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
     try RTMPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
                       runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip).run()
+case "catalog":
+    try CatalogBenchmark(directory: scratch, count: Int(argument("count", default: "100000"))!,
+                         runs: Int(argument("runs", default: "5"))!).run()
 default:
-    print("usage: benchmarks staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
+    print("usage: benchmarks catalog [--count 100000] [--runs 5] | staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
 }

@@ -56,7 +56,7 @@ final class RTSPPullInteropTests: XCTestCase {
         try FFmpegCheck.require()
         let camera = try RTSPCamera()
         defer { camera.stop() }
-        let mounts = ["h264aac", "h264", "h265", "h264latm"]
+        let mounts = ["h264aac", "h264", "h265", "h264latm", "h264pcmu"]
         let (recorder, directory) = try recordPulls(mounts.map { ($0, camera.url($0), "&keepAlive=0") }, seconds: 4)
         for mount in mounts {
             let path = "\(directory)/media/\(mount).mp4"

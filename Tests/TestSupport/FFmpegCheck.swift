@@ -92,13 +92,27 @@ extension FFmpegCheck {
     /// `bitstreamFilter` applied first (e.g. aac_adtstoasc so that MPEG-TS and MP4 packets
     /// compare). Compares recordings where decoding cannot: an AAC decoder restarted at a file
     /// boundary outputs different samples for a while although the packets are the same.
-    public static func packetHashes(_ path: String, stream: String, bitstreamFilter: String? = nil) throws -> [String] {
+    /// `ffmpeg` may name another build (ModernFFmpeg.path).
+    public static func packetHashes(_ path: String, stream: String, bitstreamFilter: String? = nil,
+                                    ffmpeg: String = "ffmpeg") throws -> [String] {
         var args = ["-nostdin", "-v", "error", "-i", path, "-map", "0:\(stream):0", "-c", "copy"]
         if let bitstreamFilter { args += ["-bsf:\(stream)", bitstreamFilter] }
-        let out = try ExternalTool.run("ffmpeg", args + ["-f", "framemd5", "-"])
+        let out = try ExternalTool.run(ffmpeg, args + ["-f", "framemd5", "-"])
         guard out.status == 0 else { throw NSError(domain: "ffmpeg", code: Int(out.status), userInfo: [NSLocalizedDescriptionKey: out.stderr]) }
         // Column 6 is the hash; side data (S=...) may follow it on some lines.
         return out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }
             .map { String($0.split(separator: ",")[5]).trimmingCharacters(in: .whitespaces) }
+    }
+}
+
+extension FFmpegCheck {
+    /// One MD5 of all the samples the first stream of `kind` decodes to (s16, interleaved),
+    /// and what `ffmpeg` printed at `-v error` while decoding: the same audio, whatever the
+    /// packetization and container, gives the same hash.
+    public static func decodedAudioHash(_ path: String, ffmpeg: String = "ffmpeg") throws -> (hash: String, complaints: String) {
+        let out = try ExternalTool.run(ffmpeg, ["-nostdin", "-v", "error", "-i", path, "-map", "0:a:0",
+                                                "-c:a", "pcm_s16le", "-f", "md5", "-"])
+        guard out.status == 0 else { throw NSError(domain: "ffmpeg", code: Int(out.status), userInfo: [NSLocalizedDescriptionKey: out.stderr]) }
+        return (out.stdout.trimmingCharacters(in: .whitespacesAndNewlines), out.stderr)
     }
 }

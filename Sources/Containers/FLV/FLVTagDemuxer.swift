@@ -4,7 +4,9 @@ import MediaCore
 /// audio, video or AMF0 data message is a tag body with its type and timestamp).
 ///
 /// Video (H.264 legacy, H.265 enhanced or legacy CodecID 12) is track 1, AAC track 2, both
-/// in milliseconds (timescale 1000). A sequence header announces the track, or a new sample
+/// in milliseconds (timescale 1000). MP3 and G.711 (track 2) are in their sample rate, each
+/// frame as long as its bitstream says (`AudioFrameClock`); a tag holding several MP3 frames
+/// gives a frame each. A sequence header announces the track, or a new sample
 /// description when it differs from every earlier one; frames before the first sequence
 /// header of their track cannot be decoded and are dropped (counted in `droppedFrameCount`).
 public struct FLVTagDemuxer: Sendable {
@@ -14,6 +16,8 @@ public struct FLVTagDemuxer: Sendable {
     private var tracks = TrackTable()
     private var video: (index: UInt16, codec: Codec, lengthSize: NALUnitLengthSize)?
     private var audioIndex: UInt16?
+    /// MP3 and G.711 tracks: frames timed in the track's sample rate.
+    private var audioClock: AudioFrameClock?
     /// Frames dropped because no sequence header of their track came before them.
     public private(set) var droppedFrameCount = 0
 
@@ -57,7 +61,7 @@ public struct FLVTagDemuxer: Sendable {
             } catch {
                 throw .codec(error, at: offset)
             }
-            let (index, event) = try register(description, trackID: ContainerTrackID.video, at: offset)
+            let (index, event) = try register(description, trackID: ContainerTrackID.video, timescale: Self.timescale, at: offset)
             video = (index, body.codec, lengthSize)
             return event.map { [$0] } ?? []
         case let .codedFrames(compositionTime, data):
@@ -87,7 +91,7 @@ public struct FLVTagDemuxer: Sendable {
         case let .sequenceHeader(config):
             let description: SampleDescription
             do { description = try .aac(audioSpecificConfig: config) } catch { throw .codec(error, at: offset) }
-            let (index, event) = try register(description, trackID: ContainerTrackID.audio, at: offset)
+            let (index, event) = try register(description, trackID: ContainerTrackID.audio, timescale: Self.timescale, at: offset)
             audioIndex = index
             return event.map { [$0] } ?? []
         case let .raw(frame):
@@ -98,12 +102,49 @@ public struct FLVTagDemuxer: Sendable {
             guard !frame.isEmpty else { return [] }
             return [.frame(MediaFrame(trackID: ContainerTrackID.audio, dts: timestamp, pts: timestamp,
                                       isKeyframe: true, sampleDescriptionIndex: audioIndex, payload: frame))]
+        case let .frames(header, data):
+            guard !data.isEmpty else { return [] }
+            return try demuxAudioFrames(header: header, data: data, timestamp: timestamp, at: offset)
         }
     }
 
-    private mutating func register(_ description: SampleDescription, trackID: UInt32,
+    /// MP3 (split at its frame headers, each its own description source) or G.711 (the whole
+    /// tag is one frame: 8 kHz, SoundType says the channels).
+    private mutating func demuxAudioFrames(header: UInt8, data: [UInt8], timestamp: Int64, at offset: Int64) throws(FLVError) -> [DemuxEvent] {
+        var units: [(description: SampleDescription, payload: [UInt8], samples: Int)] = []
+        do throws(CodecError) {
+            if FLVAudioTagBody.codec(ofSoundFormat: header >> 4) == .mp3 {
+                for (frameHeader, frame) in try MPEGAudioFrameHeader.frames(in: data) {
+                    units.append((try .mp3(header: frameHeader), Array(frame), frameHeader.samplesPerFrame))
+                }
+            } else {
+                let description = SampleDescription.g711(header >> 4 == FLVAudioTagBody.mulawSoundFormat ? .pcmMulaw : .pcmAlaw,
+                                                         channelCount: header & 1 == 1 ? 2 : 1)
+                units.append((description, data, data.count / Int(description.channelCount)))
+            }
+        } catch {
+            throw .codec(error, at: offset)
+        }
+        var events: [DemuxEvent] = []
+        var containerTime: Int64? = timestamp
+        for unit in units {
+            let timescale = tracks.tracks[ContainerTrackID.audio]?.timescale ?? unit.description.sampleRate
+            let (index, event) = try register(unit.description, trackID: ContainerTrackID.audio, timescale: timescale, at: offset)
+            if let event { events.append(event) }
+            if audioClock == nil { audioClock = AudioFrameClock(sampleRate: timescale, containerTimescale: Self.timescale) }
+            // A rate change mid-stream keeps the track's first rate as its timescale.
+            let samples = TimescaleConversion.rescale(Int64(unit.samples), from: unit.description.sampleRate, to: timescale)
+            guard let time = audioClock?.time(of: containerTime, samples: Int(samples)) else { continue }
+            containerTime = nil
+            events.append(.frame(MediaFrame(trackID: ContainerTrackID.audio, dts: time, pts: time, isKeyframe: true,
+                                            sampleDescriptionIndex: index, payload: unit.payload)))
+        }
+        return events
+    }
+
+    private mutating func register(_ description: SampleDescription, trackID: UInt32, timescale: UInt32,
                                    at offset: Int64) throws(FLVError) -> (UInt16, DemuxEvent?) {
-        guard let result = tracks.index(of: description, trackID: trackID, timescale: Self.timescale) else {
+        guard let result = tracks.index(of: description, trackID: trackID, timescale: timescale) else {
             let existing = tracks.tracks[trackID]
             if let existing, existing.codec != description.codec {
                 throw .unsupportedCodec("\(description.codec) after \(existing.codec) in track \(trackID)", at: offset)

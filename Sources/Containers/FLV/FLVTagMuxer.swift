@@ -2,7 +2,8 @@ import MediaCore
 
 /// Turns frames into FLV tags: the layer FLV files and RTMP share. Before the first frame of
 /// a track, and whenever a frame's sample description differs from the last one sent for its
-/// track, the sequence header (avcC, hvcC or AudioSpecificConfig) goes first.
+/// track, the sequence header (avcC, hvcC or AudioSpecificConfig) goes first. MP3 and G.711
+/// have none; Opus, AC-3 and E-AC-3 audio tracks are refused by name.
 ///
 /// H.264 uses the legacy AVC packets, H.265 the Enhanced RTMP v1 'hvc1' packets. Timestamps
 /// are converted from the track timescale to milliseconds, rounding to nearest. FLV cannot
@@ -46,6 +47,10 @@ public struct FLVTagMuxer: Sendable {
                 video = track
             } else {
                 guard audio == nil else { throw .unsupportedCodec("a second audio track (\(track.trackID))", at: 0) }
+                if track.codec != .aac {
+                    // MP3 and G.711 only; Opus, AC-3 and E-AC-3 have no legacy FLV SoundFormat.
+                    for description in track.sampleDescriptions { _ = try FLVAudioTagBody.framesHeader(for: description) }
+                }
                 audio = track
             }
         }
@@ -113,7 +118,9 @@ public struct FLVTagMuxer: Sendable {
         let timestamp = UInt32(truncatingIfNeeded: dts)
         var sequenceHeader: FLVTag?
         if sent[track.trackID] != frame.sampleDescriptionIndex {
-            sequenceHeader = FLVTag(kind: kind, timestamp: timestamp, body: try Self.sequenceHeader(description))
+            if description.codec.kind == .video || description.codec == .aac {
+                sequenceHeader = FLVTag(kind: kind, timestamp: timestamp, body: try Self.sequenceHeader(description))
+            }
             sent[track.trackID] = frame.sampleDescriptionIndex
         }
         var bodyHeader = ByteWriter(capacity: 8)
@@ -121,8 +128,11 @@ public struct FLVTagMuxer: Sendable {
             let composition = Int32(clamping: pts - dts)
             FLVVideoTagBody(codec: description.codec, frameType: frame.isKeyframe ? .keyframe : .interframe,
                             packet: .codedFrames(compositionTime: composition, data: [])).writeHeader(to: &bodyHeader)
-        } else {
+        } else if description.codec == .aac {
             FLVAudioTagBody(packet: .raw([])).writeHeader(to: &bodyHeader)
+        } else {
+            // MP3 and G.711 need no sequence header: each tag's first byte says the format.
+            FLVAudioTagBody(packet: .frames(header: try FLVAudioTagBody.framesHeader(for: description), data: [])).writeHeader(to: &bodyHeader)
         }
         return (sequenceHeader, kind, timestamp, bodyHeader, frame.payload)
     }

@@ -56,6 +56,9 @@ public struct FLVWriter: Sendable {
         let frameRate = video.flatMap(Self.frameRate(of:))
         frameRateKnown = frameRate != nil
 
+        let audioCodecID = try audio.map { a throws(FLVError) in
+            a.codec == .aac ? FLVAudioTagBody.aacSoundFormat : try FLVAudioTagBody.framesHeader(for: a) >> 4
+        } ?? 0
         // onMetaData, keeping the offsets of the values to patch (counted from the body).
         var body = ByteWriter()
         var offsets: [String: Int] = [:]
@@ -73,7 +76,7 @@ public struct FLVWriter: Sendable {
             }
             if let audio {
                 properties += [
-                    AMF0Value.Property("audiocodecid", .number(Double(FLVAudioTagBody.aacSoundFormat))),
+                    AMF0Value.Property("audiocodecid", .number(Double(audioCodecID))),
                     AMF0Value.Property("audiosamplerate", .number(Double(audio.sampleRate))),
                     AMF0Value.Property("stereo", .boolean(audio.channelCount >= 2)),
                     AMF0Value.Property("audiochannels", .number(Double(audio.channelCount))),

@@ -11,6 +11,8 @@ import MediaCore
 public struct PESHeader: Sendable, Equatable {
     public static let videoStreamID: UInt8 = 0xE0
     public static let audioStreamID: UInt8 = 0xC0
+    /// private_stream_1: AC-3, E-AC-3 and Opus, as ffmpeg and DVB carry them.
+    public static let privateStream1ID: UInt8 = 0xBD
     /// Bytes before PES_packet_length starts counting.
     public static let prefixSize = 6
     /// A 33-bit timestamp's range.

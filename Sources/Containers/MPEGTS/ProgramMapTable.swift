@@ -13,10 +13,19 @@ public struct ProgramMapTable: Sendable, Equatable {
     public struct Stream: Sendable, Equatable {
         public var streamType: TSStreamType
         public var pid: UInt16
+        /// The ES_info descriptors as they are (tag, length, body...): `StreamDescriptors`
+        /// reads the ones that name a codec.
+        public var descriptors: [UInt8]
 
-        public init(streamType: TSStreamType, pid: UInt16) {
+        public init(streamType: TSStreamType, pid: UInt16, descriptors: [UInt8] = []) {
             self.streamType = streamType
             self.pid = pid
+            self.descriptors = descriptors
+        }
+
+        /// The codec: by stream type, or for private data by its descriptors.
+        public var codec: Codec? {
+            streamType == .privateData ? StreamDescriptors(descriptors).privateDataCodec : streamType.codec
         }
     }
 
@@ -41,8 +50,8 @@ public struct ProgramMapTable: Sendable, Equatable {
             while !r.isAtEnd {
                 let type = TSStreamType(rawValue: try r.readInteger(UInt8.self))
                 let streamPID = try r.readInteger(UInt16.self) & 0x1FFF
-                try r.skip(Int(try r.readInteger(UInt16.self) & 0x0FFF))
-                streams.append(Stream(streamType: type, pid: streamPID))
+                let descriptors = try r.readBytes(Int(try r.readInteger(UInt16.self) & 0x0FFF))
+                streams.append(Stream(streamType: type, pid: streamPID, descriptors: descriptors))
             }
             self.streams = streams
         } catch {
@@ -57,7 +66,8 @@ public struct ProgramMapTable: Sendable, Equatable {
         for stream in streams {
             writer.write(stream.streamType.rawValue)
             writer.write(UInt16(0xE000 | stream.pid))
-            writer.write(UInt16(0xF000))
+            writer.write(UInt16(0xF000 | stream.descriptors.count & 0x0FFF))
+            writer.write(bytes: stream.descriptors)
         }
         return PSISection(tableID: Self.tableID, tableIDExtension: programNumber, data: writer.bytes)
     }

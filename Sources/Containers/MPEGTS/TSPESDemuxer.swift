@@ -6,7 +6,10 @@ import MediaCore
 ///
 /// Video (track 1) keeps the 90 kHz clock. Audio (track 2) is in its sample rate: each AAC
 /// frame's time is its PES's PTS (converted, rounding to nearest) plus 1024 samples per frame
-/// before it in the PES; a PES without a PTS continues from the previous frame. PTS and DTS are
+/// before it in the PES; a PES without a PTS continues from the previous frame. MP3, AC-3,
+/// E-AC-3 (split at their frame headers) and Opus (at its control headers) are timed by an
+/// `AudioFrameClock`: each frame as long as its bitstream says, the PTS followed when it
+/// jumps. A PES must hold whole frames (what every muxer writes). PTS and DTS are
 /// unwrapped past 2^33 by one unwrapper shared by both tracks.
 struct TSPESDemuxer: Sendable {
     static let videoTimescale: UInt32 = 90_000
@@ -15,6 +18,9 @@ struct TSPESDemuxer: Sendable {
     private var unwrapper = TimestampUnwrapper(bits: 33)
     private var video = VideoState()
     private var audio = AudioState()
+    private var audioClock: AudioFrameClock?
+    /// Opus streams' identification headers, from their PMT descriptors, by PID.
+    var opusHeaders: [UInt16: OpusIdentificationHeader] = [:]
     /// Frames dropped because no parameter sets (or no timestamp) came before them.
     private(set) var droppedFrameCount = 0
 
@@ -40,6 +46,7 @@ struct TSPESDemuxer: Sendable {
         let header = try PESHeader(parsing: pes, pid: pid)
         let data = Array(pes[header.headerSize...])
         if codec == .aac { return try demuxAudio(data, pts: header.pts, pid: pid) }
+        if codec.kind == .audio { return try demuxFramedAudio(data, pts: header.pts, codec: codec, pid: pid) }
         return try demuxVideo(data, header: header, codec: codec, pid: pid)
     }
 
@@ -141,6 +148,62 @@ struct TSPESDemuxer: Sendable {
             // ADTS carries no frameLengthFlag: every frame is 1024 samples (ISO/IEC 14496-3 1.A.2.2).
             time = frameTime + 1024
             audio.nextPTS = time
+        }
+        return events
+    }
+
+    /// MP3, AC-3, E-AC-3 or Opus: the frames of one PES, each with the description its own
+    /// header gives.
+    private mutating func demuxFramedAudio(_ data: [UInt8], pts: UInt64?, codec: Codec, pid: UInt16) throws(TSError) -> [DemuxEvent] {
+        var units: [(description: SampleDescription, payload: [UInt8], samples: Int)] = []
+        do throws(CodecError) {
+            switch codec {
+            case .mp3:
+                for (header, frame) in try MPEGAudioFrameHeader.frames(in: data) {
+                    units.append((try .mp3(header: header), Array(frame), header.samplesPerFrame))
+                }
+            case .ac3:
+                for (header, frame) in try AC3SyncFrameHeader.frames(in: data) {
+                    units.append((.ac3(header: header), Array(frame), AC3SyncFrameHeader.samplesPerFrame))
+                }
+            case .eac3:
+                for (header, frame) in try EAC3SyncFrameHeader.frames(in: data) {
+                    units.append((try .eac3(header: header), Array(frame), header.samplesPerFrame))
+                }
+            case .opus:
+                guard var header = opusHeaders[pid] else {
+                    throw CodecError.missing(structure: "Opus stream", element: "extension descriptor with channel_config_code")
+                }
+                for unit in try OpusTSFraming.units(in: data) {
+                    // The first packet's start trim is the encoder's pre-skip; it stays the stream's.
+                    if let trim = unit.startTrim, tracks.tracks[ContainerTrackID.audio] == nil {
+                        header.preSkip = trim
+                        opusHeaders[pid] = header
+                    }
+                    units.append((.opus(header: header), unit.packet, try OpusPacket.sampleCount(of: unit.packet)))
+                }
+            default:
+                throw CodecError.unsupported(structure: "MPEG-TS audio", feature: "codec \(codec)")
+            }
+        } catch {
+            throw .codec(error, pid: pid)
+        }
+        var events: [DemuxEvent] = []
+        var pesTime = pts.map { unwrapper.unwrap($0) }
+        for unit in units {
+            let timescale = tracks.tracks[ContainerTrackID.audio]?.timescale ?? unit.description.sampleRate
+            let (index, event) = try register(unit.description, trackID: ContainerTrackID.audio, timescale: timescale)
+            if let event { events.append(event) }
+            if audioClock == nil { audioClock = AudioFrameClock(sampleRate: timescale, containerTimescale: Self.videoTimescale) }
+            // A rate change mid-stream keeps the track's first rate as its timescale.
+            let samples = TimescaleConversion.rescale(Int64(unit.samples), from: unit.description.sampleRate, to: timescale)
+            guard let time = audioClock?.time(of: pesTime, samples: Int(samples)) else {
+                droppedFrameCount += 1
+                continue
+            }
+            pesTime = nil
+            events.append(.frame(MediaFrame(trackID: ContainerTrackID.audio, dts: time, pts: time, isKeyframe: true,
+                                            sampleDescriptionIndex: index, payload: unit.payload)))
         }
         return events
     }

@@ -13,8 +13,8 @@ import MediaCore
 /// Packets are 188 bytes from a 0x47 sync byte. Out of sync (at the start, or after garbage),
 /// the reader takes a 0x47 as a packet start only when another follows 188 bytes later, and
 /// counts the bytes it skips. From the PAT it takes the first program; from its PMT the first
-/// H.264/H.265 stream (track 1) and the first ADTS AAC stream (track 2); other streams are
-/// ignored. PES packets are reassembled with their continuity counters checked: an error drops
+/// H.264/H.265 stream (track 1) and the first audio stream it records (track 2: ADTS AAC,
+/// MPEG audio, AC-3 and E-AC-3 in the ATSC or DVB form, Opus); other streams are ignored. PES packets are reassembled with their continuity counters checked: an error drops
 /// only the PES it broke (see `statistics`). A PES whose content cannot be used is consumed
 /// and its error thrown; calling `next()` again goes on.
 public struct TSReader: Sendable {
@@ -219,7 +219,13 @@ public struct TSReader: Sendable {
         var chosen: [UInt16: Codec] = [:]
         var haveVideo = false, haveAudio = false
         for stream in pmt.streams {
-            guard let codec = stream.streamType.codec else { continue }
+            guard let codec = stream.codec else { continue }
+            if codec == .opus {
+                // Its layout is only in the PMT; without a usable one the stream is skipped.
+                guard let code = StreamDescriptors(stream.descriptors).opusChannelConfigCode,
+                      let header = try? OpusTSFraming.header(channelConfigCode: code) else { continue }
+                if demuxer.opusHeaders[stream.pid]?.channelCount != header.channelCount { demuxer.opusHeaders[stream.pid] = header }
+            }
             if codec.kind == .video && !haveVideo {
                 haveVideo = true
                 chosen[stream.pid] = codec

@@ -9,7 +9,9 @@ import MediaCore
 /// video PES (PID 0x100, stream 0xE0): PTS [DTS] | AUD [VPS SPS PPS before keyframes] NAL units (Annex B)
 ///     first packet: adaptation field with PCR, random_access_indicator on keyframes
 /// audio PES (PID 0x101, stream 0xC0): PTS | ADTS header + raw AAC, one frame per PES
-///     (with the PCR when there is no video)
+///     (with the PCR when there is no video); MP3 frames as they are (stream_type 0x03/0x04);
+///     AC-3/E-AC-3 syncframes (0x81/0x87, stream 0xBD); Opus packets behind control headers,
+///     the first with the pre-skip as start_trim (0x06 + 'Opus' descriptors, stream 0xBD)
 /// every PES ends at a packet boundary with adaptation-field stuffing
 /// ```
 ///
@@ -42,6 +44,8 @@ public struct TSWriter: Sendable {
     /// Parameter sets in Annex B per video sample description, and AudioSpecificConfigs.
     private var parameterSets: [UInt16: [UInt8]] = [:]
     private var audioConfigs: [UInt16: AudioSpecificConfig] = [:]
+    /// Opus: the pre-skip goes out once, as the first packet's start_trim.
+    private var opusTrimWritten = false
 
     public init(tracks: [TrackDescription], startTime: Int64 = TSWriter.defaultStartTime) throws(TSError) {
         self.startTime = startTime
@@ -51,8 +55,20 @@ public struct TSWriter: Sendable {
             guard !track.sampleDescriptions.isEmpty, track.timescale > 0 else {
                 throw .unknownTrack(trackID: track.trackID, sampleDescriptionIndex: 1)
             }
-            guard TSStreamType(codec: track.codec) != nil else {
-                throw .unsupported("codec \(track.codec) (track \(track.trackID))")
+            guard TSStreamType(track.sampleDescriptions[0]) != nil else {
+                let why = track.codec == .pcmMulaw || track.codec == .pcmAlaw ? ": MPEG-TS has no standard form for G.711" : ""
+                throw .unsupported("codec \(track.codec) (track \(track.trackID))\(why)")
+            }
+            if track.codec == .opus {
+                for description in track.sampleDescriptions {
+                    let header: OpusIdentificationHeader
+                    do { header = try OpusIdentificationHeader(opusSpecificBox: description.configuration) } catch {
+                        throw .codec(error, pid: Self.audioPID)
+                    }
+                    guard OpusTSFraming.channelConfigCode(of: header) != nil else {
+                        throw .unsupported("Opus with \(header.channelCount) channels in mapping family \(header.mappingFamily) (track \(track.trackID)): no channel_config_code for it")
+                    }
+                }
             }
             guard track.sampleDescriptions.allSatisfy({ $0.codec == track.codec }) else {
                 throw .unsupported("track \(track.trackID) mixing codecs")
@@ -102,8 +118,20 @@ public struct TSWriter: Sendable {
             data = try annexB(frame, track: track)
             streamID = PESHeader.videoStreamID
         } else {
-            data = try adts(frame, track: track)
-            streamID = PESHeader.audioStreamID
+            switch track.codec {
+            case .aac:
+                data = try adts(frame, track: track)
+                streamID = PESHeader.audioStreamID
+            case .opus:
+                data = try opusUnit(frame, track: track)
+                streamID = PESHeader.privateStream1ID
+            case .mp3:
+                data = frame.payload
+                streamID = PESHeader.audioStreamID
+            default:
+                data = frame.payload
+                streamID = PESHeader.privateStream1ID
+            }
         }
         let header = PESHeader(streamID: streamID, pts: UInt64(bitPattern: pts), dts: UInt64(bitPattern: dts), payloadLength: data.count)
         let pcrBase = (dts &- Self.pcrDelay) & Int64(PESHeader.timestampModulus - 1)
@@ -118,7 +146,15 @@ public struct TSWriter: Sendable {
         var streams: [ProgramMapTable.Stream] = []
         // init(tracks:) refused every codec without a stream type.
         if let videoTrack { streams.append(.init(streamType: TSStreamType(codec: videoTrack.codec)!, pid: Self.videoPID)) }
-        if let audioTrack { streams.append(.init(streamType: TSStreamType(codec: audioTrack.codec)!, pid: Self.audioPID)) }
+        if let audioTrack {
+            let first = audioTrack.sampleDescriptions[0]
+            // init(tracks:) checked that an Opus track has a channel_config_code.
+            let descriptors = first.codec == .opus
+                ? StreamDescriptors.opus(channelConfigCode: (try? OpusIdentificationHeader(opusSpecificBox: first.configuration))
+                    .flatMap(OpusTSFraming.channelConfigCode(of:)) ?? 2)
+                : []
+            streams.append(.init(streamType: TSStreamType(first)!, pid: Self.audioPID, descriptors: descriptors))
+        }
         let pmt = ProgramMapTable(programNumber: Self.programNumber, pcrPID: videoTrack != nil ? Self.videoPID : Self.audioPID,
                                   streams: streams)
         packetizer.appendSection(pat.section.serialized(), pid: ProgramAssociationTable.pid, to: &writer)
@@ -167,6 +203,17 @@ public struct TSWriter: Sendable {
         let bytes = sets.flatMap { NALUnit.startCode + $0 }
         parameterSets[index] = bytes
         return bytes
+    }
+
+    private mutating func opusUnit(_ frame: MediaFrame, track: TrackDescription) throws(TSError) -> [UInt8] {
+        var trim: UInt16? = nil
+        if !opusTrimWritten {
+            opusTrimWritten = true
+            let description = track.sampleDescriptions[Int(frame.sampleDescriptionIndex) - 1]
+            let preSkip = (try? OpusIdentificationHeader(opusSpecificBox: description.configuration))?.preSkip ?? 0
+            trim = preSkip > 0 ? preSkip : nil
+        }
+        return OpusTSFraming.unit(frame.payload, startTrim: trim)
     }
 
     private mutating func adts(_ frame: MediaFrame, track: TrackDescription) throws(TSError) -> [UInt8] {

@@ -1,3 +1,5 @@
+import Operations
+
 /// A parsed API command: one of the EMS commands the recorder implements. Parameters are
 /// validated by the time a `Command` exists; the dispatcher only applies policy (paths) and
 /// asks the engine.
@@ -11,10 +13,14 @@ public enum Command: Sendable, Equatable {
     case pullStream(uri: String, localStreamName: String, options: PullOptions = PullOptions())
     case version
     case shutdownServer
+    /// The catalog's recordings matching the query (docs/operations.md).
+    case listRecordings(RecordingQuery)
+    /// Deletes a complete recording; `file` is resolved by the path policy first.
+    case deleteRecording(file: String)
 
     /// The command names as EMS spells them; matching is case-insensitive.
     public static let names = ["record", "listConfig", "removeConfig", "listStreams", "pullStream", "version",
-                               "shutdownServer"]
+                               "shutdownServer", "listRecordings", "deleteRecording"]
 
     public var name: String {
         switch self {
@@ -25,6 +31,8 @@ public enum Command: Sendable, Equatable {
         case .pullStream: return "pullStream"
         case .version: return "version"
         case .shutdownServer: return "shutdownServer"
+        case .listRecordings: return "listRecordings"
+        case .deleteRecording: return "deleteRecording"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Operations
 
 /// Runs parsed commands against the engine (`RecorderControl`) and renders the EMS answers.
 /// It owns the API's policy: `record` paths are resolved by `PathPolicy` before the engine sees
@@ -78,6 +79,27 @@ public final class CommandDispatcher: @unchecked Sendable {
             }
         case .version:
             return .success("Version", data: ["banner": .string(version)])
+        case .listRecordings(let query):
+            guard let recordings = control as? any RecordingsControl else { return .fail("listRecordings: this server keeps no recordings catalog") }
+            return run("listRecordings") {
+                let page = try recordings.listRecordings(query)
+                let last = page.offset + page.entries.count
+                return .success("Recordings \(page.entries.isEmpty ? 0 : page.offset + 1)-\(last) of \(page.total)",
+                                data: .array(page.entries.map(\.json)))
+            }
+        case .deleteRecording(let file):
+            guard let recordings = control as? any RecordingsControl else { return .fail("deleteRecording: this server keeps no recordings catalog") }
+            let resolved: String
+            do {
+                // The same roots as record: nothing outside them is ever deleted.
+                resolved = try paths.resolve(file)
+            } catch {
+                return .fail("deleteRecording: \(error.description.replacingOccurrences(of: "pathToFile", with: "file"))")
+            }
+            return run("deleteRecording") {
+                let entry = try recordings.deleteRecording(file: resolved)
+                return .success("Recording \(resolved) deleted", data: entry.json)
+            }
         case .shutdownServer:
             var answer = CommandAnswer.success("Server shutting down", data: .null)
             answer.requestsShutdown = true

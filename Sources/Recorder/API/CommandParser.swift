@@ -1,5 +1,6 @@
 import Foundation
 import RTSP
+import Operations
 
 /// Turns the two textual forms of an EMS command into a `Command`:
 ///
@@ -121,12 +122,62 @@ public enum CommandParser {
                 options[keyPath: keyPath] = text == "1"
             }
             return .pullStream(uri: try normalizedStreamURI(uri), localStreamName: name, options: options)
+        case "listrecordings":
+            return .listRecordings(try recordingQuery(pairs))
+        case "deleterecording":
+            let values = try parameters(pairs, command: "deleteRecording", known: ["file": "file"])
+            guard let file = values["file"], !file.isEmpty, !file.contains("\0") else {
+                throw CommandError("deleteRecording: missing parameter file")
+            }
+            return .deleteRecording(file: file)
         default:
             throw CommandError("unknown command '\(name.prefix(100))': expected one of \(Command.names.joined(separator: ", "))")
         }
     }
 
     // MARK: Pieces
+
+    /// listRecordings parameters: localStreamName, configId, startTime and endTime (Unix
+    /// seconds; `start`/`end` too), state (comma-separated), offset, limit.
+    static func recordingQuery(_ pairs: [(String, String)]) throws(CommandError) -> RecordingQuery {
+        let c = "listRecordings"
+        let values = try parameters(pairs, command: c, known: [
+            "localstreamname": "localStreamName", "configid": "configId", "starttime": "startTime", "start": "startTime",
+            "endtime": "endTime", "end": "endTime", "state": "state", "offset": "offset", "limit": "limit",
+        ])
+        var query = RecordingQuery()
+        query.localStreamName = values["localStreamName"]
+        func whole(_ key: String, _ range: ClosedRange<Int>) throws(CommandError) -> Int? {
+            guard let text = values[key] else { return nil }
+            guard let n = Int(text), range.contains(n) else {
+                throw CommandError("\(c): invalid \(key) '\(text.prefix(100))': expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return n
+        }
+        func time(_ key: String) throws(CommandError) -> Double? {
+            guard let text = values[key] else { return nil }
+            guard let t = Double(text), t.isFinite else {
+                throw CommandError("\(c): invalid \(key) '\(text.prefix(100))': expected Unix seconds (fractions allowed)")
+            }
+            return t
+        }
+        query.configId = try whole("configId", 1...Int(Int32.max))
+        query.offset = try whole("offset", 0...Int(Int32.max)) ?? 0
+        query.limit = try whole("limit", 1...RecordingQuery.maxLimit) ?? RecordingQuery.defaultLimit
+        query.startTime = try time("startTime")
+        query.endTime = try time("endTime")
+        if let text = values["state"] {
+            var states = Set<RecordingState>()
+            for word in text.split(separator: ",") {
+                guard let state = RecordingState(rawValue: word.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                    throw CommandError("\(c): invalid state '\(word.prefix(100))': expected \(RecordingState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                states.insert(state)
+            }
+            query.states = states
+        }
+        return query
+    }
 
     /// Splits a command line into words at unquoted whitespace; double quotes group, and are
     /// removed. `key="a b"` and `"key=a b"` both give the word `key=a b`.

@@ -119,10 +119,11 @@ enum HTTPStatus: Int, Sendable {
     }
 
     /// A complete `Connection: close` response carrying `body` as JSON.
-    func response(body: String, extraFields: [(String, String)] = []) -> [UInt8] {
-        let payload = Array((body + "\n").utf8)
+    func response(body: String, contentType: String = "application/json", extraFields: [(String, String)] = []) -> [UInt8] {
+        // A body that ends in a line feed (Prometheus text) is sent as it is.
+        let payload = Array((body.hasSuffix("\n") ? body : body + "\n").utf8)
         var head = "HTTP/1.1 \(rawValue) \(reason)\r\n"
-        head += "Content-Type: application/json\r\n"
+        head += "Content-Type: \(contentType)\r\n"
         head += "Content-Length: \(payload.count)\r\n"
         head += "Connection: close\r\n"
         head += "Cache-Control: no-store\r\n"

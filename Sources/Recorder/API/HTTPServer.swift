@@ -25,13 +25,30 @@ public final class HTTPServer: Sendable {
         public init() {}
     }
 
+    /// A page that is not an EMS command (`/metrics`, `/health`): its own status and type.
+    public struct Resource: Sendable {
+        public var status: Int
+        public var contentType: String
+        public var body: String
+
+        public init(status: Int = 200, contentType: String, body: String) {
+            self.status = status
+            self.contentType = contentType
+            self.body = body
+        }
+    }
+
+    /// Paths answered by a resource instead of a command; computed at each request.
+    public typealias Resources = [String: @Sendable () -> Resource]
+
     public let host: String
     public let limits: Limits
     private let dispatcher: CommandDispatcher
     private let server: ConnectionServer
 
     /// Listens on `host:port` once started; port 0 picks a free port (see `port`).
-    public init(host: String = "127.0.0.1", port: Int = 7777, dispatcher: CommandDispatcher, limits: Limits = Limits()) {
+    public init(host: String = "127.0.0.1", port: Int = 7777, dispatcher: CommandDispatcher, limits: Limits = Limits(),
+                resources: Resources = [:]) {
         self.host = host
         self.limits = limits
         self.dispatcher = dispatcher
@@ -39,7 +56,7 @@ public final class HTTPServer: Sendable {
                                                 maxHeaderBytes: limits.maxHeaderBytes, maxFieldCount: limits.maxFieldCount)
         server = ConnectionServer(
             host: host, port: port, maxConnections: limits.maxConnections,
-            handle: { socket in Self.serve(socket, dispatcher: dispatcher, limits: limits, headLimits: headLimits) },
+            handle: { socket in Self.serve(socket, dispatcher: dispatcher, resources: resources, limits: limits, headLimits: headLimits) },
             reject: { socket in
                 let body = CommandAnswer.fail("server busy: \(limits.maxConnections) connections open; retry").text
                 try? socket.writeAll(HTTPStatus.serviceUnavailable.response(body: body, extraFields: [("Retry-After", "1")]))
@@ -56,7 +73,7 @@ public final class HTTPServer: Sendable {
     /// Stops accepting and ends open connections.
     public func stop() { server.stop() }
 
-    private static func serve(_ socket: StreamSocket, dispatcher: CommandDispatcher, limits: Limits,
+    private static func serve(_ socket: StreamSocket, dispatcher: CommandDispatcher, resources: Resources, limits: Limits,
                               headLimits: HTTPRequestHead.Limits) {
         socket.setSendTimeout(limits.writeTimeout)
         let deadline = ContinuousClock.now + limits.requestTimeout
@@ -92,6 +109,14 @@ public final class HTTPServer: Sendable {
             }
             guard head.method == "GET" else {
                 refuse(.methodNotAllowed, "method \(head.method) not allowed: use GET /COMMAND?...", [("Allow", "GET")])
+                return
+            }
+            let path = head.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            if let resource = resources[path]?() {
+                let status = HTTPStatus(rawValue: resource.status) ?? .ok
+                try? socket.writeAll(status.response(body: resource.body, contentType: resource.contentType))
+                socket.shutdownWrite()
+                socket.discardInput()
                 return
             }
             let answer = dispatcher.answer(httpTarget: head.target)

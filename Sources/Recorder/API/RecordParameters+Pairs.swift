@@ -3,7 +3,10 @@ extension RecordParameters {
     /// Every parameter as a `key=value` pair in the seed's spelling; `init(pairs:)` of these
     /// gives the same parameters back.
     public var pairs: [(String, String)] {
-        [
+        let retention = [("retentionAge", retentionAge), ("retentionBytes", retentionBytes)].compactMap { key, value in
+            value.map { (key, String($0)) }
+        }
+        return [
             ("localStreamName", localStreamName),
             ("pathToFile", pathToFile),
             ("type", type.rawValue),
@@ -13,7 +16,7 @@ extension RecordParameters {
             ("waitForIDR", waitForIDR ? "1" : "0"),
             ("winQtCompat", winQtCompat ? "1" : "0"),
             ("dateFolderStructure", dateFolderStructure ? "1" : "0"),
-        ]
+        ] + retention
     }
 
     /// The `record` command line that gives these parameters (values with spaces or quotes are
@@ -24,7 +27,7 @@ extension RecordParameters {
 
     /// The parameters as a JSON object with typed values (booleans, a number), for storage.
     public var json: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "localStreamName": .string(localStreamName),
             "pathToFile": .string(pathToFile),
             "type": .string(type.rawValue),
@@ -34,7 +37,10 @@ extension RecordParameters {
             "waitForIDR": .bool(waitForIDR),
             "winQtCompat": .bool(winQtCompat),
             "dateFolderStructure": .bool(dateFolderStructure),
-        ])
+        ]
+        if let retentionAge { fields["retentionAge"] = .int(retentionAge) }
+        if let retentionBytes { fields["retentionBytes"] = .int(retentionBytes) }
+        return .object(fields)
     }
 
     private static func quotedIfNeeded(_ value: String) -> String {

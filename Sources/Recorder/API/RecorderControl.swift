@@ -66,6 +66,10 @@ public struct StreamSnapshot: Sendable, Equatable, Codable {
     public var audio: String?     // e.g. "aac 48000 Hz 2 ch"
     public var bitrateKbps: Int
     public var active: Bool
+    /// What each record config of the stream is writing now (empty: not recorded).
+    public var recordings: [StreamRecordingSnapshot] = []
+    /// The latest error of a config recording this stream (a full disk, a paused root).
+    public var lastError: String?
 
     public init(localStreamName: String, source: String, clientAddress: String? = nil, video: String? = nil,
                 audio: String? = nil, bitrateKbps: Int = 0, active: Bool) {
@@ -76,5 +80,21 @@ public struct StreamSnapshot: Sendable, Equatable, Codable {
         self.audio = audio
         self.bitrateKbps = bitrateKbps
         self.active = active
+    }
+}
+
+/// One recording of a live stream as listStreams shows it: the file open now, with its media
+/// bytes and seconds so far (no file between two chunks).
+public struct StreamRecordingSnapshot: Sendable, Equatable, Codable {
+    public var configId: Int
+    public var file: String?
+    public var bytes: UInt64
+    public var durationSeconds: Double
+
+    public init(configId: Int, file: String?, bytes: UInt64, durationSeconds: Double) {
+        self.configId = configId
+        self.file = file
+        self.bytes = bytes
+        self.durationSeconds = durationSeconds
     }
 }

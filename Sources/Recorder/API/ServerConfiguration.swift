@@ -38,6 +38,14 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// A shell command run for every event, with RECORDER_EVENT, RECORDER_FILE and
     /// RECORDER_EVENT_JSON in its environment (none by default).
     public var eventCommand: String?
+    /// Retention (docs/operations.md): complete recordings older than this many seconds are
+    /// deleted; the recordings are kept under this many bytes; each root's filesystem keeps
+    /// this many bytes free. Off when nil.
+    public var retentionAge: Int?
+    public var retentionBytes: UInt64?
+    public var minFreeBytes: UInt64?
+    /// How often retention is checked besides at every chunk close.
+    public var retentionInterval: Duration = .seconds(30)
 
     /// The largest pool that makes sense: finalizing is I/O bound, more only thrashes disks.
     public static let maxFinalizePoolSize = 64
@@ -195,6 +203,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         Option(name: "event-command", valueName: "COMMAND", help: "run this shell command for every event (RECORDER_EVENT, RECORDER_FILE, RECORDER_EVENT_JSON set)") { config, value throws(ConfigurationError) in
             config.eventCommand = try path(value)
         },
+        Option(name: "retention-age", valueName: "SECONDS", help: "delete complete recordings older than this (default: keep)") { config, value throws(ConfigurationError) in config.retentionAge = Int(try count(value)) },
+        Option(name: "retention-bytes", valueName: "BYTES", help: "keep the recordings under this many bytes in all, oldest deleted first") { config, value throws(ConfigurationError) in config.retentionBytes = try count(value) },
+        Option(name: "min-free-bytes", valueName: "BYTES", help: "keep this much free on each root's filesystem; recording pauses when nothing is left to delete") { config, value throws(ConfigurationError) in config.minFreeBytes = try count(value) },
+        Option(name: "retention-interval", valueName: "SECONDS", help: "how often retention is checked, besides at each chunk close (default 30)") { config, value throws(ConfigurationError) in config.retentionInterval = try seconds(value) },
         Option(name: "cli-idle-timeout", valueName: "SECONDS", help: "a CLI connection idle this long is closed (default 300)") { config, value throws(ConfigurationError) in config.cliIdleTimeout = try seconds(value) },
     ]
 
@@ -239,6 +251,14 @@ public struct ServerConfiguration: Sendable, Equatable {
     private static func port(_ value: String) throws(ConfigurationError) -> Int {
         guard let n = Int(value), (0...65_535).contains(n) else {
             throw ConfigurationError("invalid port '\(value)': expected 0...65535")
+        }
+        return n
+    }
+
+    /// A positive whole number (seconds or bytes), at most 2^62 (beyond any disk).
+    private static func count(_ value: String) throws(ConfigurationError) -> UInt64 {
+        guard let n = UInt64(value), n > 0, n <= 1 << 62 else {
+            throw ConfigurationError("invalid value '\(value)': expected a positive whole number")
         }
         return n
     }

@@ -5,7 +5,7 @@ extension RecordConfigSnapshot {
 
     /// Every field of the seed's `record` answer, in its spelling; booleans as JSON booleans.
     public var recordAnswerData: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "chunkLength": .int(parameters.chunkLength),
             "computedPathToFile": .string(computedPathToFile),
             "configId": .int(configId),
@@ -22,7 +22,11 @@ extension RecordConfigSnapshot {
             "type": .string(parameters.type.rawValue),
             "waitForIDR": .bool(parameters.waitForIDR),
             "winQtCompat": .bool(parameters.winQtCompat),
-        ])
+        ]
+        // Only when set: the seed's answer has no retention fields.
+        if let age = parameters.retentionAge { fields["retentionAge"] = .int(age) }
+        if let bytes = parameters.retentionBytes { fields["retentionBytes"] = .int(bytes) }
+        return .object(fields)
     }
 
     /// The record fields plus the config's state, as listConfig shows it.
@@ -45,6 +49,16 @@ extension StreamSnapshot {
             "audio": JSONValue(audio),
             "bitrateKbps": .int(bitrateKbps),
             "active": .bool(active),
+            // Whether it is recorded; the first config's file and progress (all in recordings).
+            "recording": .bool(!recordings.isEmpty),
+            "currentFile": JSONValue(recordings.first?.file),
+            "bytes": .int(Int(recordings.first?.bytes ?? 0)),
+            "duration": .double(recordings.first?.durationSeconds ?? 0),
+            "recordings": .array(recordings.map { r in
+                .object(["configId": .int(r.configId), "file": JSONValue(r.file), "bytes": .int(Int(r.bytes)),
+                         "duration": .double(r.durationSeconds)])
+            }),
+            "lastError": JSONValue(lastError),
         ])
     }
 }

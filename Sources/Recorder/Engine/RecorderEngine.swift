@@ -1,6 +1,7 @@
 import Containers
 import Foundation
 import MediaCore
+import Operations
 
 /// The recording engine behind the API: record configs (persisted), live streams (from
 /// RTMP publishers and MPEG-TS listeners), and a recording session per config and stream.
@@ -38,6 +39,14 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     private var streams: [String: LiveStream] = [:]
     private var listeners: [String: TSListener] = [:]
     private var pulls: [String: RTSPPull] = [:]
+    /// The catalog, metrics and retention (nil: none, as in tests of the engine alone). Set
+    /// once, before the first stream.
+    public var operations: RecorderOperations? {
+        didSet { connect(operations) }
+    }
+    /// Roots whose filesystem is under the free-space floor, with why: configs writing there
+    /// do not record until space returns.
+    private var pausedRoots: [String: String] = [:]
 
     /// Loads the persisted configs from `store` (nil: in memory only).
     public init(options: Options, store: ConfigStore?, log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -93,7 +102,11 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
 
     public func listStreams() -> [StreamSnapshot] {
         let live = lock.withLock { Array(streams.values) }
-        var result = live.map { stream in stream.lock.withLock { stream.snapshot() } }
+        var result = live.map { stream in
+            var snapshot = stream.lock.withLock { stream.snapshot() }
+            (snapshot.recordings, snapshot.lastError) = recordingProgress(of: stream)
+            return snapshot
+        }
         let listening = lock.withLock { listeners }
         for (name, listener) in listening where !result.contains(where: { $0.localStreamName == name }) {
             result.append(StreamSnapshot(localStreamName: name, source: listener.sourceName, active: false))
@@ -175,6 +188,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     /// Media of a live stream.
     public func streamEvent(_ name: String, _ event: DemuxEvent) {
         guard let stream = lock.withLock({ streams[name] }) else { return }
+        if case .frame(let frame) = event { operations?.ingested(bytes: frame.payload.count, protocol: stream.source) }
         retryFailedSessions(on: stream)
         stream.lock.withLock {
             stream.deliver(event) { id, error in
@@ -220,6 +234,13 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
 
     private func startSession(configId id: Int, on stream: LiveStream) {
         guard let parameters = lock.withLock({ configs[id]?.parameters }) else { return }
+        if let reason = pauseReason(for: parameters.pathToFile) {
+            lock.withLock {
+                configs[id]?.state = "paused"
+                configs[id]?.lastError = reason
+            }
+            return
+        }
         let name = stream.name
         let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,
                                        onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
@@ -263,9 +284,18 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         let base: [String: JSONValue] = ["stream": .string(stream), "configId": .int(id)]
         switch event {
         case .chunkCreated(let path):
+            if let operations {
+                // Called from the session, on the thread that holds the stream's lock.
+                let tracks = lock.withLock { streams[stream] }.map { live in live.trackOrder.compactMap { live.tracks[$0] } } ?? []
+                operations.chunkOpened(file: path, stream: stream, configId: id, tracks: tracks)
+            }
             events.publish("recordChunkCreated", base.merging(["file": .string(path)]) { $1 })
         case .chunkClosed(let s):
-            lock.withLock { configs[id]?.files.append(s.path) }
+            let type = lock.withLock { () -> RecordParameters.OutputType? in
+                configs[id]?.files.append(s.path)
+                return configs[id]?.parameters.type
+            }
+            operations?.chunkClosed(s, isMP4: (type ?? .mp4) == .mp4)
             func perTrack<T>(_ values: [UInt32: T], _ json: (T) -> JSONValue) -> JSONValue {
                 .object(Dictionary(uniqueKeysWithValues: values.map { ("track\($0.key)", json($0.value)) }))
             }
@@ -277,11 +307,100 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
                 "wallClockStart": .double(s.wallClockStart),
             ]) { $1 })
         case .chunkFinalized(let path):
+            operations?.chunkFinalized(file: path)
             events.publish("recordChunkFinalized", base.merging(["file": .string(path)]) { $1 })
         case let .chunkError(path, message):
             lock.withLock { configs[id]?.lastError = message }
+            operations?.chunkFailed(file: path)
             events.publish("recordChunkError", base.merging(["file": .string(path), "error": .string(message)]) { $1 })
         }
+    }
+
+    // MARK: Operations (catalog, retention, storage floor)
+
+    private func connect(_ operations: RecorderOperations?) {
+        guard let operations else { return }
+        operations.onDeleted = { [weak self] deletion in self?.publishDeletion(deletion.entry, reason: deletion.reason) }
+        operations.onStorage = { [weak self] shortages in self?.storageChecked(shortages) }
+    }
+
+    /// Each config's own retention limits, by config id (retention asks at every check).
+    public func retentionOverrides() -> [Int: RetentionPolicy] {
+        lock.withLock {
+            configs.compactMapValues { config in
+                let p = config.parameters
+                guard p.retentionAge != nil || p.retentionBytes != nil else { return nil }
+                return RetentionPolicy(maxAgeSeconds: p.retentionAge.map(Double.init), maxBytes: p.retentionBytes.map(UInt64.init))
+            }
+        }
+    }
+
+    /// Why a config writing to `path` may not record now (its root is under the floor).
+    private func pauseReason(for path: String) -> String? {
+        lock.withLock { pausedRoots.first { PathPolicy.isInside(path, root: $0.key) }?.value }
+    }
+
+    /// After each retention check: roots that fell under the floor with nothing left to delete
+    /// stop their recordings (each closes its file cleanly); roots back above it resume them.
+    private func storageChecked(_ shortages: [RetentionPlan.Shortage]) {
+        let short = Dictionary(shortages.map { s in
+            (s.root, "free space on \(s.root) is \(s.availableBytes) bytes, under the floor of \(s.floorBytes) (--min-free-bytes), and no complete recording is left to delete")
+        }, uniquingKeysWith: { first, _ in first })
+        let (started, ended) = lock.withLock { () -> ([String], [String]) in
+            let started = short.keys.filter { pausedRoots[$0] == nil }.sorted()
+            let ended = pausedRoots.keys.filter { short[$0] == nil }.sorted()
+            pausedRoots = short
+            return (started, ended)
+        }
+        for root in started {
+            events.publish("recordingPaused", ["root": .string(root), "reason": .string(short[root]!)])
+            let live = lock.withLock { Array(streams.values) }
+            for stream in live {
+                stream.lock.withLock {
+                    for (id, session) in stream.sessions where PathPolicy.isInside(session.naming.basePath, root: root) {
+                        stream.sessions.removeValue(forKey: id)
+                        finish(session, configId: id)
+                        lock.withLock {
+                            configs[id]?.state = "paused"
+                            configs[id]?.lastError = short[root]
+                        }
+                    }
+                }
+            }
+        }
+        for root in ended {
+            events.publish("recordingResumed", ["root": .string(root)])
+            let waiting = lock.withLock {
+                configs.filter { $0.value.state == "paused" && PathPolicy.isInside($0.value.parameters.pathToFile, root: root) }
+                    .map { ($0.key, $0.value.parameters.localStreamName) }.sorted { $0.0 < $1.0 }
+            }
+            for (id, name) in waiting {
+                guard let stream = lock.withLock({ streams[name] }) else {
+                    lock.withLock { configs[id]?.state = "waiting" }
+                    continue
+                }
+                startSession(configId: id, on: stream)
+            }
+        }
+    }
+
+    /// Recording sessions running now (the metrics' active recordings).
+    public var activeRecordingCount: Int {
+        let live = lock.withLock { Array(streams.values) }
+        return live.reduce(0) { total, stream in total + stream.lock.withLock { stream.sessions.count } }
+    }
+
+    /// Per stream, what its recordings are writing now and its configs' last error.
+    func recordingProgress(of stream: LiveStream) -> (recordings: [StreamRecordingSnapshot], lastError: String?) {
+        let sessions = stream.lock.withLock { stream.sessions.map { ($0.key, $0.value.openChunkProgress) } }
+        let recordings = sessions.sorted { $0.0 < $1.0 }.map { id, progress in
+            StreamRecordingSnapshot(configId: id, file: progress?.path, bytes: progress?.bytes ?? 0, durationSeconds: progress?.seconds ?? 0)
+        }
+        let lastError = lock.withLock {
+            configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.lastError != nil }
+                .sorted { $0.key < $1.key }.last?.value.lastError
+        }
+        return (recordings, lastError)
     }
 
     private func snapshot(_ id: Int) -> RecordConfigSnapshot? {

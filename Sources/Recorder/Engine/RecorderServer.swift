@@ -1,18 +1,21 @@
 import Foundation
 import MediaCore
 import RTSP
+import Operations
 
 /// The recorder server: the engine, its persisted configs, the HTTP API and the line CLI.
 /// At start it finalizes (or recovers) the staging sets a crash left in the media folder.
 public final class RecorderServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     public let engine: RecorderEngine
-    private let log: @Sendable (String) -> Void
+    let log: @Sendable (String) -> Void
     private let stopped = DispatchSemaphore(value: 0)
-    private var http: HTTPServer?
-    private var cli: LineServer?
-    private var rtmp: RTMPIngest?
+    private(set) var http: HTTPServer?
+    private(set) var cli: LineServer?
+    private(set) var rtmp: RTMPIngest?
     private var rtsp: RTSPIngest?
+    /// The recordings catalog, retention, metrics (docs/operations.md).
+    public let operations: RecorderOperations
 
     public init(configuration: ServerConfiguration, log: @escaping @Sendable (String) -> Void) throws {
         self.configuration = configuration
@@ -26,16 +29,20 @@ public final class RecorderServer: @unchecked Sendable {
         options.eventURL = configuration.eventURL
         options.eventCommand = configuration.eventCommand
         engine = RecorderEngine(options: options, store: store, log: log)
+        operations = try Self.makeOperations(configuration: configuration, engine: engine, log: log)
+        engine.operations = operations
     }
 
     /// Starts everything, blocks until `shutdownServer` (or SIGINT/SIGTERM), then stops
     /// cleanly: open files are closed and MP4 chunks finalized before it returns.
     public func runUntilShutdown() throws {
         recoverLeftovers()
+        operations.recoveryRan()
+        startOperations()
         let dispatcher = CommandDispatcher(control: engine, paths: configuration.pathPolicy,
                                            onShutdown: { [stopped] in stopped.signal() })
         let http = HTTPServer(host: configuration.httpHost, port: configuration.httpPort, dispatcher: dispatcher,
-                              limits: configuration.httpLimits)
+                              limits: configuration.httpLimits, resources: operationsResources)
         let cli = LineServer(host: configuration.cliHost, port: configuration.cliPort, dispatcher: dispatcher,
                              limits: configuration.lineLimits)
         var rtmpLimits = RTMPIngest.Limits()
@@ -70,6 +77,7 @@ public final class RecorderServer: @unchecked Sendable {
         rtmp.stop()
         rtsp.stop()
         engine.pool.waitUntilIdle()
+        operations.stop()
         http.stop()
         cli.stop()
         log("recorder stopped")

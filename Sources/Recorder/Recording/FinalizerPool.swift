@@ -17,6 +17,11 @@ public final class FinalizerPool: @unchecked Sendable {
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
     private let queue = DispatchQueue(label: "finalizer-pool", attributes: .concurrent)
+    private let counts = NSLock()
+    private var waiting = 0
+    /// Start times of the mp4writer runs in progress, by ticket.
+    private var running: [Int: Date] = [:]
+    private var nextTicket = 0
 
     public init(mp4writerPath: String, concurrency: Int = 2) {
         self.mp4writerPath = mp4writerPath
@@ -32,15 +37,30 @@ public final class FinalizerPool: @unchecked Sendable {
     /// Queues `mp4writer -path=PATH`; `completion` runs on a pool thread when it ends.
     public func finalize(_ path: String, completion: @escaping @Sendable (Result) -> Void) {
         group.enter()
+        counts.withLock { waiting += 1 }
         queue.async { [self] in
             slots.wait()
+            let ticket = counts.withLock { () -> Int in
+                waiting -= 1
+                nextTicket += 1
+                running[nextTicket] = Date()
+                return nextTicket
+            }
             defer {
+                counts.withLock { _ = running.removeValue(forKey: ticket) }
                 slots.signal()
                 group.leave()
             }
             completion(run(path))
         }
     }
+
+    /// Chunks queued and being finalized (the metrics' queue length).
+    public var queueLength: Int { counts.withLock { waiting + running.count } }
+
+    /// When the longest-running mp4writer of those in progress started; nil when none runs
+    /// (health: a finalize that never ends is a stuck finalizer).
+    public var oldestRunStart: Date? { counts.withLock { running.values.min() } }
 
     /// Blocks until every queued finalize has ended.
     public func waitUntilIdle() {

@@ -18,6 +18,11 @@ public struct RecordParameters: Sendable, Equatable, Codable {
     public var waitForIDR = true
     public var winQtCompat = false
     public var dateFolderStructure = false
+    /// This config's own retention (docs/operations.md): seconds its complete recordings are
+    /// kept, and the bytes they may take; nil follows the server's --retention-age and
+    /// --retention-bytes.
+    public var retentionAge: Int?
+    public var retentionBytes: Int?
 
     public init(localStreamName: String, pathToFile: String, type: OutputType = .mp4) {
         self.localStreamName = localStreamName
@@ -62,10 +67,19 @@ public struct RecordParameters: Sendable, Equatable, Codable {
             }
             chunkLength = n
         }
+        retentionAge = try Self.positive(values, "retentionage", name: "retentionAge", unit: "whole seconds")
+        retentionBytes = try Self.positive(values, "retentionbytes", name: "retentionBytes", unit: "bytes")
+    }
+
+    private static func positive(_ values: [String: String], _ key: String, name: String,
+                                 unit: String) throws(RecordParameterError) -> Int? {
+        guard let v = values[key] else { return nil }
+        guard let n = Int(v), n > 0 else { throw .invalid(name, v, "a positive whole number of \(unit)") }
+        return n
     }
 
     static let known: Set<String> = ["localstreamname", "pathtofile", "type", "overwrite", "keepalive", "chunklength",
-                                     "waitforidr", "winqtcompat", "datefolderstructure"]
+                                     "waitforidr", "winqtcompat", "datefolderstructure", "retentionage", "retentionbytes"]
 
     private static func bool(_ values: [String: String], _ key: String, default value: Bool) throws(RecordParameterError) -> Bool {
         guard let v = values[key] else { return value }

@@ -83,6 +83,13 @@ public final class RecordingSession {
         naming.path(stem: stem ?? naming.stemForNewRecording(), part: partIndex)
     }
 
+    /// The open file, its media bytes and seconds so far (listStreams); nil between files.
+    public var openChunkProgress: (path: String, bytes: UInt64, seconds: Double)? {
+        guard let open = chunk else { return nil }
+        let seconds = open.lastDTS.map { id, dts in Double(dts) / Double(streamTracks[id]?.timescale ?? 1) }.max() ?? 0
+        return (open.writer.path, open.writer.payloadBytes, seconds)
+    }
+
     public func handle(_ event: DemuxEvent) throws {
         switch event {
         case .track(let track):

@@ -61,6 +61,15 @@ final class RTSPRobustnessTests: XCTestCase {
         }
     }
 
+    /// A head that does not parse is dropped once, not re-read by every later call (a fuzzer
+    /// found a capture that took seconds that way).
+    func testAnUnparsableHeadIsConsumed() throws {
+        var decoder = RTSPStreamDecoder()
+        decoder.push(Array("RTSP/1.0 abc\r\n\r\n".utf8) + [0x24, 0, 0, 1, 7])
+        XCTAssertThrowsError(try decoder.next())
+        XCTAssertEqual(try decoder.next(), .interleaved(channel: 0, payload: [7]))
+    }
+
     func testHostileSDPAndPayloadsAreRefusedByName() {
         var sdp = "v=0\r\n"
         for _ in 0..<40 { sdp += "m=video 0 RTP/AVP 96\r\n" }

@@ -99,7 +99,14 @@ public struct RTSPStreamDecoder: Sendable {
         guard headLength <= limits.maxHeadBytes else {
             throw .limitExceeded(what: "message head", size: headLength, limit: limits.maxHeadBytes)
         }
-        var message = try Self.parseHead(buffer.bytes(from: 0, count: headLength))
+        let head = buffer.bytes(from: 0, count: headLength)
+        var message: RTSPMessage
+        do {
+            message = try Self.parseHead(head)
+        } catch {
+            buffer.consume(headLength)  // refused once, not again on the next call
+            throw error
+        }
         var bodyLength = 0
         if let text = message["Content-Length"] {
             guard let length = Int(text.trimmingSpaces), length >= 0 else {

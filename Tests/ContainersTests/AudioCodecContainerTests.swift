@@ -83,8 +83,16 @@ final class AudioCodecContainerTests: XCTestCase {
         }
     }
 
+    /// Opus, AC-3 and E-AC-3 have no legacy SoundFormat: FLV carries them in the Enhanced
+    /// RTMP FourCC form ('Opus', 'ac-3', 'ec-3'), and they read back as written.
+    func testFLVRoundTripOfTheEnhancedAudioCodecs() throws {
+        for (name, track, frames) in try sources() where !name.hasPrefix("mp3") {
+            let bytes = try writeFLV(frames, tracks: [track])
+            assertRoundTrip(readFLV(bytes), track, frames, name)
+        }
+    }
+
     func testWritersRefuseWhatTheirContainerCannotCarry() throws {
-        // AC-3, E-AC-3 and Opus go to FLV in the Enhanced RTMP FourCC form (FLVTagMuxer).
         for codec in [Codec.pcmMulaw, .pcmAlaw] {
             let track = TrackDescription(trackID: 2, timescale: 8000, sampleDescriptions: [.g711(codec, channelCount: 1)])
             XCTAssertThrowsError(try TSWriter(tracks: [track])) { error in

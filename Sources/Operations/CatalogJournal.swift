@@ -34,11 +34,27 @@ final class CatalogJournal {
             throw CatalogError("cannot read the recordings catalog: \(error)")
         }
         let decoder = JSONDecoder()
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        var decoded: [RecordingEntry?]
+        // One decode of all lines as a JSON array costs a fraction of a decode per line (100,000
+        // lines: seconds less at start); a damaged line sends us line by line, to skip only it.
+        var array: [UInt8] = [UInt8(ascii: "[")]
+        array.reserveCapacity(bytes.count + 2)
+        for (index, line) in lines.enumerated() {
+            if index > 0 { array.append(UInt8(ascii: ",")) }
+            array += line
+        }
+        array.append(UInt8(ascii: "]"))
+        if let all = try? decoder.decode([RecordingEntry].self, from: Data(array)) {
+            decoded = all
+        } else {
+            decoded = lines.map { try? decoder.decode(RecordingEntry.self, from: Data($0)) }
+        }
         var latest: [String: RecordingEntry] = [:]
         var order: [String] = []
         var unreadable = 0
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            guard let entry = try? decoder.decode(RecordingEntry.self, from: Data(line)) else {
+        for entry in decoded {
+            guard let entry else {
                 unreadable += 1
                 continue
             }

@@ -4,7 +4,7 @@ import MediaCore
 import Recorder
 import TestSupport
 
-/// MP3, AC-3, E-AC-3, Opus and G.711 from every file and UDP input that carries them, recorded
+/// MP3, AC-3, E-AC-3, Opus and G.711 from every file (FLV, TS, MP4) and UDP input that carries them, recorded
 /// to every output type: where the output can carry the codec, ffprobe and both ffmpegs find
 /// the source's audio packets; where it cannot, the track is refused with the codec named (the
 /// rest of the stream recorded; docs/recording.md has the table). RTMP publishing: RTMPTests/AudioCodecIngestTests.
@@ -52,6 +52,7 @@ final class AudioCodecInteropTests: XCTestCase {
         for codec in Fixtures.all {
             if codec.carriedByFLV { inputs.append((codec, "flv")) }
             if codec.carriedByTS { inputs.append((codec, "ts")) }
+            if codec.madeAsMP4 { inputs.append((codec, "mp4")) }
         }
         inputs += [(Fixtures.ac3, "ts-dvb"), (Fixtures.eac3, "ts-dvb")]
         for (codec, container) in inputs {
@@ -69,19 +70,21 @@ final class AudioCodecInteropTests: XCTestCase {
         let modern = try ModernFFmpeg.require()
         for codec in Fixtures.all where codec.carriedByTS {
             let source = try Fixtures.source(codec, container: "ts")
-            let sender = DispatchGroup()
-            nonisolated(unsafe) var sent: ExternalTool.Output?
-            let recorded = record(.udp(host: "127.0.0.1", port: 0), type: "mp4") { port in
-                sender.enter()
-                Thread.detachNewThread {
-                    sent = try? ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", source, "-c", "copy",
-                                                            "-f", "mpegts", "udp://127.0.0.1:\(port)?pkt_size=1316"])
-                    sender.leave()
+            for type in ["mp4", "flv", "ts"] {
+                let sender = DispatchGroup()
+                nonisolated(unsafe) var sent: ExternalTool.Output?
+                let recorded = record(.udp(host: "127.0.0.1", port: 0), type: type) { port in
+                    sender.enter()
+                    Thread.detachNewThread {
+                        sent = try? ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", source, "-c", "copy",
+                                                                "-f", "mpegts", "udp://127.0.0.1:\(port)?pkt_size=1316"])
+                        sender.leave()
+                    }
                 }
+                sender.wait()
+                XCTAssertEqual(sent?.status, 0, sent?.stderr ?? "ffmpeg did not run")
+                try check(source, codec, type: type, recorded: recorded, modern: modern, "\(codec) in TS over UDP -> \(type)")
             }
-            sender.wait()
-            XCTAssertEqual(sent?.status, 0, sent?.stderr ?? "ffmpeg did not run")
-            try check(source, codec, type: "mp4", recorded: recorded, modern: modern, "\(codec) in TS over UDP -> mp4")
         }
     }
 }

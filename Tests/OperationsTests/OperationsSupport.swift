@@ -64,3 +64,12 @@ enum OperationsSupport {
         }
     }
 }
+
+/// A filesystem whose free space the test sets (for retention's usage probe).
+final class FakeDisk: @unchecked Sendable {
+    private let lock = NSLock()
+    private var available: UInt64
+    init(available: UInt64) { self.available = available }
+    var usage: FilesystemUsage { lock.withLock { FilesystemUsage(filesystemID: 1, totalBytes: 1 << 30, availableBytes: available) } }
+    func set(_ bytes: UInt64) { lock.withLock { available = bytes } }
+}

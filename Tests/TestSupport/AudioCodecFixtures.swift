@@ -13,6 +13,8 @@ public enum AudioCodecFixtures {
         /// The containers ffmpeg (and this project) can carry it in.
         public let carriedByFLV: Bool
         public let carriedByTS: Bool
+        /// ffmpeg's mp4 muxer refuses G.711 (it writes it only to .mov), so no MP4 source of it.
+        public var madeAsMP4: Bool { !name.hasPrefix("pcm_") }
         public var description: String { name }
     }
 
@@ -34,11 +36,11 @@ public enum AudioCodecFixtures {
     nonisolated(unsafe) private static var made: [String: String] = [:]
     private static let lock = NSLock()
 
-    /// `codec` in `container` ("flv", "ts", or "ts-dvb": AC-3/E-AC-3 in DVB's private-data form).
+    /// `codec` in `container` ("flv", "ts", "mp4", or "ts-dvb": AC-3/E-AC-3 in DVB's private-data form).
     public static func source(_ codec: Codec, container: String) throws -> String {
         let key = "\(codec.name).\(container)"
         if let path = lock.withLock({ made[key] }) { return path }
-        let path = folder + "/h264_\(codec.name)_\(container).\(container == "flv" ? "flv" : "ts")"
+        let path = folder + "/h264_\(codec.name)_\(container).\(container == "ts-dvb" ? "ts" : container)"
         var arguments = ["-nostdin", "-v", "error", "-y",
                          "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=2",
                          "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=\(codec.sampleRate):duration=2",

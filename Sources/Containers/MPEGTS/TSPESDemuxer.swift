@@ -27,6 +27,9 @@ struct TSPESDemuxer: Sendable {
     private var states: [UInt32: (video: VideoState, audio: AudioState, clock: AudioFrameClock?)] = [:]
     /// Opus streams' identification headers, from their PMT descriptors, by PID.
     var opusHeaders: [UInt16: OpusIdentificationHeader] = [:]
+    /// Streams whose content this project does not record (MP2 behind an MPEG audio stream
+    /// type): refused once, then skipped without a word per PES.
+    private var refusedPIDs: Set<UInt16> = []
     /// Frames dropped because no parameter sets (or no timestamp) came before them.
     private(set) var droppedFrameCount = 0
 
@@ -169,6 +172,7 @@ struct TSPESDemuxer: Sendable {
     /// MP3, AC-3, E-AC-3 or Opus: the frames of one PES, each with the description its own
     /// header gives.
     private mutating func demuxFramedAudio(_ data: [UInt8], pts: UInt64?, codec: Codec, pid: UInt16) throws(TSError) -> [DemuxEvent] {
+        guard !refusedPIDs.contains(pid) else { return [] }
         var units: [(description: SampleDescription, payload: [UInt8], samples: Int)] = []
         do throws(CodecError) {
             switch codec {
@@ -200,6 +204,7 @@ struct TSPESDemuxer: Sendable {
                 throw CodecError.unsupported(structure: "MPEG-TS audio", feature: "codec \(codec)")
             }
         } catch {
+            if case .unsupported = error { refusedPIDs.insert(pid) }
             throw .codec(error, pid: pid)
         }
         var events: [DemuxEvent] = []

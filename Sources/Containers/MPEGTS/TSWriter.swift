@@ -61,6 +61,11 @@ public struct TSWriter: Sendable {
             guard !track.sampleDescriptions.isEmpty, track.timescale > 0 else {
                 throw .unknownTrack(trackID: track.trackID, sampleDescriptionIndex: 1)
             }
+            if track.codec == .av1 || track.codec == .vp9 {
+                // AV1 has only a draft TS binding (stream_type 0x06 + 'AV01') and VP9 none;
+                // ffmpeg 5.1 reads neither, so a .ts of them would be a file players reject.
+                throw .unsupported("\(track.codec == .av1 ? "AV1" : "VP9") video (track \(track.trackID)): MPEG-TS has no stream type for it that players read; record it as mp4 or flv")
+            }
             guard TSStreamType(track.sampleDescriptions[0]) != nil else {
                 let why = track.codec == .pcmMulaw || track.codec == .pcmAlaw ? ": MPEG-TS has no standard form for G.711" : ""
                 throw .unsupported("codec \(track.codec) (track \(track.trackID))\(why)")

@@ -17,6 +17,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         public var silenceTimeout: Double = 10
         public var eventURL: String?
         public var eventCommand: String?
+        /// Who may publish (keys, callback, address rules); open by default.
+        public var publishPolicy = PublishPolicy()
         public init(mp4writerPath: String) { self.mp4writerPath = mp4writerPath }
     }
 
@@ -33,6 +35,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     private let store: ConfigStore?
     private let log: @Sendable (String) -> Void
     public let events: EventPublisher
+    /// Every ingest asks it before a stream is created (RecorderEngine+Publishing.swift).
+    public let publishing: PublishAuthorizer
     private let lock = NSLock()
     private var configs: [Int: ConfigState] = [:]
     private var nextLocalId = 1
@@ -53,6 +57,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         self.store = store
         self.log = log
         events = EventPublisher(url: options.eventURL, command: options.eventCommand, log: log)
+        publishing = PublishAuthorizer(policy: options.publishPolicy)
         pool = FinalizerPool(mp4writerPath: options.mp4writerPath, concurrency: options.finalizeConcurrency)
         for entry in store?.entries ?? [] {
             configs[entry.configId] = ConfigState(parameters: entry.parameters)
@@ -149,6 +154,11 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     }
 
     // MARK: Ingest
+
+    /// The publish keys the record configs of `name` set (empty: none sets one).
+    func publishKeys(for name: String) -> [String] {
+        lock.withLock { configs.values.filter { $0.parameters.localStreamName == name }.compactMap(\.parameters.publishKey) }
+    }
 
     /// A stream of this name starts. Refused when one is already live (a second publisher).
     public func streamStarted(_ name: String, source: String, clientAddress: String? = nil) throws {

@@ -73,6 +73,9 @@ extension RecorderServer {
                          samples: [.init(value: Double(engine.activeRecordingCount))]),
             MetricFamily(name: "recorder_finalizer_queue_length", help: "MP4 chunks waiting for or in mp4writer.", kind: .gauge,
                          samples: [.init(value: Double(engine.pool.queueLength))]),
+            MetricFamily(name: "recorder_publish_refusals_total", help: "Publishers refused, by reason (docs/security.md).", kind: .counter,
+                         samples: engine.publishing.refusalCounts.sorted { $0.key.rawValue < $1.key.rawValue }
+                            .map { .init(labels: [.init("reason", $0.key.rawValue)], value: Double($0.value)) }),
         ]
         return PrometheusText.render((operations.metrics.families() + now).sorted { $0.name < $1.name })
     }

@@ -56,6 +56,16 @@ enum OperationsSupport {
         }
     }
 
+    /// Polls `condition` until it holds (true) or `timeout` seconds pass (false).
+    static func waitUntil(timeout: Double = 20, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
     /// The JSON event lines of the recorder's log named `event`.
     static func events(_ log: String, _ event: String) -> [[String: Any]] {
         log.split(separator: "\n").compactMap { line -> [String: Any]? in

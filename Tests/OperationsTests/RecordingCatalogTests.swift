@@ -39,6 +39,23 @@ final class RecordingCatalogTests: XCTestCase {
         XCTAssertEqual(compacted.count, 4, "compacted at start: one line per recording")
     }
 
+    func testAJournalThatOutgrowsItsEntriesIsCompactedWhileRunning() throws {
+        let dir = TestPaths.temporaryDirectory("catalog-grow")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let catalog = try RecordingCatalog(directory: dir, compactionSlack: 10)
+        for n in 0..<30 {
+            catalog.upsert(entry(n, state: .recording))
+            catalog.update(entry(n).file) { $0.state = .finalized }
+            if n < 25 { catalog.markDeleted(entry(n).file) }
+        }
+        let path = dir + "/" + RecordingCatalog.fileName
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count, 85)
+        catalog.sync()
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count, 5, "one line per live recording")
+        catalog.upsert(entry(40))
+        XCTAssertEqual(try RecordingCatalog(directory: dir).allEntries().map(\.file), (25..<30).map { entry($0).file } + [entry(40).file])
+    }
+
     func testACutLastLineCostsOnlyItself() throws {
         let dir = TestPaths.temporaryDirectory("catalog-cut")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -10,8 +10,17 @@ public protocol RecorderControl: AnyObject, Sendable {
     /// Creates a named inbound MPEG-TS stream listening on `uri` (udp://HOST:PORT or
     /// tcp://HOST:PORT).
     func pullStream(uri: String, localStreamName: String) throws -> StreamSnapshot
+    /// The same with EMS's RTSP options (keepAlive, forceTcp); `rtsp://` URIs need this one.
+    func pullStream(uri: String, localStreamName: String, options: PullOptions) throws -> StreamSnapshot
     /// Stops ingest and recordings cleanly (finalizing what is open).
     func shutdown()
+}
+
+extension RecorderControl {
+    /// Controls without RTSP (test doubles) take the options as the plain call.
+    public func pullStream(uri: String, localStreamName: String, options: PullOptions) throws -> StreamSnapshot {
+        try pullStream(uri: uri, localStreamName: localStreamName)
+    }
 }
 
 /// A failure the API reports as status FAIL with this description.
@@ -29,7 +38,8 @@ public struct RecordConfigSnapshot: Sendable, Equatable, Codable {
     /// The mp4writer executable used to finalize MP4 chunks.
     public var mp4BinPath: String
     public var hasAudio: Bool
-    /// "waiting" (no stream yet), "recording", "finished" (keepAlive=0 and done), "error".
+    /// "waiting" (no stream yet), "recording", "finished" (keepAlive=0 and done), "error",
+    /// "paused" (its root is under --min-free-bytes; it records again when space returns).
     public var state: String
     public var filesWritten: [String]
     public var lastError: String?

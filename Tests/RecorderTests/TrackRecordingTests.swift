@@ -107,6 +107,21 @@ final class TrackRecordingTests: XCTestCase {
         }
     }
 
+    /// An FLV whose audio is a codec FLV has but this project does not record (ADPCM,
+    /// SoundFormat 1): named once, not per tag, and the video recorded.
+    func testAnFLVCodecThatCannotBeRecordedIsNamedOnce() throws {
+        try FFmpegCheck.require()
+        let source = TestPaths.temporaryDirectory("adpcm") + "/h264_adpcm.flv"
+        try ffmpeg(["-i", DiscontinuousInputs.part1, "-map", "0:v", "-map", "0:a", "-c:v", "copy", "-c:a", "adpcm_swf",
+                    "-ar", "44100", "-f", "flv", source])
+        let (outcome, output) = try record(source, type: "mp4")
+        XCTAssertEqual(outcome.errors, [])
+        XCTAssertEqual(outcome.inputProblems, [], "not per tag")
+        XCTAssertEqual(outcome.notRecorded.map(\.description), ["audio: audio SoundFormat 1 cannot be recorded"])
+        XCTAssertEqual(try FFmpegCheck.streams(output).map(\.kind), ["video"])
+        XCTAssertEqual(try DiscontinuousInputs.decodedVideo(output), try DiscontinuousInputs.decodedVideo(source))
+    }
+
     /// The server: one trackNotRecorded event per refused stream, a recordChunkError that
     /// says why nothing was written, and listStreams naming the refused streams.
     func testTheServerSaysOnceWhatItCannotRecord() throws {

@@ -67,9 +67,25 @@ public struct FLVTagDemuxer: Sendable {
                                        at offset: Int64 = 0) throws(FLVError) -> [DemuxEvent] {
         // Script data (onMetaData, usually at 0) does not move the clock: only media does.
         let time = kind == .scriptData ? Int64(timestamp) : unwrapper.unwrap(UInt64(timestamp))
-        var events = try demux(kind, timestamp: time, body: body, at: offset)
+        var events: [DemuxEvent]
+        do {
+            events = try demux(kind, timestamp: time, body: body, at: offset)
+        } catch .unsupportedCodec(let codec, _) where Self.namesACodec(codec) {
+            // Every tag of that codec would say so again: said once, its tags then skipped.
+            guard refusedCodecs.insert(codec).inserted else { return [] }
+            return [.unrecordable(UnrecordableTrack(name: "\(kind)", reason: "\(codec) cannot be recorded"))]
+        }
         timeline.apply(&events)
         return events
+    }
+
+    /// Codecs already announced as `.unrecordable`.
+    private var refusedCodecs: Set<String> = []
+
+    /// Whether an `unsupportedCodec` text names a codec (a track that cannot be recorded), not
+    /// a packet kind to skip.
+    static func namesACodec(_ text: String) -> Bool {
+        ["SoundFormat", "CodecID", "FourCC"].contains { text.contains($0) }
     }
 
     /// The events of one tag body of `kind` at `timestamp` (milliseconds, already unwrapped

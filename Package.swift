@@ -22,10 +22,12 @@ let package = Package(
         .target(name: "MP4Finalizer", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter"]),
         // Layer 4: RTMP handshake, chunk stream, messages, server session (no sockets).
         .target(name: "RTMP", dependencies: ["MediaCore", "Containers"]),
+        // Layer 4: RTSP messages, SDP, RTP depacketizers, client and server sessions (no sockets).
+        .target(name: "RTSP", dependencies: ["MediaCore", "Containers"]),
         // Layer 5: running it for months: recordings catalog, retention, metrics, health.
         .target(name: "Operations", dependencies: ["MediaCore", "ISOBMFF", "Containers"]),
         // Layer 5: recording (sources, sessions, sinks).
-        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "Operations"]),
+        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "RTSP", "Operations"]),
         // Thin executables.
         .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter", "MediaCore"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
@@ -33,7 +35,7 @@ let package = Package(
         .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "Operations"]),
 
         // Shared by the test targets: fixture paths, temporary folders, running ffmpeg/ffprobe.
-        .target(name: "TestSupport", dependencies: ["MediaCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["MediaCore", "ISOBMFF"], path: "Tests/TestSupport"),
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "TestSupport"]),
         .testTarget(name: "ISOBMFFTests", dependencies: ["TestSupport", "ISOBMFF", "MediaCore"]),
         .testTarget(name: "ContainersTests", dependencies: ["Containers", "MediaCore", "TestSupport", "ISOBMFF"]),
@@ -42,8 +44,9 @@ let package = Package(
         .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "Containers", "MediaCore", "mp4writer", "recorder"]),
         .testTarget(name: "InteropTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
         .testTarget(name: "RecoveryTests", dependencies: ["TestSupport", "recorder", "mp4writer", "Recorder", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore"]),
-        .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
+        .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "ISOBMFF", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Recorder", "Containers", "RTMP", "StagingWriter", "MP4Finalizer", "ISOBMFF", "MediaCore", "recorder", "mp4writer"]),
+        .testTarget(name: "RTSPTests", dependencies: ["RTSP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
         .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Recorder", "TestSupport", "MediaCore", "ISOBMFF", "recorder", "mp4writer"]),
     ],

@@ -35,9 +35,13 @@ if (( track_units < 256 && info_words < 256 )); then
     { printf "\\x$(printf %02x $track_units)\\x$(printf %02x $info_words)"
       cat "$set_dir/recording.mp4.track1" "$set_dir/recording.mp4.info"; head -c 32768 "$set_dir/recording.mp4.mdat"; } > "$staging/h264_only"
 fi
+# An RTSP input: a split byte, then what gst-rtsp-server sent our client (Tests/Fixtures/rtsp).
+rtsp=$work/RTSPFuzz-corpus
+mkdir -p "$rtsp"
+{ printf '\x80'; head -c 65535 "$root/Tests/Fixtures/rtsp/camera_h264_aac.bin"; } > "$rtsp/camera_h264_aac"
 
 status=0
-targets=${FUZZ_TARGETS:-TSReaderFuzz FLVReaderFuzz StagingSetFuzz RTMPSessionFuzz}
+targets=${FUZZ_TARGETS:-TSReaderFuzz FLVReaderFuzz StagingSetFuzz RTMPSessionFuzz RTSPFuzz}
 for target in $targets; do
     corpus=$work/$target-corpus
     log=$work/$target.log

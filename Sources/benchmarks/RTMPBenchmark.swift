@@ -232,7 +232,7 @@ final class RecorderProcess {
         media = directory + "/media"
         logPath = directory + "/recorder.log"
         process = try SpawnedProcess(tools + "/recorder", [
-            "serve", "--http-port", "0", "--cli-port", "0", "--rtmp-host", "127.0.0.1", "--rtmp-port", "0",
+            "serve", "--http-port", "0", "--cli-port", "0", "--rtmp-host", "127.0.0.1", "--rtmp-port", "0", "--rtsp-port", "0",
             "--media", media, "--state", directory + "/state", "--mp4writer", tools + "/mp4writer",
         ], log: logPath)
         for _ in 0..<400 {

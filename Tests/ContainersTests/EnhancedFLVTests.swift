@@ -69,9 +69,9 @@ final class EnhancedFLVTests: XCTestCase {
             XCTAssertEqual(read.frames(track: ContainerTrackID.video).map(\.payload),
                            frames.filter { $0.trackID == tracks.first { $0.kind == .video }!.trackID }.map(\.payload), name)
             func hashes(_ p: String) throws -> [Substring] {
-                let out = try ExternalTool.run(ffmpeg9, ["-nostdin", "-v", "error", "-i", p, "-map", "0:v:0", "-f", "framemd5", "-"])
-                XCTAssertEqual(out.stderr, "", "ffmpeg 9 on \(p)")
-                return out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! }
+                let decoded = try ModernFFmpeg.decodedHashes(p, stream: "v", ffmpeg: ffmpeg9)
+                XCTAssertEqual(decoded.complaints, "", "ffmpeg 9 on \(p)")
+                return decoded.hashes
             }
             let expected = try hashes(TestPaths.fixture("mp4/\(name).mp4"))
             XCTAssertFalse(expected.isEmpty)

@@ -6,8 +6,8 @@ import XCTest
 
 /// MP3 and G.711 published over RTMP by ffmpeg (legacy FLV SoundFormat 2, 8 and 7), recorded
 /// as mp4, flv and ts at once: where the output carries the codec, ffprobe and both ffmpegs
-/// (5.1 and 9) find the source's audio packets; G.711 to TS is refused with its name and the
-/// other two recordings are unharmed.
+/// (5.1 and 9) find the source's audio packets; G.711 to TS is named as not recorded (trackNotRecorded),
+/// the TS holds the video, and the other two recordings are unharmed.
 final class AudioCodecIngestTests: XCTestCase {
     func testFFmpegPublishesMP3AndG711() throws {
         try FFmpegCheck.require()
@@ -23,8 +23,11 @@ final class AudioCodecIngestTests: XCTestCase {
             harness.waitUntilEnded(name)
             for path in paths {
                 if path.hasSuffix(".ts") && !codec.carriedByTS {
-                    XCTAssertTrue(harness.log.all.contains { $0.contains("recordChunkError") && $0.contains(codec.name) },
+                    XCTAssertTrue(harness.log.all.contains { $0.contains("trackNotRecorded") && $0.contains(codec.name) },
                                   "\(codec) -> ts is refused by name: \(harness.log.all.suffix(5))")
+                    XCTAssertEqual(try FFmpegCheck.frameHashes(path, stream: "v").map { $0.split(separator: ",").last! },
+                                   try FFmpegCheck.frameHashes(source, stream: "v").map { $0.split(separator: ",").last! },
+                                   "\(codec) -> ts: the video is recorded")
                     continue
                 }
                 try FFmpegCheck.assertSameAudio(path, as: source, codec: codec, modernFFmpeg: modern, "\(codec) over RTMP -> \(path)")

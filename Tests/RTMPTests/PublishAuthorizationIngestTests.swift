@@ -251,6 +251,8 @@ final class PublishAuthorizationIngestTests: XCTestCase {
         let refusals = deny.log.all.filter { $0.contains(#""event":"publishRefused""#) }
         XCTAssertEqual(refusals.filter { $0.contains(#""protocol":"tcp-ts""#) }.count, 1, "\(refusals)")
         XCTAssertEqual(refusals.filter { $0.contains(#""protocol":"udp-ts""#) }.count, 1, "a UDP sender's refusal is announced once: \(refusals)")
+        XCTAssertEqual(deny.engine.publishing.refusalCountsByProtocol[.udpTS]?[.addressDenied], 1)
+        XCTAssertEqual(deny.engine.publishing.refusalCountsByProtocol[.tcpTS]?[.addressDenied], 1)
 
         var allowed = PublishPolicy()
         allowed.addressRules.allow = [try AddressBlock(parsing: "127.0.0.1/32")]
@@ -317,7 +319,7 @@ final class PublishAuthorizationIngestTests: XCTestCase {
         XCTAssertFalse(closed.log_().contains("Fl4gKey"), "the key is never logged")
         let metrics = try LoopbackHTTP.get(port: closed.httpPort, target: "/metrics")
         XCTAssertEqual(metrics.status, 200)
-        XCTAssertTrue(metrics.body.contains(#"recorder_publish_refusals_total{reason="keyMissing"} 1"#), metrics.body)
-        XCTAssertTrue(metrics.body.contains(#"recorder_publish_refusals_total{reason="keyWrong"} 0"#), metrics.body)
+        XCTAssertTrue(metrics.body.contains(#"recorder_publish_refusals_total{protocol="rtmp",reason="keyMissing"} 1"#), metrics.body)
+        XCTAssertTrue(metrics.body.contains(#"recorder_publish_refusals_total{protocol="rtmp",reason="keyWrong"} 0"#), metrics.body)
     }
 }

@@ -76,6 +76,9 @@ final class CommandParserTests: XCTestCase {
                        .pullStream(uri: "udp://0.0.0.0:9000", localStreamName: "ts1"))
         XCTAssertEqual(try CommandParser.parse(line: "pullstream localstreamname=t URI=tcp://[::1]:9001"),
                        .pullStream(uri: "tcp://[::1]:9001", localStreamName: "t"))
+        XCTAssertEqual(try CommandParser.parse(line: "pullStream uri=RTSP://a%40b:P@cam:8554/Live/Ch1 localStreamName=c keepAlive=0 forceTcp=0"),
+                       .pullStream(uri: "rtsp://a%40b:P@cam:8554/Live/Ch1", localStreamName: "c", options: PullOptions(keepAlive: false, forceTcp: false)))
+        XCTAssertThrowsError(try CommandParser.parse(line: "pullStream uri=rtsp://cam/x localStreamName=c forceTcp=2"))
     }
 
     func testEMSBase64Form() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import MediaCore
-import Recorder
+@testable import Recorder
 import TestSupport
 import XCTest
 
@@ -65,6 +65,15 @@ final class PublishAuthorizationTests: XCTestCase {
         XCTAssertEqual(PublishSecrets.redacted("monkey=1&keys=2"), "monkey=1&keys=2", "only whole argument names")
     }
 
+    func testEventLogLinesAreRedacted() {
+        let lines = LockedLines()
+        let events = EventPublisher(log: { lines.append($0) })
+        events.publish("pullStream", ["uri": .string("rtsp://cam:p4ss@192.0.2.1/live?token=t0k"), "stream": .string("cam")])
+        XCTAssertEqual(lines.all.count, 1)
+        XCTAssertFalse(lines.all[0].contains("p4ss") || lines.all[0].contains("t0k"), lines.all[0])
+        XCTAssertTrue(lines.all[0].contains("rtsp://cam:***@192.0.2.1/live?token=***"), lines.all[0])
+    }
+
     func testRequestQueriesAndPresentedKey() {
         let split = PublishRequest.splitQuery("cam1?a=1&key=s%2Fx+y&flag")
         XCTAssertEqual(split.path, "cam1")
@@ -103,6 +112,18 @@ final class PublishAuthorizationTests: XCTestCase {
         XCTAssertEqual(try HTTPURL(parsing: "http://auth.example").port, 80)
         for bad in ["https://a/b", "ftp://a", "http://", "http://a:0/", "http://u:p@a/", "http://a:99999/"] {
             XCTAssertThrowsError(try HTTPURL(parsing: bad), bad)
+        }
+    }
+
+    /// The callback client reads the status line and Location of any HTTP/1.x answer, waits
+    /// for a head split over reads, and calls anything else not an answer.
+    func testCallbackAnswerHeads() throws {
+        XCTAssertNil(try HTTPCallbackClient.parseHead(Array("HTTP/1.1 302 Found\r\nLocation: /live/x".utf8)), "incomplete head")
+        XCTAssertEqual(try HTTPCallbackClient.parseHead(Array("HTTP/1.1 302 Found\r\nlocation:  /live/x \r\nServer: y\r\n\r\nbody".utf8)),
+                       .init(status: 302, location: "/live/x"))
+        XCTAssertEqual(try HTTPCallbackClient.parseHead(Array("HTTP/1.0 200\n\n".utf8)), .init(status: 200, location: nil))
+        for garbage in ["SSH-2.0-OpenSSH_9.2\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n", "\r\n\r\n", "HTTP/2 200\r\n\r\n"] {
+            XCTAssertThrowsError(try HTTPCallbackClient.parseHead(Array(garbage.utf8)), garbage)
         }
     }
 
@@ -211,6 +232,14 @@ final class PublishAuthorizationTests: XCTestCase {
         if case .refuse(let refusal) = decision { return refusal.reason }
         return nil
     }
+}
+
+/// Log lines gathered from any thread.
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
 }
 
 /// A clock the test moves by hand.

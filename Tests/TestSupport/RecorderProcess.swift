@@ -11,6 +11,8 @@ public final class RecorderProcess {
     public private(set) var httpPort = 0
     /// The RTMP ingest's port (it listens on all addresses: publish to 127.0.0.1).
     public private(set) var rtmpPort = 0
+    /// The RTSP push server's port (all addresses, like RTMP).
+    public private(set) var rtspPort = 0
 
     public init(directory: String, extraArguments: [String] = []) throws {
         self.directory = directory
@@ -18,7 +20,7 @@ public final class RecorderProcess {
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let previous = (try? String(contentsOfFile: logPath, encoding: .utf8))?.count ?? 0
         process.executableURL = URL(fileURLWithPath: TestPaths.executable("recorder"))
-        process.arguments = ["serve", "--http-port", "0", "--cli-port", "0", "--rtmp-port", "0", "--silence-timeout", "4"] + extraArguments
+        process.arguments = ["serve", "--http-port", "0", "--cli-port", "0", "--rtmp-port", "0", "--rtsp-port", "0", "--silence-timeout", "4"] + extraArguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let log = FileHandle(forWritingAtPath: logPath)!
         log.seekToEndOfFile()
@@ -33,6 +35,10 @@ public final class RecorderProcess {
                 if let rtmp = line.range(of: " rtmp=") {
                     let address = line[rtmp.upperBound...].prefix { $0 != " " }
                     rtmpPort = Int(address.split(separator: ":").last ?? "") ?? 0
+                }
+                if let rtsp = line.range(of: " rtsp=") {
+                    let address = line[rtsp.upperBound...].prefix { $0 != " " }
+                    rtspPort = Int(address.split(separator: ":").last ?? "") ?? 0
                 }
                 return
             }

@@ -169,33 +169,13 @@ public struct FLVAudioTagBody: Sendable, Equatable {
         } catch {
             throw .truncatedTagBody(.audio, field: "ModEx", at: offset)
         }
-        var multitrack: FLVMultitrackType?
-        if packetType == ExPacketType.multitrack.rawValue {
-            let byte = try read(UInt8.self, "MultitrackType")
-            guard let type = FLVMultitrackType(rawValue: byte >> 4) else {
-                throw .unsupportedCodec("audio multitrack type \(byte >> 4)", at: offset)
-            }
-            multitrack = type
-            packetType = byte & 0x0F
-        }
-        var sharedFourCC: FourCC?
-        if multitrack != .manyTracksManyCodecs { sharedFourCC = FourCC(rawValue: try read(UInt32.self, "AudioFourCc")) }
+        let list = try FLVExTrackList(&r, packetType: packetType, multitrackPacketType: ExPacketType.multitrack.rawValue,
+                                      kind: .audio, at: offset) { codec(ofFourCC: $0) != nil }
+        packetType = list.packetType
         var result: [FLVAudioTagBody] = []
-        repeat {
-            let fourCC: FourCC
-            if let sharedFourCC { fourCC = sharedFourCC } else { fourCC = FourCC(rawValue: try read(UInt32.self, "AudioFourCc")) }
-            let trackID: UInt8 = multitrack == nil ? 0 : try read(UInt8.self, "audioTrackId")
-            var body = r
-            if let multitrack, multitrack != .oneTrack {
-                let size = Int(try read(UInt16.self, "sizeOfAudioTrack")) << 8 | Int(try read(UInt8.self, "sizeOfAudioTrack"))
-                do { body = try r.readSubReader(size) } catch { throw .truncatedTagBody(.audio, field: "audio track \(trackID)", at: offset) }
-            } else {
-                r = ByteReader([])
-            }
-            guard let codec = codec(ofFourCC: fourCC) else {
-                if multitrack == nil || multitrack == .oneTrack { throw .unsupportedCodec("audio FourCC '\(fourCC)'", at: offset) }
-                continue
-            }
+        for entry in list.entries {
+            guard let codec = codec(ofFourCC: entry.fourCC) else { continue }   // the list keeps known ones only
+            var body = entry.body
             let packet: Packet
             switch ExPacketType(rawValue: packetType) {
             case .sequenceStart: packet = .sequenceHeader(body.readRemainingBytes())
@@ -203,9 +183,9 @@ public struct FLVAudioTagBody: Sendable, Equatable {
             case .sequenceEnd: packet = .sequenceEnd
             case .multichannelConfig, .multitrack, .modEx, nil: packet = .other(packetType: packetType)
             }
-            result.append(FLVAudioTagBody(codec: codec, packet: packet, isEnhanced: true, trackID: trackID,
+            result.append(FLVAudioTagBody(codec: codec, packet: packet, isEnhanced: true, trackID: entry.trackID,
                                           timestampOffsetNanoseconds: nanoseconds))
-        } while multitrack != nil && multitrack != .oneTrack && !r.isAtEnd
+        }
         return result
     }
 

@@ -128,33 +128,14 @@ public struct FLVVideoTagBody: Sendable, Equatable {
             // A command frame carries a VideoCommand byte and no FourCC or frame.
             return [FLVVideoTagBody(codec: .h264, frameType: frameType, packet: .other(packetType: packetType), isEnhanced: true)]
         }
-        var multitrack: FLVMultitrackType?
-        var sharedFourCC: FourCC?
-        if packetType == ExPacketType.multitrack.rawValue {
-            let byte = try read(UInt8.self, "MultitrackType")
-            guard let type = FLVMultitrackType(rawValue: byte >> 4) else {
-                throw .unsupportedCodec("video multitrack type \(byte >> 4)", at: offset)
-            }
-            multitrack = type
-            packetType = byte & 0x0F
-        }
-        if multitrack != .manyTracksManyCodecs { sharedFourCC = FourCC(rawValue: try read(UInt32.self, "FourCC")) }
+        let list = try FLVExTrackList(&r, packetType: packetType, multitrackPacketType: ExPacketType.multitrack.rawValue,
+                                      kind: .video, at: offset) { codec(ofFourCC: $0) != nil }
+        packetType = list.packetType
         var result: [FLVVideoTagBody] = []
-        repeat {
-            let fourCC: FourCC
-            if let sharedFourCC { fourCC = sharedFourCC } else { fourCC = FourCC(rawValue: try read(UInt32.self, "FourCC")) }
-            let trackID: UInt8 = multitrack == nil ? 0 : try read(UInt8.self, "trackId")
-            var body = r
-            if let multitrack, multitrack != .oneTrack {
-                let size = Int(try read(UInt16.self, "sizeOfVideoTrack")) << 8 | Int(try read(UInt8.self, "sizeOfVideoTrack"))
-                do { body = try r.readSubReader(size) } catch { throw .truncatedTagBody(.video, field: "video track \(trackID)", at: offset) }
-            } else {
-                r = ByteReader([])
-            }
-            guard let codec = codec(ofFourCC: fourCC) else {
-                if multitrack == nil || multitrack == .oneTrack { throw .unsupportedCodec("video FourCC '\(fourCC)'", at: offset) }
-                continue
-            }
+        for entry in list.entries {
+            guard let codec = codec(ofFourCC: entry.fourCC) else { continue }   // the list keeps known ones only
+            let trackID = entry.trackID
+            var body = entry.body
             let packet: Packet
             switch ExPacketType(rawValue: packetType) {
             case .sequenceStart:
@@ -174,7 +155,7 @@ public struct FLVVideoTagBody: Sendable, Equatable {
             }
             result.append(FLVVideoTagBody(codec: codec, frameType: frameType, packet: packet, isEnhanced: true,
                                           trackID: trackID, timestampOffsetNanoseconds: nanoseconds))
-        } while multitrack != nil && multitrack != .oneTrack && !r.isAtEnd
+        }
         return result
     }
 

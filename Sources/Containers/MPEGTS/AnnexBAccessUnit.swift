@@ -22,10 +22,15 @@ public struct AnnexBAccessUnit: Sendable, Equatable {
     public var hasSlices: Bool
 
     public init(annexB bytes: [UInt8], codec: Codec) throws(CodecError) {
+        try self.init(nalUnits: try NALUnit.splitAnnexB(bytes), codec: codec)
+    }
+
+    /// The same split from NAL units already delimited (an RTP depacketizer's output).
+    public init(nalUnits: [ArraySlice<UInt8>], codec: Codec) throws(CodecError) {
         var kept: [ArraySlice<UInt8>] = []
         var vps: [[UInt8]] = [], sps: [[UInt8]] = [], pps: [[UInt8]] = []
         var keyframe = false, slices = false
-        for unit in try NALUnit.splitAnnexB(bytes) {
+        for unit in nalUnits {
             switch codec {
             case .h264:
                 guard let type = H264NALUnitType(nalUnit: unit) else { continue }

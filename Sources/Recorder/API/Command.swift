@@ -8,8 +8,9 @@ public enum Command: Sendable, Equatable {
     case listConfig
     case removeConfig(id: Int)
     case listStreams
-    /// `uri` is checked to be `udp://HOST:PORT` or `tcp://HOST:PORT` (scheme lower-cased).
-    case pullStream(uri: String, localStreamName: String)
+    /// `uri` is checked to be `udp://HOST:PORT`, `tcp://HOST:PORT` or `rtsp://...` (scheme
+    /// lower-cased).
+    case pullStream(uri: String, localStreamName: String, options: PullOptions = PullOptions())
     case version
     case shutdownServer
     /// The catalog's recordings matching the query (docs/operations.md).

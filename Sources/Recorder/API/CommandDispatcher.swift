@@ -68,9 +68,9 @@ public final class CommandDispatcher: @unchecked Sendable {
         case .listStreams:
             let streams = control.listStreams().sorted { $0.localStreamName < $1.localStreamName }
             return .success("Available streams", data: .array(streams.map(\.json)))
-        case let .pullStream(uri, localStreamName):
+        case let .pullStream(uri, localStreamName, options):
             return run("pullStream") {
-                var data = try control.pullStream(uri: uri, localStreamName: localStreamName).json
+                var data = try control.pullStream(uri: uri, localStreamName: localStreamName, options: options).json
                 if case .object(var fields) = data {
                     fields["uri"] = .string(uri)
                     data = .object(fields)

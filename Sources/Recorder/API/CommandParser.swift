@@ -1,4 +1,5 @@
 import Foundation
+import RTSP
 import Operations
 
 /// Turns the two textual forms of an EMS command into a `Command`:
@@ -105,7 +106,8 @@ public enum CommandParser {
             return .removeConfig(id: id)
         case "pullstream":
             let values = try parameters(pairs, command: "pullStream",
-                                        known: ["uri": "uri", "localstreamname": "localStreamName"])
+                                        known: ["uri": "uri", "localstreamname": "localStreamName", "keepalive": "keepAlive",
+                                                "forcetcp": "forceTcp"])
             guard let uri = values["uri"], !uri.isEmpty else { throw CommandError("pullStream: missing parameter uri") }
             guard let name = values["localStreamName"], !name.isEmpty else {
                 throw CommandError("pullStream: missing parameter localStreamName")
@@ -113,7 +115,13 @@ public enum CommandParser {
             guard name.count <= RecordParameters.maxNameLength, !name.contains("/"), !name.contains("\0") else {
                 throw CommandError("pullStream: invalid localStreamName '\(name)': expected a name without '/' of at most \(RecordParameters.maxNameLength) characters")
             }
-            return .pullStream(uri: try normalizedStreamURI(uri), localStreamName: name)
+            var options = PullOptions()
+            for (key, keyPath) in [("keepAlive", \PullOptions.keepAlive), ("forceTcp", \PullOptions.forceTcp)] {
+                guard let text = values[key] else { continue }
+                guard text == "0" || text == "1" else { throw CommandError("pullStream: invalid \(key) '\(text.prefix(50))': expected 0 or 1") }
+                options[keyPath: keyPath] = text == "1"
+            }
+            return .pullStream(uri: try normalizedStreamURI(uri), localStreamName: name, options: options)
         case "listrecordings":
             return .listRecordings(try recordingQuery(pairs))
         case "deleterecording":
@@ -236,9 +244,14 @@ public enum CommandParser {
     /// Checks `udp://HOST:PORT` or `tcp://HOST:PORT` (HOST may be an IPv6 literal in
     /// brackets) and returns it with the scheme lower-cased.
     static func normalizedStreamURI(_ uri: String) throws(CommandError) -> String {
-        let problem = CommandError("pullStream: invalid uri '\(uri.prefix(200))': expected udp://HOST:PORT or tcp://HOST:PORT")
+        let problem = CommandError("pullStream: invalid uri '\(uri.prefix(200))': expected udp://HOST:PORT, tcp://HOST:PORT or rtsp://[USER:PASS@]HOST[:PORT]/PATH")
         guard let sep = uri.range(of: "://") else { throw problem }
         let scheme = uri[..<sep.lowerBound].lowercased()
+        if scheme == "rtsp" {
+            // The path and credentials keep their case: cameras compare them exactly.
+            guard (try? RTSPURL(parsing: uri)) != nil, !uri.contains(where: { $0 == " " || $0 == "\0" }) else { throw problem }
+            return "rtsp" + uri[sep.lowerBound...]
+        }
         guard scheme == "udp" || scheme == "tcp" else { throw problem }
         let authority = uri[sep.upperBound...]
         guard let colon = authority.lastIndex(of: ":") else { throw problem }

@@ -10,8 +10,17 @@ public protocol RecorderControl: AnyObject, Sendable {
     /// Creates a named inbound MPEG-TS stream listening on `uri` (udp://HOST:PORT or
     /// tcp://HOST:PORT).
     func pullStream(uri: String, localStreamName: String) throws -> StreamSnapshot
+    /// The same with EMS's RTSP options (keepAlive, forceTcp); `rtsp://` URIs need this one.
+    func pullStream(uri: String, localStreamName: String, options: PullOptions) throws -> StreamSnapshot
     /// Stops ingest and recordings cleanly (finalizing what is open).
     func shutdown()
+}
+
+extension RecorderControl {
+    /// Controls without RTSP (test doubles) take the options as the plain call.
+    public func pullStream(uri: String, localStreamName: String, options: PullOptions) throws -> StreamSnapshot {
+        try pullStream(uri: uri, localStreamName: localStreamName)
+    }
 }
 
 /// A failure the API reports as status FAIL with this description.

@@ -16,6 +16,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// (HTTP, CLI) stays on loopback unless told otherwise.
     public var rtmpHost = "0.0.0.0"
     public var rtmpPort = 1935
+    /// The RTSP push server (ANNOUNCE/RECORD), on every interface like RTMP; 5544 as EMS.
+    public var rtspHost = "0.0.0.0"
+    public var rtspPort = 5544
+    /// Credentials publishers must give (Digest or Basic); none by default.
+    public var rtspUser: String?
+    public var rtspPassword: String?
     /// Roots besides the media directory where `record` may write.
     public var allowedRoots: [String] = []
     public var mp4writerPath: String
@@ -178,6 +184,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         Option(name: "cli-port", valueName: "PORT", help: "line CLI port, 0 for any free one (default 1112)") { config, value throws(ConfigurationError) in config.cliPort = try port(value) },
         Option(name: "rtmp-host", valueName: "HOST", help: "RTMP ingest address (default 0.0.0.0)") { config, value throws(ConfigurationError) in config.rtmpHost = try host(value) },
         Option(name: "rtmp-port", valueName: "PORT", help: "RTMP ingest port, 0 for any free one (default 1935)") { config, value throws(ConfigurationError) in config.rtmpPort = try port(value) },
+        Option(name: "rtsp-host", valueName: "HOST", help: "RTSP push server address (default 0.0.0.0)") { config, value throws(ConfigurationError) in config.rtspHost = try host(value) },
+        Option(name: "rtsp-port", valueName: "PORT", help: "RTSP push server port (ANNOUNCE/RECORD), 0 for any free one (default 5544)") { config, value throws(ConfigurationError) in config.rtspPort = try port(value) },
+        Option(name: "rtsp-user", valueName: "NAME", help: "user RTSP publishers must authenticate as (default: none asked)") { config, value throws(ConfigurationError) in
+            guard !value.isEmpty, !value.contains(":") else { throw ConfigurationError("invalid user '\(value)': expected a name without ':'") }
+            config.rtspUser = value
+        },
+        Option(name: "rtsp-password", valueName: "PASSWORD", help: "password of --rtsp-user") { config, value throws(ConfigurationError) in config.rtspPassword = value },
         Option(name: "mp4writer", valueName: "PATH", help: "mp4writer executable (default: next to the recorder)") { config, value throws(ConfigurationError) in config.mp4writerPath = try path(value) },
         Option(name: "finalize-pool", valueName: "N", help: "mp4writer processes at once, 1...\(maxFinalizePoolSize) (default 2)") { config, value throws(ConfigurationError) in
             guard let n = Int(value), (1...maxFinalizePoolSize).contains(n) else {

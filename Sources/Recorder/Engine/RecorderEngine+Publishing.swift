@@ -23,7 +23,7 @@ extension RecorderEngine {
     /// For an ingest that refused by itself (the name is live from another publisher): the
     /// same event and count as the authorizer's refusals.
     public func notePublishRefused(_ request: PublishRequest, _ refusal: PublishRefusal) {
-        publishing.noteRefusal(refusal, host: request.clientHost)
+        publishing.noteRefusal(refusal, request.ingestProtocol, host: request.clientHost)
         publishRefusedEvent(request, refusal)
     }
 

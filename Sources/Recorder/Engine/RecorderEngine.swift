@@ -42,6 +42,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     private var nextLocalId = 1
     private var streams: [String: LiveStream] = [:]
     private var listeners: [String: TSListener] = [:]
+    private var pulls: [String: RTSPPull] = [:]
     /// The catalog, metrics and retention (nil: none, as in tests of the engine alone). Set
     /// once, before the first stream.
     public var operations: RecorderOperations? {
@@ -115,13 +116,33 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         for (name, listener) in listening where !result.contains(where: { $0.localStreamName == name }) {
             result.append(StreamSnapshot(localStreamName: name, source: listener.sourceName, active: false))
         }
+        let pulling = lock.withLock { pulls }
+        for (name, _) in pulling where !result.contains(where: { $0.localStreamName == name }) {
+            result.append(StreamSnapshot(localStreamName: name, source: "rtsp", active: false))
+        }
         return result.sorted { $0.localStreamName < $1.localStreamName }
     }
 
     public func pullStream(uri: String, localStreamName: String) throws -> StreamSnapshot {
+        try pullStream(uri: uri, localStreamName: localStreamName, options: PullOptions())
+    }
+
+    public func pullStream(uri: String, localStreamName: String, options: PullOptions) throws -> StreamSnapshot {
+        if uri.lowercased().hasPrefix("rtsp://") {
+            let pull = RTSPPull(uri: uri, name: localStreamName, options: options, engine: self, log: log)
+            try lock.withLock {
+                guard listeners[localStreamName] == nil, pulls[localStreamName] == nil else {
+                    throw RecorderControlError("stream \(localStreamName) is already pulled")
+                }
+                pulls[localStreamName] = pull
+            }
+            pull.start()
+            events.publish("pullStream", ["stream": .string(localStreamName), "uri": .string(RTSPPull.withoutCredentials(uri))])
+            return StreamSnapshot(localStreamName: localStreamName, source: "rtsp", active: false)
+        }
         let input = try StreamInput(parsing: uri)
         guard case .file = input else {
-            let listener = TSListener(input: input, name: localStreamName, engine: self, silence: options.silenceTimeout)
+            let listener = TSListener(input: input, name: localStreamName, engine: self, silence: self.options.silenceTimeout)
             try lock.withLock {
                 guard listeners[localStreamName] == nil else { throw RecorderControlError("stream \(localStreamName) already has a listener") }
                 listeners[localStreamName] = listener
@@ -141,6 +162,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     public func shutdown() {
         let all = lock.withLock { Array(listeners.values) }
         all.forEach { $0.stop() }
+        let cameras = lock.withLock { Array(pulls.values) }
+        cameras.forEach { $0.stop() }
         let names = lock.withLock { Array(streams.keys) }
         for name in names { streamEnded(name) }
         pool.waitUntilIdle()

@@ -1,5 +1,6 @@
 import Foundation
 import MediaCore
+import RTSP
 import Operations
 
 /// The recorder server: the engine, its persisted configs, the HTTP API and the line CLI.
@@ -12,6 +13,7 @@ public final class RecorderServer: @unchecked Sendable {
     private(set) var http: HTTPServer?
     private(set) var cli: LineServer?
     private(set) var rtmp: RTMPIngest?
+    private var rtsp: RTSPIngest?
     /// The recordings catalog, retention, metrics (docs/operations.md).
     public let operations: RecorderOperations
 
@@ -47,14 +49,22 @@ public final class RecorderServer: @unchecked Sendable {
         var rtmpLimits = RTMPIngest.Limits()
         rtmpLimits.idleTimeout = configuration.streamSilenceTimeout
         let rtmp = RTMPIngest(host: configuration.rtmpHost, port: configuration.rtmpPort, engine: engine, limits: rtmpLimits, log: log)
+        var rtspLimits = RTSPIngest.Limits()
+        rtspLimits.idleTimeout = configuration.streamSilenceTimeout
+        if let user = configuration.rtspUser {
+            rtspLimits.credentials = RTSPCredentials(user: user, password: configuration.rtspPassword ?? "")
+        }
+        let rtsp = RTSPIngest(host: configuration.rtspHost, port: configuration.rtspPort, engine: engine, limits: rtspLimits, log: log)
         try http.start()
         try cli.start()
         try rtmp.start()
+        try rtsp.start()
         self.http = http
         self.cli = cli
         self.rtmp = rtmp
+        self.rtsp = rtsp
         log(configuration.publishPolicy.summary)
-        log("recorder started: http=\(configuration.httpHost):\(http.port) cli=\(configuration.cliHost):\(cli.port) rtmp=\(configuration.rtmpHost):\(rtmp.port) media=\(configuration.mediaDirectory) state=\(configuration.stateDirectory) mp4writer=\(configuration.mp4writerPath)")
+        log("recorder started: http=\(configuration.httpHost):\(http.port) cli=\(configuration.cliHost):\(cli.port) rtmp=\(configuration.rtmpHost):\(rtmp.port) rtsp=\(configuration.rtspHost):\(rtsp.port) media=\(configuration.mediaDirectory) state=\(configuration.stateDirectory) mp4writer=\(configuration.mp4writerPath)")
         let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig)
@@ -67,6 +77,7 @@ public final class RecorderServer: @unchecked Sendable {
         // A publisher that started after the engine's shutdown ended its streams is ended here;
         // its MP4 chunks are finalized before we return.
         rtmp.stop()
+        rtsp.stop()
         engine.pool.waitUntilIdle()
         operations.stop()
         http.stop()

@@ -20,7 +20,7 @@ public final class PublishAuthorizer: @unchecked Sendable {
     private let now: @Sendable () -> ContinuousClock.Instant
     private let lock = NSLock()
     private var ban: FailureBan
-    private var counts: [PublishRefusal.Reason: Int] = [:]
+    private var counts: [PublishProtocol: [PublishRefusal.Reason: Int]] = [:]
 
     /// `now` is injectable so that tests can move time past a ban.
     public init(policy: PublishPolicy, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
@@ -29,24 +29,39 @@ public final class PublishAuthorizer: @unchecked Sendable {
         ban = FailureBan(settings: policy.ban)
     }
 
-    /// Refusals so far, per reason (every reason present, 0 when none).
+    /// Refusals so far, per reason over every protocol (every reason present, 0 when none).
     public var refusalCounts: [PublishRefusal.Reason: Int] {
-        lock.withLock { Dictionary(uniqueKeysWithValues: PublishRefusal.Reason.allCases.map { ($0, counts[$0] ?? 0) }) }
+        let all = refusalCountsByProtocol.values
+        return Dictionary(uniqueKeysWithValues: PublishRefusal.Reason.allCases.map { reason in
+            (reason, all.reduce(0) { $0 + ($1[reason] ?? 0) })
+        })
     }
 
-    public var totalRefusals: Int { lock.withLock { counts.values.reduce(0, +) } }
+    /// Refusals so far per protocol and reason: RTMP always, other protocols once refused;
+    /// every reason present under each, 0 when none.
+    public var refusalCountsByProtocol: [PublishProtocol: [PublishRefusal.Reason: Int]] {
+        lock.withLock {
+            var result: [PublishProtocol: [PublishRefusal.Reason: Int]] = [:]
+            for proto in Set(counts.keys).union([.rtmp]) {
+                result[proto] = Dictionary(uniqueKeysWithValues: PublishRefusal.Reason.allCases.map { ($0, counts[proto]?[$0] ?? 0) })
+            }
+            return result
+        }
+    }
+
+    public var totalRefusals: Int { lock.withLock { counts.values.reduce(0) { $0 + $1.values.reduce(0, +) } } }
 
     /// The decision for `request`; `keys` are the publish keys of the record configs of the
     /// name asked for (empty when none sets one). Refusals are counted here.
     public func authorize(_ request: PublishRequest, keys: [String]) -> PublishDecision {
         let decision = decide(request, keys: keys)
-        if case .refuse(let refusal) = decision { count(refusal, host: request.clientHost) }
+        if case .refuse(let refusal) = decision { count(refusal, request.ingestProtocol, host: request.clientHost) }
         return decision
     }
 
     /// Counts a refusal the ingest made itself (the name is live from another publisher).
-    public func noteRefusal(_ refusal: PublishRefusal, host: String?) {
-        count(refusal, host: host)
+    public func noteRefusal(_ refusal: PublishRefusal, _ ingestProtocol: PublishProtocol, host: String?) {
+        count(refusal, ingestProtocol, host: host)
     }
 
     /// The keys that apply to a name whose record configs set `configKeys`: those, or, when
@@ -103,9 +118,9 @@ public final class PublishAuthorizer: @unchecked Sendable {
         return decision
     }
 
-    private func count(_ refusal: PublishRefusal, host: String?) {
+    private func count(_ refusal: PublishRefusal, _ ingestProtocol: PublishProtocol, host: String?) {
         lock.withLock {
-            counts[refusal.reason, default: 0] += 1
+            counts[ingestProtocol, default: [:]][refusal.reason, default: 0] += 1
             if refusal.reason.countsTowardBan, let host { _ = ban.recordFailure(from: host, at: now()) }
         }
     }

@@ -1,0 +1,62 @@
+/// H.265 over RTP (RFC 7798) without DONL (sprop-max-don-diff 0, what cameras send): single
+/// NAL unit packets, aggregation packets (48) and fragmentation units (49). PACI packets (50)
+/// carry nothing a recorder needs and are skipped.
+public struct H265Depacketizer: RTPDepacketizer {
+    private var assembler = NALAccessUnitAssembler()
+
+    public init() {}
+
+    public mutating func push(_ packet: RTPPacket) throws(RTSPError) -> [RTPAccessUnit] {
+        var output: [RTPAccessUnit] = []
+        assembler.begin(packet.timestamp, into: &output)
+        let payload = packet.payload
+        guard payload.count >= 2 else { return output }
+        let s = payload.startIndex
+        let type = (payload[s] >> 1) & 0x3F
+        switch type {
+        case 48:  // AP (4.4.2): 16-bit size, NAL unit, repeated
+            var i = s + 2
+            while i + 2 <= payload.endIndex {
+                let size = Int(payload[i]) << 8 | Int(payload[i + 1])
+                i += 2
+                guard size > 0, i + size <= payload.endIndex else {
+                    assembler.markDamaged()
+                    throw .malformedPayload(codec: "H.265", reason: "AP unit of \(size) bytes past the packet's end")
+                }
+                assembler.append(payload[i..<i + size])
+                i += size
+            }
+        case 49:  // FU (4.4.3)
+            guard payload.count >= 3 else {
+                assembler.markDamaged()
+                throw .malformedPayload(codec: "H.265", reason: "FU of \(payload.count) bytes")
+            }
+            let header = payload[s + 2]
+            let start = header & 0x80 != 0, end = header & 0x40 != 0
+            let data = payload[(s + 3)...]
+            if start {
+                let nalHeader = [payload[s] & 0x81 | (header & 0x3F) << 1, payload[s + 1]]
+                assembler.startFragment(header: nalHeader, data)
+                if end { assembler.continueFragment([], end: true) }
+            } else {
+                assembler.continueFragment(data, end: end)
+            }
+        case 50:
+            break
+        default:
+            assembler.append(payload)
+        }
+        if packet.marker { assembler.flush(into: &output) }
+        return output
+    }
+
+    public mutating func packetsLost() {
+        assembler.markDamaged()
+    }
+
+    public mutating func finish() -> [RTPAccessUnit] {
+        var output: [RTPAccessUnit] = []
+        assembler.flush(into: &output)
+        return output
+    }
+}

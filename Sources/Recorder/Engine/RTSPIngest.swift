@@ -1,0 +1,253 @@
+import Containers
+import Foundation
+import MediaCore
+import RTSP
+import StagingWriter
+
+/// The RTSP push server: publishers (ffmpeg `-f rtsp`, GStreamer's rtspclientsink, encoders)
+/// ANNOUNCE an SDP, SETUP each track over TCP (interleaved) or UDP, RECORD, and their RTP
+/// becomes the engine's live stream named by the last path segment of the URL, as for RTMP
+/// (`rtsp://host:5544/live/cam1` publishes `cam1`).
+///
+/// One thread per connection (`ConnectionServer`), up to `Limits.maxConnections`, each running
+/// an `RTSPServerSession` and an `RTPStreamAssembler`. The stream ends (files closed, MP4
+/// finalized) on TEARDOWN, when the connection closes, or after `idleTimeout` without media.
+public final class RTSPIngest: Sendable {
+    public struct Limits: Sendable, Equatable {
+        /// Each publisher costs a thread and its buffers.
+        public var maxConnections = 64
+        /// From connecting to RECORD: clients need well under a second.
+        public var setupTimeout: Duration = .seconds(10)
+        /// A recording publisher silent this long is gone.
+        public var idleTimeout: Duration = .seconds(10)
+        /// Publishers must prove these (Digest or Basic); nil: anyone may publish.
+        public var credentials: RTSPCredentials?
+        public init() {}
+    }
+
+    static let readSize = 64 * 1024
+
+    public let host: String
+    public let limits: Limits
+    private let server: ConnectionServer
+
+    public init(host: String = "0.0.0.0", port: Int = 5544, engine: RecorderEngine, limits: Limits = Limits(),
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.host = host
+        self.limits = limits
+        server = ConnectionServer(
+            host: host, port: port, maxConnections: limits.maxConnections,
+            handle: { socket in
+                var connection = RTSPPublisherConnection(socket: socket, engine: engine, limits: limits, log: log)
+                connection.run()
+            },
+            reject: { socket in
+                let busy = RTSPMessage.response(503, "Service Unavailable", headers: [("CSeq", "0")])
+                try? socket.writeAll(busy.serialized())
+            })
+    }
+
+    public func start() throws(SocketError) { try server.start() }
+
+    /// The port listened on (the kernel's choice when 0 was asked); 0 before `start()`.
+    public var port: Int { server.port }
+
+    /// Stops accepting and ends every connection; returns when their streams have ended.
+    public func stop() {
+        server.stop()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.activeConnectionCount > 0 && ContinuousClock.now < deadline { usleep(10_000) }
+    }
+}
+
+/// One publisher's connection, on its own thread.
+private struct RTSPPublisherConnection {
+    let socket: StreamSocket
+    let engine: RecorderEngine
+    let limits: RTSPIngest.Limits
+    let log: @Sendable (String) -> Void
+    let client: String
+    var session: RTSPServerSession
+    var decoder = RTSPStreamDecoder()
+    var assembler: RTPStreamAssembler?
+    var tracks: [RTPStreamAssembler.Track] = []
+    /// UDP sockets by track (RTP, RTCP), bound at SETUP.
+    var udp: [Int: (rtp: Socket, rtcp: Socket)] = [:]
+    var streamName: String?
+    let clock = ContinuousClock()
+    let start: ContinuousClock.Instant
+
+    init(socket: StreamSocket, engine: RecorderEngine, limits: RTSPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
+        self.socket = socket
+        self.engine = engine
+        self.limits = limits
+        self.log = log
+        client = socket.peerAddress() ?? "?"
+        let random = { HexString.encode((0..<8).map { _ in UInt8.random(in: 0...255) }) }
+        session = RTSPServerSession(sessionID: random(), credentials: limits.credentials, nonce: random())
+        start = clock.now
+    }
+
+    var now: Double {
+        let d = clock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    mutating func run() {
+        socket.setSendTimeout(.seconds(10))
+        let reason = serve()
+        if let streamName {
+            if assembler != nil { for event in assembler!.finish() { engine.streamEvent(streamName, event) } }
+            engine.streamEnded(streamName)
+        }
+        for pair in udp.values {
+            pair.rtp.close()
+            pair.rtcp.close()
+        }
+        logEvent("rtspConnectionClosed", ["reason": .string(reason)])
+    }
+
+    private mutating func serve() -> String {
+        var buffer = [UInt8](repeating: 0, count: RTSPIngest.readSize)
+        var lastMedia = clock.now
+        while true {
+            let wait: Duration = udp.isEmpty ? .milliseconds(500) : .milliseconds(5)
+            let result = buffer.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try socket.read(into: raw, deadline: clock.now + wait) }
+            }
+            switch result {
+            case .success(.bytes(let n)):
+                decoder.push(buffer[0..<n])
+            case .success(.endOfStream):
+                return streamName == nil ? "client closed the connection" : "client disconnected"
+            case .success(.timedOut):
+                break
+            case .failure(let error):
+                return "\(error)"
+            }
+            do {
+                while let item = try decoder.next() {
+                    switch item {
+                    case .message(let request):
+                        if let end = try handle(request) { return end }
+                    case let .interleaved(channel, payload):
+                        guard let (index, isRTCP) = session.track(forChannel: channel) else { continue }
+                        if !isRTCP { lastMedia = clock.now }
+                        receive(payload, track: index, isRTCP: isRTCP)
+                    }
+                }
+            } catch {
+                return "\(error)"
+            }
+            if drainUDP(&buffer) { lastMedia = clock.now }
+            if streamName == nil && clock.now - start > limits.setupTimeout {
+                return "no RECORD within \(limits.setupTimeout)"
+            }
+            if streamName != nil && clock.now - lastMedia > limits.idleTimeout {
+                return "silent for \(limits.idleTimeout)"
+            }
+        }
+    }
+
+    /// Answers one request; a reason when the connection ends.
+    private mutating func handle(_ request: RTSPMessage) throws -> String? {
+        var allocated: (rtp: Socket, rtcp: Socket)?
+        let (response, event) = session.handle(request) { _ in
+            guard let pair = try? RTSPUDPPorts.bindPair() else { return nil }
+            allocated = pair
+            guard let rtp = try? pair.rtp.localPort(), let rtcp = try? pair.rtcp.localPort() else { return nil }
+            return Int(rtp)...Int(rtcp)
+        }
+        if let allocated {
+            if response.status == 200, let index = session.transports.lastIndex(where: { $0?.serverPorts?.lowerBound == Int((try? allocated.rtp.localPort()) ?? 0) }) {
+                udp[index] = allocated
+            } else {
+                allocated.rtp.close()
+                allocated.rtcp.close()
+            }
+        }
+        var outcome: String?
+        switch event {
+        case let .announced(name, announced, skipped)?:
+            tracks = announced.filter { StagingFormat.storableCodecs.contains($0.format.codec) }
+            for track in announced where !tracks.contains(track) {
+                logEvent("rtspTrackSkipped", ["stream": .string(name), "reason": .string("\(track.format.codec) cannot be recorded yet")])
+            }
+            for reason in skipped { logEvent("rtspTrackSkipped", ["stream": .string(name), "reason": .string(reason)]) }
+            logEvent("rtspAnnounce", ["stream": .string(name), "tracks": .array(announced.map { .string($0.format.codec.description) })])
+        case .recording?:
+            guard let name = session.streamName else { break }
+            do {
+                try engine.streamStarted(name, source: "rtsp", clientAddress: client)
+            } catch {
+                try socket.writeAll(RTSPMessage.response(453, "Not Enough Bandwidth", headers: [("CSeq", request["CSeq"] ?? "0")]).serialized())
+                return "stream \(name) is already live"
+            }
+            streamName = name
+            var assembler = try RTPStreamAssembler(tracks: tracks)
+            for event in assembler.start() { engine.streamEvent(name, event) }
+            self.assembler = assembler
+            logEvent("rtspRecord", ["stream": .string(name)])
+        case .teardown?:
+            outcome = "TEARDOWN"
+        case nil:
+            break
+        }
+        try socket.writeAll(response.serialized())
+        return outcome
+    }
+
+    /// `index` is the session's (ANNOUNCE order); the assembler has the recordable ones only.
+    private mutating func receive(_ payload: [UInt8], track index: Int, isRTCP: Bool) {
+        guard let name = streamName, assembler != nil, index < session.tracks.count,
+              let mapped = tracks.firstIndex(of: session.tracks[index]) else { return }
+        if isRTCP {
+            assembler!.receiveRTCP(payload, track: mapped)
+            return
+        }
+        for event in assembler!.receiveRTP(payload, track: mapped, arrival: now) { engine.streamEvent(name, event) }
+    }
+
+    /// Reads what the UDP sockets hold; true when RTP came.
+    private mutating func drainUDP(_ buffer: inout [UInt8]) -> Bool {
+        var media = false
+        for (index, pair) in udp {
+            for (socket, isRTCP) in [(pair.rtp, false), (pair.rtcp, true)] {
+                while (try? socket.waitReadable(timeout: 0)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
+                    if !isRTCP { media = true }
+                    receive(Array(buffer[0..<n]), track: index, isRTCP: isRTCP)
+                }
+            }
+        }
+        return media
+    }
+
+    private func logEvent(_ name: String, _ fields: [String: JSONValue]) {
+        var object = fields
+        object["event"] = .string(name)
+        object["client"] = .string(client)
+        object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+        log(JSONWriter.text(of: .object(object)))
+    }
+}
+
+/// RTP/RTCP UDP port pairs, for the pull client and the push server.
+enum RTSPUDPPorts {
+    /// Two UDP sockets on consecutive ports, RTP on the even one (RFC 3550 11).
+    static func bindPair() throws -> (rtp: Socket, rtcp: Socket) {
+        for _ in 0..<20 {
+            let probe = try Socket.udp(host: "0.0.0.0", port: 0)
+            var port = try probe.localPort()
+            if port % 2 == 1 {
+                probe.close()
+                port -= 1
+                guard let rtp = try? Socket.udp(host: "0.0.0.0", port: port) else { continue }
+                guard let rtcp = try? Socket.udp(host: "0.0.0.0", port: port + 1) else { rtp.close(); continue }
+                return (rtp, rtcp)
+            }
+            guard let rtcp = try? Socket.udp(host: "0.0.0.0", port: port + 1) else { probe.close(); continue }
+            return (probe, rtcp)
+        }
+        throw RecorderControlError("no free pair of UDP ports for RTP")
+    }
+}

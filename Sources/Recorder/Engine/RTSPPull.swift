@@ -1,0 +1,320 @@
+import Containers
+import Foundation
+import MediaCore
+import RTSP
+import StagingWriter
+
+/// A camera the recorder pulls over RTSP (`pullStream uri=rtsp://...`): on a thread of its
+/// own, connect, OPTIONS/DESCRIBE/SETUP/PLAY (`RTSPClientSession`), and feed the engine's live
+/// stream of `name` from the RTP that follows (`RTPStreamAssembler`), keepalives included.
+/// When the camera goes (closed connection, ~10 s of silence, an error) the stream ends and its
+/// chunk is closed; with keepAlive the pull starts over after `reconnectDelay`, a full
+/// handshake each time, and each reconnection records a new chunk.
+final class RTSPPull: @unchecked Sendable {
+    let uri: String
+    let name: String
+    let options: PullOptions
+    private weak var engine: RecorderEngine?
+    private let log: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var isStopped = false
+    private var current: StreamSocket?
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Between the end of one connection and the next attempt (keepAlive=1).
+    static let reconnectDelay = 5.0
+    /// From connecting to PLAY answered: cameras answer in well under a second.
+    static let setupTimeout = 10.0
+    /// UDP: no packet this long after PLAY means a firewall or NAT eats them; go TCP.
+    static let udpSilence = 3.0
+    /// The RTSP connection's read size: a few RTP packets of a high-bitrate camera.
+    static let readSize = 64 * 1024
+
+    init(uri: String, name: String, options: PullOptions, engine: RecorderEngine, log: @escaping @Sendable (String) -> Void) {
+        self.uri = uri
+        self.name = name
+        self.options = options
+        self.engine = engine
+        self.log = log
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "rtsp-\(name)"
+        thread.start()
+    }
+
+    /// Ends the connection (TEARDOWN is not awaited) and waits for the thread, briefly.
+    func stop() {
+        let socket = lock.withLock { () -> StreamSocket? in
+            isStopped = true
+            return current
+        }
+        socket?.shutdownBoth()
+        _ = finished.wait(timeout: .now() + 5)
+    }
+
+    private var shouldStop: Bool { lock.withLock { isStopped } }
+
+    private func run() {
+        var url = uri
+        var tcp = options.forceTcp
+        var redirects = 0
+        while !shouldStop {
+            let outcome = connectOnce(url: url, tcp: tcp, redirects: redirects)
+            switch outcome {
+            case .redirect(let target):
+                redirects += 1
+                url = target
+                log(line("rtspRedirect", ["to": .string(RTSPPull.withoutCredentials(target))]))
+                continue
+            case .udpSilent:
+                tcp = true
+                log(line("rtspFallbackToTCP", ["reason": .string("no RTP over UDP within \(Self.udpSilence) s")]))
+                continue
+            case .ended(let reason):
+                log(line("rtspPullEnded", ["reason": .string(reason)]))
+            }
+            url = uri
+            redirects = 0
+            guard options.keepAlive else { return }
+            let resume = Date().addingTimeInterval(Self.reconnectDelay)
+            while !shouldStop && Date() < resume { usleep(50_000) }
+        }
+    }
+
+    enum Outcome: Equatable {
+        case ended(String)
+        case redirect(String)
+        case udpSilent
+    }
+
+    private func connectOnce(url text: String, tcp: Bool, redirects: Int) -> Outcome {
+        let url: RTSPURL
+        do { url = try RTSPURL(parsing: text) } catch { return .ended("\(error)") }
+        // Credentials of the first URL stay with a redirect that has none.
+        var target = url
+        if target.user == nil, let original = try? RTSPURL(parsing: uri) {
+            target.user = original.user
+            target.password = original.password
+        }
+        let socket: StreamSocket
+        do { socket = try StreamSocket.connect(host: target.host, port: target.port) } catch { return .ended("\(error)") }
+        socket.setSendTimeout(.seconds(10))
+        let registered = lock.withLock { () -> Bool in
+            guard !isStopped else { return false }
+            current = socket
+            return true
+        }
+        defer {
+            lock.withLock { current = nil }
+            socket.close()
+        }
+        guard registered else { return .ended("stopped") }
+        var connection = RTSPPullConnection(pull: self, socket: socket, url: target, tcp: tcp, redirects: redirects)
+        return connection.run()
+    }
+
+    fileprivate func feed(_ events: [DemuxEvent]) {
+        for event in events { engine?.streamEvent(name, event) }
+    }
+
+    fileprivate func started(client: String) -> Bool {
+        (try? engine?.streamStarted(name, source: "rtsp", clientAddress: client)) != nil
+    }
+
+    fileprivate func ended() {
+        engine?.streamEnded(name)
+    }
+
+    fileprivate func note(_ event: String, _ fields: [String: JSONValue]) {
+        log(line(event, fields))
+    }
+
+    fileprivate var stopping: Bool { shouldStop }
+
+    private func line(_ event: String, _ fields: [String: JSONValue]) -> String {
+        var object = fields
+        object["event"] = .string(event)
+        object["stream"] = .string(name)
+        object["uri"] = .string(Self.withoutCredentials(uri))
+        return JSONWriter.text(of: .object(object))
+    }
+
+    /// A URL for logs and listStreams: the password never appears there.
+    static func withoutCredentials(_ text: String) -> String {
+        (try? RTSPURL(parsing: text))?.description ?? text
+    }
+}
+
+/// One connection of a pull: the session, the byte stream, the UDP sockets if any, and the
+/// assembler; ends the engine's stream if it started one.
+private struct RTSPPullConnection {
+    let pull: RTSPPull
+    let socket: StreamSocket
+    var session: RTSPClientSession
+    var decoder = RTSPStreamDecoder()
+    var assembler: RTPStreamAssembler?
+    /// Session track index -> assembler index (nil: skipped).
+    var trackMap: [Int: Int] = [:]
+    var udp: [(rtp: Socket, rtcp: Socket)] = []
+    var live = false
+    let clock = ContinuousClock()
+    let start: ContinuousClock.Instant
+    var lastMedia: ContinuousClock.Instant
+    var playingSince: ContinuousClock.Instant?
+
+    init(pull: RTSPPull, socket: StreamSocket, url: RTSPURL, tcp: Bool, redirects: Int) {
+        self.pull = pull
+        self.socket = socket
+        let nonce = HexString.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
+        session = RTSPClientSession(url: url, transport: tcp ? .tcp : .udp, clientNonce: nonce, redirects: redirects)
+        start = clock.now
+        lastMedia = start
+    }
+
+    var now: Double {
+        let d = clock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    mutating func run() -> RTSPPull.Outcome {
+        let outcome = serve()
+        if live {
+            if session.isPlaying { try? socket.writeAll(session.teardown().serialized()) }
+            if assembler != nil { pull.feed(assembler!.finish()) }
+            pull.ended()
+        }
+        for pair in udp {
+            pair.rtp.close()
+            pair.rtcp.close()
+        }
+        return outcome
+    }
+
+    private mutating func serve() -> RTSPPull.Outcome {
+        do { try perform(session.start()) } catch { return .ended("\(error)") }
+        var buffer = [UInt8](repeating: 0, count: RTSPPull.readSize)
+        let silence = Duration.seconds(pull.engineSilence)
+        while !pull.stopping {
+            let wait: Duration = udp.isEmpty ? .milliseconds(500) : .milliseconds(5)
+            let result = buffer.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try socket.read(into: raw, deadline: clock.now + wait) }
+            }
+            switch result {
+            case .success(.bytes(let n)):
+                decoder.push(buffer[0..<n])
+            case .success(.endOfStream):
+                return .ended(pull.stopping ? "stopped" : "the camera closed the connection")
+            case .success(.timedOut):
+                break
+            case .failure(let error):
+                return .ended("\(error)")
+            }
+            do {
+                while let item = try decoder.next() {
+                    switch item {
+                    case .message(let message):
+                        if let outcome = try perform(session.handle(message, now: now)) { return outcome }
+                    case let .interleaved(channel, payload):
+                        guard let (index, isRTCP) = session.track(forChannel: channel) else { continue }
+                        receive(payload, sessionTrack: index, isRTCP: isRTCP)
+                    }
+                }
+                try perform(session.tick(now: now))
+            } catch {
+                return .ended("\(error)")
+            }
+            drainUDP(&buffer)
+            let elapsed = clock.now
+            if !session.isPlaying && elapsed - start > .seconds(RTSPPull.setupTimeout) {
+                return .ended("no answer to the RTSP handshake within \(RTSPPull.setupTimeout) s")
+            }
+            if let since = playingSince, !udp.isEmpty, session.transport == .udp, lastMedia < since,
+               elapsed - since > .seconds(RTSPPull.udpSilence) {
+                return .udpSilent
+            }
+            if playingSince != nil && elapsed - lastMedia > silence {
+                return .ended("no media for \(pull.engineSilence) s")
+            }
+        }
+        return .ended("stopped")
+    }
+
+    /// Carries out what the session asks; an outcome when the connection must end.
+    @discardableResult
+    private mutating func perform(_ actions: [RTSPClientSession.Action]) throws -> RTSPPull.Outcome? {
+        for action in actions {
+            switch action {
+            case .send(let message):
+                try socket.writeAll(message.serialized())
+            case .redirect(let location):
+                return .redirect(location)
+            case .needUDPPorts(let count):
+                var ranges: [ClosedRange<Int>] = []
+                for _ in 0..<count {
+                    let pair = try RTSPUDPPorts.bindPair()
+                    udp.append(pair)
+                    ranges.append(Int(try pair.rtp.localPort())...Int(try pair.rtcp.localPort()))
+                }
+                try perform(session.useUDPPorts(ranges))
+            case .playing:
+                try startStream()
+            }
+        }
+        return nil
+    }
+
+    private mutating func startStream() throws {
+        var tracks: [RTPStreamAssembler.Track] = []
+        for (index, track) in session.tracks.enumerated() {
+            guard StagingFormat.storableCodecs.contains(track.format.codec) else {
+                pull.note("rtspTrackSkipped", ["track": .int(index + 1), "reason": .string("\(track.format.codec) cannot be recorded yet")])
+                continue
+            }
+            trackMap[index] = tracks.count
+            tracks.append(.init(trackID: UInt32(tracks.count + 1), format: track.format))
+        }
+        for skipped in session.skippedTracks { pull.note("rtspTrackSkipped", ["reason": .string(skipped)]) }
+        guard !tracks.isEmpty else { throw RTSPError.noUsableTracks("no track the recorder can record") }
+        var assembler = try RTPStreamAssembler(tracks: tracks)
+        guard pull.started(client: "\(session.url.host):\(session.url.port)") else {
+            throw RecorderControlError("stream \(pull.name) is already live")
+        }
+        live = true
+        playingSince = clock.now
+        lastMedia = clock.now
+        pull.note("rtspPlaying", ["transport": .string(session.transport == .tcp ? "tcp" : "udp"),
+                                  "tracks": .array(tracks.map { .string($0.format.codec.description) })])
+        pull.feed(assembler.start())
+        self.assembler = assembler
+    }
+
+    private mutating func receive(_ payload: [UInt8], sessionTrack: Int, isRTCP: Bool) {
+        guard let index = trackMap[sessionTrack], assembler != nil else { return }
+        if isRTCP {
+            assembler!.receiveRTCP(payload, track: index)
+            return
+        }
+        lastMedia = clock.now
+        pull.feed(assembler!.receiveRTP(payload, track: index, arrival: now))
+    }
+
+    private mutating func drainUDP(_ buffer: inout [UInt8]) {
+        for (i, pair) in udp.enumerated() {
+            for (socket, isRTCP) in [(pair.rtp, false), (pair.rtcp, true)] {
+                while (try? socket.waitReadable(timeout: 0)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
+                    receive(Array(buffer[0..<n]), sessionTrack: i, isRTCP: isRTCP)
+                }
+            }
+        }
+    }
+}
+
+extension RTSPPull {
+    /// Seconds of silence after which the camera is gone (the engine's stream silence).
+    var engineSilence: Int64 { Int64(engine?.options.silenceTimeout ?? 10) }
+}

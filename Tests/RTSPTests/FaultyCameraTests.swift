@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The recorder pulls a scripted camera (TestSupport's FaultyRTSPCamera) that behaves as real
+/// cameras do at their worst; each recording still decodes to exactly the source's frames.
+final class FaultyCameraTests: XCTestCase {
+    func testQuirkyCamerasRecordTheSourceFrames() throws {
+        try FFmpegCheck.require()
+        let source = TestPaths.fixture("mp4/h264_only.mp4")
+        var scenarios: [(String, FaultyRTSPCamera.Quirks)] = [("plain", .init())]
+        var q = FaultyRTSPCamera.Quirks()
+        q.parameterSets = .missing
+        q.singleFragmentFUA = true
+        q.noMarkerBit = true
+        q.channelBase = 6
+        q.wrongCSeq = true
+        q.junk = true
+        q.base = .contentBaseNoSlash
+        q.firstTimestamp = UInt32.max - 45_000  // wraps half a second in
+        scenarios.append(("fua_nomarker_wrap", q))
+        q = FaultyRTSPCamera.Quirks()
+        q.parameterSets = .annexB
+        q.digestUser = "admin"
+        q.digestPassword = "pa ss"
+        q.base = .contentLocation
+        q.pcmuFirst = true
+        q.timestampJumpAtKeyframe = 1
+        q.sessionTimeout = 20
+        scenarios.append(("digest_pcmu_jump", q))
+        q = FaultyRTSPCamera.Quirks()
+        q.parameterSets = .wrong
+        q.base = .absoluteControls
+        scenarios.append(("wrong_sprop_absolute", q))
+        q = FaultyRTSPCamera.Quirks()
+        q.parameterSets = .empty
+        scenarios.append(("empty_sprop", q))
+
+        let directory = TestPaths.temporaryDirectory("rtsp-faulty")
+        let recorder = try RecorderProcess(directory: directory)
+        defer { recorder.stop() }
+        var cameras: [FaultyRTSPCamera] = []
+        defer { cameras.forEach { $0.stop() } }
+        for (name, quirks) in scenarios {
+            let camera = try FaultyRTSPCamera(fixture: source, quirks: quirks)
+            cameras.append(camera)
+            let url = quirks.digestUser.map { camera.url.replacingOccurrences(of: "rtsp://", with: "rtsp://\($0):pa%2520ss@") } ?? camera.url
+            XCTAssertEqual(try recorder.command("/record?localStreamName=\(name)&pathToFile=\(name)&type=mp4")["status"] as? String, "SUCCESS")
+            XCTAssertEqual(try recorder.command("/pullStream?uri=\(url)&localStreamName=\(name)&keepAlive=0")["status"] as? String, "SUCCESS")
+        }
+        XCTAssertTrue(recorder.waitForLog("recordChunkFinalized", count: scenarios.count, timeout: 40), recorder.log_())
+        let expected = try FFmpegCheck.frameHashes(source, stream: "v").map { $0.split(separator: ",").last.map(String.init) ?? "" }
+        for (name, _) in scenarios {
+            let path = "\(directory)/media/\(name).mp4"
+            XCTAssertEqual(try FFmpegCheck.complaints(path), "", name)
+            let hashes = try FFmpegCheck.frameHashes(path, stream: "v").map { $0.split(separator: ",").last.map(String.init) ?? "" }
+            XCTAssertEqual(hashes, expected, "\(name): the source's frames, in order")
+        }
+        XCTAssertEqual(try FFmpegCheck.streams("\(directory)/media/digest_pcmu_jump.mp4").map(\.codec).sorted(), ["h264", "pcm_mulaw"],
+                       "PT 0 without rtpmap is G.711 mu-law, recorded")
+        XCTAssertEqual(cameras[2].requests.filter { $0 == "DESCRIBE" }.count, 2, "one 401, then Digest SHA-256 with qop")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Publishers nobody here wrote push into the RTSP server (ANNOUNCE/RECORD): ffmpeg over TCP
+/// and UDP, GStreamer's rtspclientsink; each recording holds exactly the source's frames
+/// (framemd5 of the decoded video equal), B-frames included.
+final class RTSPPushInteropTests: XCTestCase {
+    private func videoHashes(_ path: String) throws -> [String] {
+        try FFmpegCheck.frameHashes(path, stream: "v").map { String($0.split(separator: ",").last ?? "") }
+    }
+
+    private func run(_ executable: String, _ arguments: [String]) throws {
+        let out = try ExternalTool.run(executable, arguments)
+        XCTAssertEqual(out.status, 0, "\(executable) \(arguments.joined(separator: " ")): \(out.stderr)")
+    }
+
+    func testFFmpegAndGStreamerPublishersRecordTheSourceFrames() throws {
+        try FFmpegCheck.require()
+        try RTSPCamera.require()
+        let directory = TestPaths.temporaryDirectory("rtsp-push")
+        let recorder = try RecorderProcess(directory: directory)
+        defer { recorder.stop() }
+        let base = "rtsp://127.0.0.1:\(recorder.rtspPort)/live"
+        var published: [(name: String, source: String)] = []
+        for (name, fixture, transport) in [("ff_tcp", "h264_aac", "tcp"), ("ff_udp", "h264_aac", "udp"), ("ff_h265", "h265_aac", "tcp")] {
+            XCTAssertEqual(try recorder.command("/record?localStreamName=\(name)&pathToFile=\(name)&type=mp4")["status"] as? String, "SUCCESS")
+            let source = TestPaths.fixture("mp4/\(fixture).mp4")
+            try run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", source, "-c", "copy", "-f", "rtsp", "-rtsp_transport", transport, "\(base)/\(name)"])
+            published.append((name, source))
+        }
+        XCTAssertEqual(try recorder.command("/record?localStreamName=gst&pathToFile=gst&type=mp4")["status"] as? String, "SUCCESS")
+        let source = TestPaths.fixture("mp4/h264_aac.mp4")
+        try run("gst-launch-1.0", ["-q", "filesrc", "location=\(source)", "!", "qtdemux", "name=d",
+                                   "d.video_0", "!", "queue", "!", "h264parse", "!", "s.sink_0",
+                                   "d.audio_0", "!", "queue", "!", "aacparse", "!", "s.sink_1",
+                                   "rtspclientsink", "name=s", "location=\(base)/gst", "protocols=tcp"])
+        published.append(("gst", source))
+        XCTAssertTrue(recorder.waitForLog("recordChunkFinalized", count: published.count, timeout: 30), recorder.log_())
+        for (name, source) in published {
+            let path = "\(directory)/media/\(name).mp4"
+            XCTAssertEqual(try FFmpegCheck.complaints(path), "", name)
+            XCTAssertEqual(try videoHashes(path), try videoHashes(source), "\(name): the source's frames, all of them")
+            XCTAssertEqual(try FFmpegCheck.streams(path).map(\.codec).sorted(), try FFmpegCheck.streams(source).map(\.codec).sorted(), name)
+        }
+    }
+
+    func testPublisherCredentialsAreRequiredWhenSet() throws {
+        try FFmpegCheck.require()
+        let directory = TestPaths.temporaryDirectory("rtsp-push-auth")
+        let recorder = try RecorderProcess(directory: directory, extraArguments: ["--rtsp-user", "pub", "--rtsp-password", "s3cret"])
+        defer { recorder.stop() }
+        XCTAssertEqual(try recorder.command("/record?localStreamName=authed&pathToFile=authed&type=mp4")["status"] as? String, "SUCCESS")
+        let source = TestPaths.fixture("mp4/h264_aac.mp4")
+        let refused = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-i", source, "-c", "copy", "-f", "rtsp", "-rtsp_transport", "tcp",
+                                                      "rtsp://127.0.0.1:\(recorder.rtspPort)/live/authed"])
+        XCTAssertNotEqual(refused.status, 0, "no credentials: refused")
+        try run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", source, "-c", "copy", "-f", "rtsp", "-rtsp_transport", "tcp",
+                           "rtsp://pub:s3cret@127.0.0.1:\(recorder.rtspPort)/live/authed"])
+        XCTAssertTrue(recorder.waitForLog("recordChunkFinalized", timeout: 30), recorder.log_())
+        XCTAssertEqual(try videoHashes("\(directory)/media/authed.mp4"), try videoHashes(source))
+    }
+}

@@ -28,7 +28,8 @@ public final class RecordingCatalog: @unchecked Sendable {
     private var totalBytes: UInt64 = 0
     private var bytesByConfig: [Int: UInt64] = [:]
     /// Journal writes that failed (the index stays right in memory; the owner reports it).
-    public private(set) var writeFailures = 0
+    public var writeFailures: Int { lock.withLock { failedWrites } }
+    private var failedWrites = 0
     /// The journal is compacted while running when it holds more than 4 lines per live entry
     /// plus this many: a recorder running for months keeps a journal of its recordings' size.
     private let compactionSlack: Int
@@ -147,7 +148,7 @@ public final class RecordingCatalog: @unchecked Sendable {
             }
             try journal.sync()
         } catch {
-            writeFailures += 1
+            failedWrites += 1
             log("recordings catalog: \(error)")
         }
     }
@@ -261,7 +262,7 @@ public final class RecordingCatalog: @unchecked Sendable {
         do {
             try journal.append(entry)
         } catch {
-            writeFailures += 1
+            failedWrites += 1
             log("recordings catalog: \(error)")
         }
     }

@@ -195,7 +195,8 @@ public final class RecorderOperations: @unchecked Sendable {
 
     /// deleteRecording: a complete recording of the catalog, removed now.
     public func delete(file: String) throws(CatalogError) -> RecordingEntry {
-        let entry = try catalog.deleteComplete(file) { path in try FileSystem.remove(path, ignoringMissing: false) }
+        // A file already gone (removed by hand) leaves the catalog too.
+        let entry = try catalog.deleteComplete(file) { path in try FileSystem.remove(path) }
         catalog.sync()
         let reason = [MetricFamily.Label("reason", RetentionReason.request.rawValue)]
         metrics.increment("recorder_retention_deletions_total", labels: reason)

@@ -13,7 +13,7 @@ public final class RecorderServer: @unchecked Sendable {
     private(set) var http: HTTPServer?
     private(set) var cli: LineServer?
     private(set) var rtmp: RTMPIngest?
-    private var rtsp: RTSPIngest?
+    private(set) var rtsp: RTSPIngest?
     /// The recordings catalog, retention, metrics (docs/operations.md).
     public let operations: RecorderOperations
 

@@ -76,6 +76,11 @@ private struct RTSPPublisherConnection {
     var streamName: String?
     /// The name the publish rules allowed at ANNOUNCE (an auth callback may rename).
     var allowedName: String?
+    /// Authorizations that proved no key on this connection. Clients retry each scheme they
+    /// were offered (rtspclientsink tries Digest, then Basic): the connection counts as one
+    /// failure toward a ban, and ends after `maxKeyAttempts`.
+    var keyFailures = 0
+    static let maxKeyAttempts = 3
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
 
@@ -232,10 +237,11 @@ private struct RTSPPublisherConnection {
         let keys = engine.requiredPublishKeys(for: name)
         if !keys.isEmpty {
             guard let proven = session.provenCredentials(request, passwords: keys) else {
-                if request["Authorization"] != nil {
-                    engine.notePublishRefused(publish, PublishRefusal(.keyWrong, "wrong publish key for \(name)"))
-                }
-                return .refuse(session.unauthorizedResponse(to: request), nil)
+                guard request["Authorization"] != nil else { return .refuse(session.unauthorizedResponse(to: request), nil) }
+                keyFailures += 1
+                if keyFailures == 1 { engine.notePublishRefused(publish, PublishRefusal(.keyWrong, "wrong publish key for \(name)")) }
+                return .refuse(session.unauthorizedResponse(to: request),
+                               keyFailures >= Self.maxKeyAttempts ? "\(keyFailures) wrong publish keys" : nil)
             }
             publish.credentials = PublishCredentials(user: proven.user, password: proven.password)
         }

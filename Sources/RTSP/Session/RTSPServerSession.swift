@@ -1,3 +1,5 @@
+import MediaCore
+
 /// The server side of an RTSP publisher's connection (RFC 2326 10.3, 10.11: ANNOUNCE and
 /// RECORD), without I/O: each request in, its response and what it means for the recorder
 /// out. The stream name is the last segment of the ANNOUNCE URL's path, as for RTMP
@@ -31,6 +33,40 @@ public struct RTSPServerSession: Sendable {
         self.credentials = credentials
         challenges = [AuthenticationChallenge(scheme: "digest", parameters: ["realm": realm, "nonce": nonce, "qop": "auth"]),
                       AuthenticationChallenge(scheme: "basic", parameters: ["realm": realm])]
+    }
+
+    /// Who `request`'s Authorization proves to be, given the passwords that would do (publish
+    /// keys: any user name goes): the user and the password it proved; nil when it has no
+    /// Authorization or proves none of them. Digest never carries the password, so the
+    /// caller names the candidates and this checks each against the challenges we issued.
+    public func provenCredentials(_ request: RTSPMessage, passwords: [String]) -> RTSPCredentials? {
+        guard let header = request["Authorization"], let method = request.method?.uppercased(),
+              let presented = AuthenticationChallenge(parsing: header) else { return nil }
+        let user: String
+        switch presented.scheme {
+        case "digest":
+            guard let name = presented.parameters["username"] else { return nil }
+            user = name
+        case "basic":
+            guard let token = header.split(separator: " ", maxSplits: 1).last,
+                  let decoded = Base64.decode(token.trimmingSpaces) else { return nil }
+            user = String(String(decoding: decoded, as: UTF8.self).prefix { $0 != ":" })
+        default:
+            return nil
+        }
+        // Every candidate is checked, so the time taken does not say which one came close.
+        var proven: RTSPCredentials?
+        for password in passwords {
+            let candidate = RTSPCredentials(user: user, password: password)
+            if candidate.verifies(header, method: method, challenges: challenges) && proven == nil { proven = candidate }
+        }
+        return proven
+    }
+
+    /// The 401 that asks `request`'s sender for credentials (Digest and Basic offered).
+    public func unauthorizedResponse(to request: RTSPMessage) -> RTSPMessage {
+        .response(401, "Unauthorized", headers: [("CSeq", request["CSeq"] ?? "0"), ("Server", "StreamRecorder")]
+                    + challenges.map { ("WWW-Authenticate", $0.headerValue) })
     }
 
     /// The response to `request` and the event it causes. `allocateUDPPorts(track)` binds the

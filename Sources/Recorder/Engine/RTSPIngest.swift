@@ -74,6 +74,13 @@ private struct RTSPPublisherConnection {
     /// UDP sockets by track (RTP, RTCP), bound at SETUP.
     var udp: [Int: (rtp: Socket, rtcp: Socket)] = [:]
     var streamName: String?
+    /// The name the publish rules allowed at ANNOUNCE (an auth callback may rename).
+    var allowedName: String?
+    /// Authorizations that proved no key on this connection. Clients retry each scheme they
+    /// were offered (rtspclientsink tries Digest, then Basic): the connection counts as one
+    /// failure toward a ban, and ends after `maxKeyAttempts`.
+    var keyFailures = 0
+    static let maxKeyAttempts = 3
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
 
@@ -151,6 +158,15 @@ private struct RTSPPublisherConnection {
 
     /// Answers one request; a reason when the connection ends.
     private mutating func handle(_ request: RTSPMessage) throws -> String? {
+        if request.method?.uppercased() == "ANNOUNCE" {
+            switch authorize(request) {
+            case .allow(let name):
+                allowedName = name
+            case .refuse(let answer, let end):
+                try socket.writeAll(answer.serialized())
+                return end
+            }
+        }
         var allocated: (rtp: Socket, rtcp: Socket)?
         let (response, event) = session.handle(request) { _ in
             guard let pair = try? RTSPUDPPorts.bindPair() else { return nil }
@@ -176,7 +192,7 @@ private struct RTSPPublisherConnection {
             for reason in skipped { logEvent("rtspTrackSkipped", ["stream": .string(name), "reason": .string(reason)]) }
             logEvent("rtspAnnounce", ["stream": .string(name), "tracks": .array(announced.map { .string($0.format.codec.description) })])
         case .recording?:
-            guard let name = session.streamName else { break }
+            guard let name = allowedName ?? session.streamName else { break }
             do {
                 try engine.streamStarted(name, source: "rtsp", clientAddress: client)
             } catch {
@@ -195,6 +211,49 @@ private struct RTSPPublisherConnection {
         }
         try socket.writeAll(response.serialized())
         return outcome
+    }
+
+    private enum Authorization {
+        case allow(String)
+        /// The answer to send, and why the connection ends (nil: it goes on, as after a 401
+        /// that asks for credentials).
+        case refuse(RTSPMessage, String?)
+    }
+
+    /// The publish rules for an ANNOUNCE (RecorderEngine.authorizePublish): the name is the
+    /// URL's last path segment, the key the password of `rtsp://user:KEY@host/app/name`. A
+    /// name that needs a key gets the session's 401 until an Authorization proves one (Digest
+    /// or Basic, any user name); a wrong one counts as a failure. Refusals end the connection
+    /// with 403.
+    private mutating func authorize(_ request: RTSPMessage) -> Authorization {
+        guard let uri = request.uri, let url = try? RTSPURL(parsing: uri), let name = url.lastPathSegment else {
+            return .allow(session.streamName ?? "")  // the session answers 400
+        }
+        let split = PublishRequest.splitQuery(url.pathAndQuery)
+        var segments = split.path.split(separator: "/").map(String.init)
+        if !segments.isEmpty { segments.removeLast() }
+        var publish = PublishRequest(ingestProtocol: .rtsp, app: segments.joined(separator: "/"), name: name,
+                                     clientAddress: socket.peerAddress(), query: split.query)
+        let keys = engine.requiredPublishKeys(for: name)
+        if !keys.isEmpty {
+            guard let proven = session.provenCredentials(request, passwords: keys) else {
+                guard request["Authorization"] != nil else { return .refuse(session.unauthorizedResponse(to: request), nil) }
+                keyFailures += 1
+                if keyFailures == 1 { engine.notePublishRefused(publish, PublishRefusal(.keyWrong, "wrong publish key for \(name)")) }
+                return .refuse(session.unauthorizedResponse(to: request),
+                               keyFailures >= Self.maxKeyAttempts ? "\(keyFailures) wrong publish keys" : nil)
+            }
+            publish.credentials = PublishCredentials(user: proven.user, password: proven.password)
+        }
+        switch engine.authorizePublish(publish) {
+        case .allow(let allowed):
+            return .allow(allowed)
+        case .refuse(let refusal):
+            logEvent("rtspPublishRefused", ["stream": .string(name), "reason": .string(refusal.detail)])
+            let status = refusal.reason == .nameInUse || refusal.reason == .nameInvalid ? (400, "Bad Request") : (403, "Forbidden")
+            return .refuse(.response(status.0, status.1, headers: [("CSeq", request["CSeq"] ?? "0"), ("Server", "StreamRecorder")]),
+                           "publish refused")
+        }
     }
 
     /// `index` is the session's (ANNOUNCE order); the assembler has the recordable ones only.

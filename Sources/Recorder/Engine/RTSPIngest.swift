@@ -129,7 +129,11 @@ private struct RTSPPublisherConnection {
                 while let item = try decoder.next() {
                     switch item {
                     case .message(let request):
-                        if let end = try handle(request) { return end }
+                        if let end = try handle(request) {
+                            // UDP packets sent just before the TEARDOWN wait in the sockets.
+                            _ = drainUDP(&buffer)
+                            return end
+                        }
                     case let .interleaved(channel, payload):
                         guard let (index, isRTCP) = session.track(forChannel: channel) else { continue }
                         if !isRTCP { lastMedia = clock.now }

@@ -41,14 +41,14 @@ let package = Package(
         .testTarget(name: "ContainersTests", dependencies: ["Containers", "MediaCore", "TestSupport", "ISOBMFF"]),
         .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "recorder", "Recorder", "StagingWriter", "MediaCore", "ISOBMFF"]),
         .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
-        .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "MediaCore", "mp4writer", "recorder"]),
+        .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "Containers", "MediaCore", "mp4writer", "recorder"]),
         .testTarget(name: "InteropTests", dependencies: ["TestSupport", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
         .testTarget(name: "RecoveryTests", dependencies: ["TestSupport", "recorder", "mp4writer", "Recorder", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore"]),
-        .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
+        .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "ISOBMFF", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Recorder", "Containers", "RTMP", "StagingWriter", "MP4Finalizer", "ISOBMFF", "MediaCore", "recorder", "mp4writer"]),
         .testTarget(name: "RTSPTests", dependencies: ["RTSP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
         .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Recorder", "TestSupport", "MediaCore", "recorder", "mp4writer"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Recorder", "TestSupport", "MediaCore", "ISOBMFF", "recorder", "mp4writer"]),
     ],
     swiftLanguageModes: [.v6]
 )

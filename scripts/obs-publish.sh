@@ -6,18 +6,21 @@
 # PASS/FAIL line per file.
 #
 # usage: scripts/obs-publish.sh [--install] [--recorder PATH] [--seconds N] [--fixture FILE] [--keep]
+#                                [--publish-key KEY]
 #   --install        apt-get install obs-studio xvfb ffmpeg curl first (as root); nothing is
 #                    installed without it
 #   --recorder PATH  a built recorder (mp4writer must sit next to it); default: build both with
 #                    `swift build --scratch-path .build-obs`
 #   --seconds N      how long OBS streams once the stream is live (default 15)
 #   --fixture FILE   the media source's file (default Tests/Fixtures/mp4/h264_aac.mp4)
+#   --publish-key KEY  the record configs take publishKey=KEY and OBS's stream key is
+#                    obs1?key=KEY (docs/security.md)
 #   --keep           keep the work folder (logs, OBS config, recordings); it is always kept on FAIL
 # Exit status: 0 all PASS, 1 a FAIL, 2 a missing tool or a setup step that failed.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-INSTALL=0 RECORDER="" SECONDS_LIVE=15 KEEP=0
+INSTALL=0 RECORDER="" SECONDS_LIVE=15 KEEP=0 PUBLISH_KEY=""
 FIXTURE="$ROOT/Tests/Fixtures/mp4/h264_aac.mp4"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -26,6 +29,7 @@ while [ $# -gt 0 ]; do
         --seconds) SECONDS_LIVE=$2; shift ;;
         --fixture) FIXTURE=$2; shift ;;
         --keep) KEEP=1 ;;
+        --publish-key) PUBLISH_KEY=$2; shift ;;
         -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "obs-publish: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -97,7 +101,7 @@ api() { curl -sS --max-time 10 "http://127.0.0.1:$HTTP_PORT/$1"; }
 
 STREAM=obs1
 for type in mp4 flv; do
-    answer=$(api "record?localStreamName=$STREAM&pathToFile=${STREAM}_$type&type=$type")
+    answer=$(api "record?localStreamName=$STREAM&pathToFile=${STREAM}_$type&type=$type${PUBLISH_KEY:+&publishKey=$PUBLISH_KEY}")
     case "$answer" in *'"status":"SUCCESS"'*) ;; *) die "record $type: $answer" ;; esac
 done
 
@@ -140,7 +144,7 @@ SampleRate=48000
 ChannelSetup=Stereo
 EOF
 printf '{"type":"rtmp_custom","settings":{"server":"rtmp://127.0.0.1:%s/live","key":"%s","use_auth":false}}\n' \
-    "$RTMP_PORT" "$STREAM" >"$OBSCONF/basic/profiles/obsrec/service.json"
+    "$RTMP_PORT" "$STREAM${PUBLISH_KEY:+?key=$PUBLISH_KEY}" >"$OBSCONF/basic/profiles/obsrec/service.json"
 item() { # NAME ID SCALE_X SCALE_Y
     printf '{"name":"%s","id":%s,"visible":true,"locked":false,"pos":{"x":0,"y":0},"scale":{"x":%s,"y":%s},"rot":0,"align":5,"bounds_type":0,"bounds":{"x":0,"y":0},"crop_left":0,"crop_top":0,"crop_right":0,"crop_bottom":0}' "$@"
 }

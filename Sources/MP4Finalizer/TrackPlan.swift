@@ -18,8 +18,18 @@ struct TrackPlan {
         UInt64(max(0, (track.lastDTS ?? 0) - firstDTS)) + UInt64(lastSampleDuration)
     }
 
-    /// Where presentation starts on the common timeline (track timescale).
-    var presentationStart: Int64 { track.minPTS ?? firstDTS }
+    /// Where presentation starts on the common timeline (track timescale): the earliest pts,
+    /// and never inside an Opus stream's pre-skip (the decoder's first output is priming,
+    /// RFC 7845 4.2): the edit list skips it, as ffmpeg's mp4 muxer does. A source that
+    /// already gave it as pre-roll (negative pts) is not skipped twice.
+    var presentationStart: Int64 { max(track.minPTS ?? firstDTS, firstDTS + preSkip) }
+
+    /// The Opus pre-skip of the first description, in the track timescale; 0 for other codecs.
+    var preSkip: Int64 {
+        guard let first = track.descriptions.first, first.codec == .opus,
+              let header = try? OpusIdentificationHeader(opusSpecificBox: first.configuration) else { return 0 }
+        return TimescaleConversion.rescale(Int64(header.preSkip), from: OpusIdentificationHeader.sampleRate, to: timescale)
+    }
 
     /// Where presentation ends: the source's own end when it gave one, else one sample
     /// duration after the last presented sample. The source's end trims encoder padding, so

@@ -6,17 +6,15 @@ import MediaCore
 /// removes it). Appending a line is the only write while the recorder runs, so a crash can
 /// only cut the last line, which loading skips.
 ///
-/// At each start the journal is compacted: the entries still alive are written to a new file
-/// that replaces the old one atomically (`FileSystem.writeAtomically`), so the file holds one
-/// line per recording on disk plus the changes since the start.
+/// At each start, and while running once the superseded lines far outnumber the live ones,
+/// the journal is compacted: the entries still alive are written to a new file that replaces
+/// the old one atomically (`FileSystem.writeAtomically`), so the file holds one line per
+/// recording on disk plus the recent changes.
 final class CatalogJournal {
     let path: String
     private var descriptor: FileDescriptor?
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    /// Lines in the file now: one per entry after a rewrite, one more per append.
+    private(set) var lineCount = 0
 
     init(path: String) {
         self.path = path
@@ -34,11 +32,15 @@ final class CatalogJournal {
             throw CatalogError("cannot read the recordings catalog: \(error)")
         }
         let decoder = JSONDecoder()
+        // The hand-written reader first (fast); JSONDecoder for a line it does not take.
+        let decoded = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { line in
+            CatalogLineCodec.decode(line) ?? (try? decoder.decode(RecordingEntry.self, from: Data(line)))
+        }
         var latest: [String: RecordingEntry] = [:]
         var order: [String] = []
         var unreadable = 0
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            guard let entry = try? decoder.decode(RecordingEntry.self, from: Data(line)) else {
+        for entry in decoded {
+            guard let entry else {
                 unreadable += 1
                 continue
             }
@@ -57,6 +59,7 @@ final class CatalogJournal {
         do {
             try FileSystem.writeAtomically(bytes, to: path)
             descriptor = try FileDescriptor.open(path, [.writeOnly, .append, .create])
+            lineCount = entries.count
         } catch {
             throw CatalogError("cannot write the recordings catalog: \(error)")
         }
@@ -69,6 +72,7 @@ final class CatalogJournal {
         guard let descriptor else { throw CatalogError("\(path): the recordings catalog is not open") }
         do {
             try descriptor.writeAll(line(entry))
+            lineCount += 1
         } catch {
             throw CatalogError("cannot append to the recordings catalog: \(error)")
         }
@@ -88,8 +92,6 @@ final class CatalogJournal {
     }
 
     private func line(_ entry: RecordingEntry) -> [UInt8] {
-        // Encoding a value of plain fields cannot fail.
-        let data = (try? encoder.encode(entry)) ?? Data()
-        return [UInt8](data) + [UInt8(ascii: "\n")]
+        CatalogLineCodec.encode(entry) + [UInt8(ascii: "\n")]
     }
 }

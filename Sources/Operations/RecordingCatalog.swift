@@ -19,8 +19,9 @@ public final class RecordingCatalog: @unchecked Sendable {
     private let log: @Sendable (String) -> Void
     private let lock = NSLock()
     private var byFile: [String: RecordingEntry] = [:]
-    /// Live entries sorted by (startTime, file).
+    /// Live entries sorted by (startTime, file): all of them, and per stream.
     private var order: [OrderKey] = []
+    private var orderByStream: [String: [OrderKey]] = [:]
     private var recentlyDeleted: [RecordingEntry] = []
     /// The longest duration seen: a time-range query starts its scan this far back.
     private var longestDuration = 0.0
@@ -28,6 +29,9 @@ public final class RecordingCatalog: @unchecked Sendable {
     private var bytesByConfig: [Int: UInt64] = [:]
     /// Journal writes that failed (the index stays right in memory; the owner reports it).
     public private(set) var writeFailures = 0
+    /// The journal is compacted while running when it holds more than 4 lines per live entry
+    /// plus this many: a recorder running for months keeps a journal of its recordings' size.
+    private let compactionSlack: Int
 
     private struct OrderKey: Comparable {
         let start: Double
@@ -36,7 +40,9 @@ public final class RecordingCatalog: @unchecked Sendable {
     }
 
     /// Opens `directory/recordings.jsonl` (the folder is created), loads and compacts it.
-    public init(directory: String, log: @escaping @Sendable (String) -> Void = { _ in }) throws(CatalogError) {
+    public init(directory: String, compactionSlack: Int = 10_000,
+                log: @escaping @Sendable (String) -> Void = { _ in }) throws(CatalogError) {
+        self.compactionSlack = compactionSlack
         do {
             try FileSystem.createDirectories(directory)
         } catch {
@@ -127,12 +133,21 @@ public final class RecordingCatalog: @unchecked Sendable {
         return gone
     }
 
-    /// Makes the journal durable (a retention check calls it; so does shutdown).
+    /// Makes the journal durable, compacting it first when it has grown far past the live
+    /// entries (a retention check calls it; so does shutdown). A compaction holds the lock
+    /// while it writes: about a second per 100,000 recordings, every few hundred thousand
+    /// changes.
     public func sync() {
+        // Under the lock: the descriptor a rewrite replaces is the one appends and syncs use.
+        lock.lock()
+        defer { lock.unlock() }
         do {
+            if journal.lineCount > 4 * byFile.count + compactionSlack {
+                try journal.rewrite(order.map { byFile[$0.file]! })
+            }
             try journal.sync()
         } catch {
-            lock.withLock { writeFailures += 1 }
+            writeFailures += 1
             log("recordings catalog: \(error)")
         }
     }
@@ -151,34 +166,44 @@ public final class RecordingCatalog: @unchecked Sendable {
         lock.withLock { (totalBytes, bytesByConfig) }
     }
 
-    /// The matches of `query`, in start-time order, one page of them.
+    /// The matches of `query`, in start-time order, one page of them. Filters by stream and
+    /// time range cost a binary search, not a scan; only configId and state filters (and
+    /// recordings that start before `startTime` but may reach it) look at entries one by one.
     public func query(_ query: RecordingQuery) -> RecordingPage {
         let offset = max(0, query.offset)
         let limit = min(max(0, query.limit), RecordingQuery.maxLimit)
-        var page: [RecordingEntry] = []
-        var total = 0
-        func take(_ entry: RecordingEntry) {
-            guard query.matches(entry) else { return }
-            if total >= offset && page.count < limit { page.append(entry) }
-            total += 1
-        }
-        lock.withLock {
-            let wantsLive = query.states.map { !$0.subtracting([.deleted]).isEmpty } ?? true
-            if wantsLive {
-                // Entries starting before startTime - longestDuration cannot reach startTime.
-                var index = query.startTime.map { firstIndex(startingAtOrAfter: $0 - longestDuration) } ?? 0
-                while index < order.count {
-                    let key = order[index]
-                    if let end = query.endTime, key.start > end { break }
-                    take(byFile[key.file]!)
-                    index += 1
+        return lock.withLock {
+            let keys = query.localStreamName.map { orderByStream[$0] ?? [] } ?? order
+            // [low, high): the entries that start no later than endTime and no earlier than
+            // startTime - longestDuration (before that, none can reach startTime).
+            let high = query.endTime.map { end in Self.boundary(keys) { $0.start <= end } } ?? keys.count
+            let reach = longestDuration
+            let low = min(high, query.startTime.map { start in Self.boundary(keys) { $0.start < start - reach } } ?? 0)
+            var page: [RecordingEntry] = []
+            if query.configId == nil && query.states == nil {
+                // From `sure` on every entry matches; before it, each is checked.
+                let sure = min(high, max(low, query.startTime.map { start in Self.boundary(keys) { $0.start < start } } ?? low))
+                let early = (low..<sure).filter { query.matches(byFile[keys[$0].file]!) }
+                let total = early.count + (high - sure)
+                for k in offset..<max(offset, min(total, offset + limit)) {
+                    page.append(byFile[keys[k < early.count ? early[k] : sure + k - early.count].file]!)
                 }
+                return RecordingPage(entries: page, total: total, offset: offset, limit: limit)
+            }
+            var total = 0
+            func take(_ entry: RecordingEntry) {
+                guard query.matches(entry) else { return }
+                if total >= offset && page.count < limit { page.append(entry) }
+                total += 1
+            }
+            if query.states.map({ !$0.subtracting([.deleted]).isEmpty }) ?? true {
+                for key in keys[low..<high] { take(byFile[key.file]!) }
             }
             if query.states?.contains(.deleted) == true {
                 for entry in recentlyDeleted.sorted(by: { ($0.startTime, $0.file) < ($1.startTime, $1.file) }) { take(entry) }
             }
+            return RecordingPage(entries: page, total: total, offset: offset, limit: limit)
         }
-        return RecordingPage(entries: page, total: total, offset: offset, limit: limit)
     }
 
     /// Visits live entries oldest first until `visit` returns false. `visit` runs under the
@@ -202,12 +227,8 @@ public final class RecordingCatalog: @unchecked Sendable {
         _ = remove(entry.file)
         byFile[entry.file] = entry
         let key = OrderKey(start: entry.startTime, file: entry.file)
-        // Chunks arrive in time order: the end is the usual place.
-        if let last = order.last, last < key {
-            order.append(key)
-        } else {
-            order.insert(key, at: firstIndex(of: key))
-        }
+        Self.insert(key, into: &order)
+        Self.insert(key, into: &orderByStream[entry.localStreamName, default: []])
         longestDuration = max(longestDuration, entry.duration)
         totalBytes += entry.bytes
         if let id = entry.configId { bytesByConfig[id, default: 0] += entry.bytes }
@@ -216,8 +237,9 @@ public final class RecordingCatalog: @unchecked Sendable {
     private func remove(_ file: String) -> RecordingEntry? {
         guard let old = byFile.removeValue(forKey: file) else { return nil }
         let key = OrderKey(start: old.startTime, file: file)
-        let index = firstIndex(of: key)
-        if index < order.count && order[index] == key { order.remove(at: index) }
+        Self.remove(key, from: &order)
+        Self.remove(key, from: &orderByStream[old.localStreamName, default: []])
+        if orderByStream[old.localStreamName]?.isEmpty == true { orderByStream[old.localStreamName] = nil }
         totalBytes -= min(totalBytes, old.bytes)
         if let id = old.configId {
             let left = (bytesByConfig[id] ?? 0) - min(bytesByConfig[id] ?? 0, old.bytes)
@@ -244,21 +266,27 @@ public final class RecordingCatalog: @unchecked Sendable {
         }
     }
 
-    /// The first position whose key is not below `key`.
-    private func firstIndex(of key: OrderKey) -> Int {
-        var low = 0, high = order.count
-        while low < high {
-            let mid = (low + high) / 2
-            if order[mid] < key { low = mid + 1 } else { high = mid }
+    /// Chunks arrive in time order: the end is the usual place.
+    private static func insert(_ key: OrderKey, into keys: inout [OrderKey]) {
+        if let last = keys.last, last < key {
+            keys.append(key)
+        } else {
+            keys.insert(key, at: boundary(keys) { $0 < key })
         }
-        return low
     }
 
-    private func firstIndex(startingAtOrAfter time: Double) -> Int {
-        var low = 0, high = order.count
+    private static func remove(_ key: OrderKey, from keys: inout [OrderKey]) {
+        let index = boundary(keys) { $0 < key }
+        if index < keys.count && keys[index] == key { keys.remove(at: index) }
+    }
+
+    /// Binary search: the first position of `keys` where `isBefore` is false (it must be true
+    /// for a prefix and false after it).
+    private static func boundary(_ keys: [OrderKey], _ isBefore: (OrderKey) -> Bool) -> Int {
+        var low = 0, high = keys.count
         while low < high {
             let mid = (low + high) / 2
-            if order[mid].start < time { low = mid + 1 } else { high = mid }
+            if isBefore(keys[mid]) { low = mid + 1 } else { high = mid }
         }
         return low
     }

@@ -60,6 +60,10 @@ struct CatalogBenchmark {
                          seconds * 1000, Double(answer.text.utf8.count) / 1024))
         }
 
+        var page = RecordingPage(entries: [], total: 0, offset: 0, limit: 0)
+        let bare = median { page = catalog.query(RecordingQuery()) }
+        print(String(format: "catalog query alone, first page: %d of %d in %.2f ms (the rest is JSON text)", page.entries.count, page.total, bare * 1000))
+
         // Retention over the same catalog (fresh copies: a check that deletes changes it).
         let quiet = RetentionEnforcer(catalog: catalog, policy: RetentionPolicy(maxAgeSeconds: 1e9, maxBytes: UInt64.max, minFreeBytes: 1),
                                       roots: [media])

@@ -93,6 +93,11 @@ case "record":
             print(String(format: "%@: %.3f s, %llu bytes of media", chunk.path, chunk.durationSeconds, chunk.payloadBytes))
         }
         for problem in outcome.inputProblems { print("input: \(problem)") }
+        for track in outcome.notRecorded { print("not recorded: \(track)") }
+        for jump in outcome.discontinuities {
+            print(String(format: "input: track %u timestamps jumped (%@) from %.3f s to %.3f s; continued with %+.3f s",
+                         jump.trackID, jump.cause.rawValue, jump.expectedSeconds, jump.foundSeconds, jump.offsetSeconds))
+        }
         if outcome.droppedFrames > 0 { print("\(outcome.droppedFrames) frame(s) not recorded (before the first keyframe, or out of order)") }
         for error in outcome.errors { FileHandle.standardError.write(Data("recorder: \(error)\n".utf8)) }
         exit(outcome.errors.isEmpty ? 0 : 1)

@@ -78,6 +78,10 @@ final class RobustnessTests: XCTestCase {
     func testFLVMutationsNeverTrap() throws {
         try mutate(try smallFiles().flv, runs: 300, seed: 1) { _ = readFLV($0, chunkSize: 1000) }
         try mutate(try readFile(ContainerFixture.aacOnly.flv!), runs: 50, seed: 2) { _ = readFLV($0) }
+        // Enhanced RTMP bodies, and the AV1 OBU, VP9 header and audio frame parsers behind them.
+        for (i, name) in ["enhanced_av1", "enhanced_vp9", "enhanced_opus", "enhanced_eac3"].enumerated() {
+            try mutate(try readFile(TestPaths.fixture("flv/\(name).flv")), runs: 100, seed: 10 + UInt64(i)) { _ = readFLV($0) }
+        }
     }
 
     func testTSMutationsNeverTrap() throws {

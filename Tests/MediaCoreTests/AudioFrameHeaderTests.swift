@@ -173,4 +173,45 @@ final class AudioFrameHeaderTests: XCTestCase {
         XCTAssertEqual(try stereo.samplesPerFrame([UInt8](repeating: 0xD5, count: 320)), 160)
         XCTAssertEqual(stereo.sampleRate, 8000)
     }
+
+    // MARK: Damage
+
+    /// Every prefix of real frames, and random mutations of them, parse or throw; none traps,
+    /// and a cut frame is never taken for a whole one.
+    func testTruncatedAndMutatedInputNeverTraps() throws {
+        var rng = SystemRandomNumberGenerator()
+        let ogg = try fixture("opus_48000_stereo.opus")
+        let at = try XCTUnwrap((0..<(ogg.count - 8)).first { Array(ogg[$0..<$0 + 8]) == OpusIdentificationHeader.magic })
+        let opusHead = Array(ogg[at..<at + 19])
+        let streams = try ["mp3_44100_stereo.mp3", "ac3_44100_5.1.ac3", "eac3_48000_5.1.eac3"].map { Array(try fixture($0).prefix(3000)) }
+        for stream in streams {
+            for length in 0..<min(stream.count, 200) {
+                let prefix = Array(stream.prefix(length))
+                _ = try? MPEGAudioFrameHeader(parsing: prefix)
+                _ = try? AC3SyncFrameHeader(parsing: prefix)
+                _ = try? EAC3SyncFrameHeader(parsing: prefix)
+                _ = try? OpusPacket.sampleCount(of: prefix)
+            }
+        }
+        // 3000 bytes end inside the eighth frame of mp3_44100_stereo.mp3 (418-byte frames).
+        XCTAssertThrowsError(try MPEGAudioFrameHeader.frames(in: streams[0]))
+        XCTAssertThrowsError(try AC3SyncFrameHeader.frames(in: streams[1]))
+        XCTAssertThrowsError(try EAC3SyncFrameHeader.frames(in: streams[2]))
+        for length in 0..<opusHead.count { XCTAssertThrowsError(try OpusIdentificationHeader(opusHead: Array(opusHead.prefix(length)))) }
+        for _ in 0..<2000 {
+            for var bytes in streams.map({ Array($0.prefix(64)) }) + [opusHead] {
+                for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                }
+                _ = try? MPEGAudioFrameHeader(parsing: bytes).frameLength
+                _ = try? AC3SyncFrameHeader(parsing: bytes).frameLength
+                _ = try? EAC3SyncFrameHeader(parsing: bytes).specificBox.serialized()
+                _ = try? OpusIdentificationHeader(opusHead: bytes).opusSpecificBox()
+                _ = try? OpusIdentificationHeader(opusSpecificBox: bytes)
+                _ = try? AC3SpecificBox(parsing: bytes)
+                _ = try? EC3SpecificBox(parsing: bytes)
+                _ = try? OpusPacket.sampleCount(of: bytes)
+            }
+        }
+    }
 }

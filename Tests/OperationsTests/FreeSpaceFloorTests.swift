@@ -46,7 +46,7 @@ final class FreeSpaceFloorTests: XCTestCase {
         XCTAssertEqual(health.status, 503, health.body)
         XCTAssertTrue(health.body.contains("--min-free-bytes"), health.body)
         XCTAssertTrue(try LoopbackHTTP.get(port: server.httpPort, target: "/metrics").body.contains("recorder_storage_paused 1"))
-        XCTAssertTrue(waitUntil {
+        XCTAssertTrue(OperationsSupport.waitUntil {
             let streams = (try? server.command("/listStreams")["data"] as? [[String: Any]]) ?? []
             let cam = streams.first { $0["localStreamName"] as? String == "cam1" }
             return cam?["recording"] as? Bool == false && (cam?["lastError"] as? String ?? "").contains("floor")
@@ -57,7 +57,7 @@ final class FreeSpaceFloorTests: XCTestCase {
         XCTAssertTrue(server.waitForLog("\"recordingResumed\"", timeout: 15), server.log_())
         let resumedAt = server.log_().components(separatedBy: "\"recordingResumed\"").count
         XCTAssertGreaterThan(resumedAt, 1)
-        XCTAssertTrue(waitUntil { server.log_().components(separatedBy: "\"recordingResumed\"").last?.contains("recordChunkFinalized") ?? false },
+        XCTAssertTrue(OperationsSupport.waitUntil { server.log_().components(separatedBy: "\"recordingResumed\"").last?.contains("recordChunkFinalized") ?? false },
                       "a chunk recorded and finalized after the resume:\n\(server.log_())")
         publisher.terminate()
         publisher.waitUntilExit()
@@ -67,14 +67,5 @@ final class FreeSpaceFloorTests: XCTestCase {
         let after = log.components(separatedBy: "\"recordingResumed\"").last ?? ""
         let resumedFile = OperationsSupport.events(after, "recordChunkFinalized").compactMap { $0["file"] as? String }.first ?? ""
         XCTAssertEqual(try FFmpegCheck.complaints(resumedFile), "", resumedFile)
-    }
-
-    private func waitUntil(timeout: Double = 15, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(200_000)
-        }
-        return false
     }
 }

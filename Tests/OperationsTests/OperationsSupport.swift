@@ -56,6 +56,16 @@ enum OperationsSupport {
         }
     }
 
+    /// Polls `condition` until it holds (true) or `timeout` seconds pass (false).
+    static func waitUntil(timeout: Double = 20, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
     /// The JSON event lines of the recorder's log named `event`.
     static func events(_ log: String, _ event: String) -> [[String: Any]] {
         log.split(separator: "\n").compactMap { line -> [String: Any]? in
@@ -63,4 +73,13 @@ enum OperationsSupport {
             return try? JSONSerialization.jsonObject(with: Data(line[brace...].utf8)) as? [String: Any]
         }
     }
+}
+
+/// A filesystem whose free space the test sets (for retention's usage probe).
+final class FakeDisk: @unchecked Sendable {
+    private let lock = NSLock()
+    private var available: UInt64
+    init(available: UInt64) { self.available = available }
+    var usage: FilesystemUsage { lock.withLock { FilesystemUsage(filesystemID: 1, totalBytes: 1 << 30, availableBytes: available) } }
+    func set(_ bytes: UInt64) { lock.withLock { available = bytes } }
 }

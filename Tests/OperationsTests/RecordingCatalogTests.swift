@@ -39,6 +39,23 @@ final class RecordingCatalogTests: XCTestCase {
         XCTAssertEqual(compacted.count, 4, "compacted at start: one line per recording")
     }
 
+    func testAJournalThatOutgrowsItsEntriesIsCompactedWhileRunning() throws {
+        let dir = TestPaths.temporaryDirectory("catalog-grow")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let catalog = try RecordingCatalog(directory: dir, compactionSlack: 10)
+        for n in 0..<30 {
+            catalog.upsert(entry(n, state: .recording))
+            catalog.update(entry(n).file) { $0.state = .finalized }
+            if n < 25 { catalog.markDeleted(entry(n).file) }
+        }
+        let path = dir + "/" + RecordingCatalog.fileName
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count, 85)
+        catalog.sync()
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count, 5, "one line per live recording")
+        catalog.upsert(entry(40))
+        XCTAssertEqual(try RecordingCatalog(directory: dir).allEntries().map(\.file), (25..<30).map { entry($0).file } + [entry(40).file])
+    }
+
     func testACutLastLineCostsOnlyItself() throws {
         let dir = TestPaths.temporaryDirectory("catalog-cut")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -83,6 +100,13 @@ final class RecordingCatalogTests: XCTestCase {
         query.endTime = 1_000_025
         XCTAssertEqual(Set(catalog.query(query).entries.map(\.file)),
                        Set([entry(1).file, entry(2).file, entry(1, stream: "cam2").file, entry(2, stream: "cam2").file]))
+
+        // The same range for one stream, paged: the index answers it without a scan.
+        query.localStreamName = "cam2"
+        XCTAssertEqual(catalog.query(query).entries.map(\.file), [entry(1, stream: "cam2").file, entry(2, stream: "cam2").file])
+        query.offset = 1
+        XCTAssertEqual(catalog.query(query).entries.map(\.file), [entry(2, stream: "cam2").file])
+        XCTAssertEqual(catalog.query(query).total, 2)
 
         query = RecordingQuery()
         query.offset = 2

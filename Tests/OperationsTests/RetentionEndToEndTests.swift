@@ -40,7 +40,7 @@ final class RetentionEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(publisher.terminationStatus, 0, "ffmpeg published")
         XCTAssertTrue(server.waitForLog("\"streamClosed\""), server.log_())
-        XCTAssertTrue(waitUntil { (try? OperationsSupport.listedFiles(server, state: "finalizing"))?.isEmpty ?? false }, "every chunk finalized")
+        XCTAssertTrue(OperationsSupport.waitUntil { (try? OperationsSupport.listedFiles(server, state: "finalizing"))?.isEmpty ?? false }, "every chunk finalized")
         XCTAssertTrue(sawProgress, "listStreams showed the file being written with its bytes and duration so far")
 
         let log = server.log_()
@@ -97,14 +97,5 @@ final class RetentionEndToEndTests: XCTestCase {
             XCTAssertEqual(entry["duration"] as? Double ?? 0, before?["duration"] as? Double ?? -1, accuracy: 0.15, file)
             XCTAssertEqual(entry["startTime"] as? Double ?? 0, before?["startTime"] as? Double ?? -1, accuracy: 1.0, file)
         }
-    }
-
-    private func waitUntil(timeout: Double = 20, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(100_000)
-        }
-        return false
     }
 }

@@ -17,14 +17,6 @@ final class RetentionEnforcerTests: XCTestCase {
         func advance(_ seconds: Double) { lock.withLock { time += seconds } }
     }
 
-    private final class Disk: @unchecked Sendable {
-        private let lock = NSLock()
-        private var available: UInt64
-        init(available: UInt64) { self.available = available }
-        var usage: FilesystemUsage { lock.withLock { FilesystemUsage(filesystemID: 1, totalBytes: 1 << 30, availableBytes: available) } }
-        func set(_ bytes: UInt64) { lock.withLock { available = bytes } }
-    }
-
     private var dir = ""
     private var media: String { dir + "/media" }
 
@@ -92,7 +84,7 @@ final class RetentionEnforcerTests: XCTestCase {
 
     func testTheFreeSpaceFloorDeletesUntilItHoldsThenReportsAShortage() throws {
         let catalog = try catalogWithRecordings(state: { n in n == 9 ? .recording : .finalized })
-        let disk = Disk(available: 7500)
+        let disk = FakeDisk(available: 7500)
         let enforcer = RetentionEnforcer(catalog: catalog, policy: RetentionPolicy(minFreeBytes: 10_000), roots: [media],
                                          usage: { _ in disk.usage })
         let outcome = enforcer.enforce()

@@ -31,10 +31,12 @@ final class IngestHarness {
     let directory: String
     let log = LogSink()
 
-    init(limits: RTMPIngest.Limits = RTMPIngest.Limits()) throws {
+    init(limits: RTMPIngest.Limits = RTMPIngest.Limits(), publishPolicy: PublishPolicy = PublishPolicy()) throws {
         directory = TestPaths.temporaryDirectory("rtmp")
         let sink = log
-        engine = RecorderEngine(options: .init(mp4writerPath: TestPaths.executable("mp4writer")), store: nil, log: { sink.append($0) })
+        var options = RecorderEngine.Options(mp4writerPath: TestPaths.executable("mp4writer"))
+        options.publishPolicy = publishPolicy
+        engine = RecorderEngine(options: options, store: nil, log: { sink.append($0) })
         ingest = RTMPIngest(host: "127.0.0.1", port: 0, engine: engine, limits: limits, log: { sink.append($0) })
         try ingest.start()
     }
@@ -45,18 +47,20 @@ final class IngestHarness {
 
     /// A record config per type for `name`; the paths the recordings will have.
     @discardableResult
-    func record(_ name: String, types: [RecordParameters.OutputType], chunkLength: Int = 0) throws -> [String] {
+    func record(_ name: String, types: [RecordParameters.OutputType], chunkLength: Int = 0, publishKey: String? = nil) throws -> [String] {
         try types.map { type in
             var parameters = RecordParameters(localStreamName: name, pathToFile: directory + "/\(name)_\(type.rawValue)", type: type)
             parameters.chunkLength = chunkLength
+            parameters.publishKey = publishKey
             return try engine.record(parameters).computedPathToFile
         }
     }
 
-    /// ffmpeg publishes `fixture` (copied, not re-encoded) to `name`; returns when it exits.
-    func ffmpegPublish(_ fixture: String, name: String, realtime: Bool = false) throws -> ExternalTool.Output {
+    /// ffmpeg publishes `fixture` (copied, not re-encoded) to `name` (or to `url`); returns
+    /// when it exits.
+    func ffmpegPublish(_ fixture: String, name: String, realtime: Bool = false, url target: String? = nil) throws -> ExternalTool.Output {
         try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error"] + (realtime ? ["-re"] : []) +
-                             ["-i", TestPaths.fixture(fixture), "-c", "copy", "-f", "flv", url(name)])
+                             ["-i", TestPaths.fixture(fixture), "-c", "copy", "-f", "flv", target ?? url(name)])
     }
 
     /// The same, on another thread; `wait()` on the result gives ffmpeg's output.

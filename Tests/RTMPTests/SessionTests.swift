@@ -43,6 +43,25 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(try UserControlEvent(parsing: streamBegin.payload), .streamBegin(streamID: 1))
     }
 
+    /// A client that declares Enhanced RTMP (ffmpeg 7+ sends fourCcList) is told the FourCCs
+    /// the server takes and the extensions it parses; a legacy client's answer is unchanged.
+    func testEnhancedConnectIsAnsweredWithTheServersFourCCs() throws {
+        var messages = ClientScript.messages(name: "cam1", tags: [])
+        messages[1].0 = ClientScript.command("connect", 1, .object([
+            .init("app", .string("live")), .init("tcUrl", .string("rtmp://127.0.0.1:1935/live")),
+            .init("fourCcList", .strictArray(["av01", "vp09", "hvc1", "avc1"].map { .string($0) })),
+        ]))
+        let enhanced = try XCTUnwrap(SessionRun(ClientScript.bytes(messages)).serverCommands.first)
+        XCTAssertEqual(enhanced.name, "_result")
+        XCTAssertEqual(enhanced.commandObject["fourCcList"], .strictArray(["av01", "vp09", "hvc1", "avc1", "mp4a", "Opus", "ac-3", "ec-3", ".mp3"].map { .string($0) }))
+        XCTAssertEqual(enhanced.commandObject["videoFourCcInfoMap"]?["av01"]?.number, 4, "CanForward")
+        XCTAssertEqual(enhanced.commandObject["capsEx"]?.number, 6, "Multitrack | ModEx")
+        XCTAssertEqual(enhanced.arguments.first?["code"]?.string, "NetConnection.Connect.Success")
+
+        let legacy = try XCTUnwrap(SessionRun(ClientScript.bytes(ClientScript.messages(name: "cam1", tags: []))).serverCommands.first)
+        XCTAssertEqual(legacy.commandObject.properties?.map(\.name), ["fmsVer", "capabilities", "mode"])
+    }
+
     /// Fed a byte at a time, the session does and says exactly what it does fed at once.
     func testByteAtATimeIsTheSame() throws {
         let bytes = ClientScript.bytes(ClientScript.messages(name: "cam1", tags: try tags()))

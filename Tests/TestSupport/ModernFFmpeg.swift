@@ -25,3 +25,24 @@ public enum ModernFFmpeg {
         throw XCTSkip(message)
     }
 }
+
+extension ModernFFmpeg {
+    /// ffmpeg 9's decode of the first stream of `kind` ("v" or "a") of `path`: the hash column
+    /// of its framemd5, and what it printed at `-v error` (empty: decoded silently).
+    public static func decodedHashes(_ path: String, stream kind: String, ffmpeg: String) throws -> (hashes: [Substring], complaints: String) {
+        let out = try ExternalTool.run(ffmpeg, ["-nostdin", "-v", "error", "-i", path, "-map", "0:\(kind):0", "-f", "framemd5", "-"])
+        let complaints = out.stderr + (out.status == 0 ? "" : "ffmpeg 9 exited \(out.status)\n")
+        return (out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! }, complaints)
+    }
+}
+
+extension ModernFFmpeg {
+    /// MD5 of each coded packet of the first stream of `kind` in `path`, as `ffmpeg` (either
+    /// one) reads it without decoding: what a recording must keep byte for byte.
+    public static func packetHashes(_ path: String, stream kind: String, ffmpeg: String) throws -> [String] {
+        let out = try ExternalTool.run(ffmpeg, ["-nostdin", "-v", "error", "-i", path, "-map", "0:\(kind):0", "-c", "copy", "-f", "framemd5", "-"])
+        // Column 6 is the hash; side data (S=...) may follow it on some lines.
+        return out.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .map { String($0.split(separator: ",")[5]).trimmingCharacters(in: .whitespaces) }
+    }
+}

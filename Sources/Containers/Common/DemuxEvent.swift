@@ -11,6 +11,12 @@ public enum DemuxEvent: Sendable, Equatable {
     case frame(MediaFrame)
     /// FLV script data `onMetaData` (also RTMP's `@setDataFrame`), as a dictionary.
     case metadata([String: AMF0Value])
+    /// The source's clock jumped on a track; the frames that follow were moved back onto a
+    /// monotonic timeline (`TimelineNormalizer`). Said once per jump and track.
+    case discontinuity(TimestampDiscontinuity)
+    /// A track of the source that cannot be recorded (its codec), said once; the rest of the
+    /// stream is read as usual.
+    case unrecordable(UnrecordableTrack)
 }
 
 extension DemuxEvent {

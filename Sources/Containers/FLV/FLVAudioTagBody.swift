@@ -1,8 +1,10 @@
 import MediaCore
 
-/// The body of an FLV audio tag (FLV spec v10.1, E.4.2.1 AUDIODATA): AAC with AACAUDIODATA,
-/// or MP3 and G.711, whose data follows the header byte as it is.
+/// The body of an FLV audio tag: AAC, MP3 and G.711 in the legacy form, and AAC, Opus, AC-3,
+/// E-AC-3 or MP3 in the enhanced (FourCC) form.
 ///
+/// Legacy form (FLV spec v10.1, E.4.2.1 AUDIODATA): AAC with AACAUDIODATA, or MP3 and G.711,
+/// whose data follows the header byte as it is.
 /// ```
 /// SoundFormat(4) SoundRate(2) SoundSize(1) SoundType(1) | [AACPacketType(8)] | data
 /// ```
@@ -10,6 +12,14 @@ import MediaCore
 /// AudioSpecificConfig in the sequence header says what the stream really is. MP3 frames
 /// carry their own rate and channels (the header's are a hint: 48 kHz has no code and is
 /// written as 44 kHz, as ffmpeg does); G.711 is 8 kHz with SoundType telling mono or stereo.
+///
+/// Enhanced form (Enhanced RTMP v2, ExAudioTagHeader and ExAudioTagBody):
+/// ```
+/// SoundFormat(4)=9 AudioPacketType(4) | { ModEx }... | [Multitrack: MultitrackType(4) AudioPacketType(4)]
+/// [FourCC unless ManyTracksManyCodecs] | per track: [FourCC] [trackId(UI8)] [size(UI24)] data
+/// ```
+/// Sequence start data is the AudioSpecificConfig (mp4a) or the Opus ID header (OpusHead);
+/// AC-3, E-AC-3 and MP3 have none (their frames describe themselves).
 public struct FLVAudioTagBody: Sendable, Equatable {
     public static let aacSoundFormat: UInt8 = 10
     public static let mp3SoundFormat: UInt8 = 2
@@ -17,38 +27,83 @@ public struct FLVAudioTagBody: Sendable, Equatable {
     public static let mp3At8kHzSoundFormat: UInt8 = 14
     public static let alawSoundFormat: UInt8 = 7
     public static let mulawSoundFormat: UInt8 = 8
+    /// SoundFormat ExHeader: the FourCC form.
+    public static let exHeaderSoundFormat: UInt8 = 9
     /// The first byte every AAC tag carries: AAC, 44 kHz, 16-bit, stereo.
     public static let aacHeaderByte: UInt8 = 0xAF
 
     public enum Packet: Sendable, Equatable {
-        /// AACPacketType 0: the AudioSpecificConfig.
+        /// AACPacketType 0 / AudioPacketType SequenceStart: the codec's configuration.
         case sequenceHeader([UInt8])
-        /// AACPacketType 1: one raw AAC frame.
+        /// AACPacketType 1 / AudioPacketType CodedFrames: one frame (or, for AC-3/MP3, the
+        /// frames of one message).
         case raw([UInt8])
-        /// MP3 or G.711: the header byte (format, rate, size, type bits) and the frames after it.
+        /// Legacy MP3 or G.711: the header byte (format, rate, size, type bits) and the frames after it.
         case frames(header: UInt8, data: [UInt8])
+        /// AudioPacketType SequenceEnd.
+        case sequenceEnd
+        /// MultichannelConfig or a packet type this reader does not know.
+        case other(packetType: UInt8)
     }
 
+    /// Enhanced AudioPacketType values.
+    enum ExPacketType: UInt8 {
+        case sequenceStart = 0, codedFrames = 1, sequenceEnd = 2, multichannelConfig = 4, multitrack = 5, modEx = 7
+    }
+
+    public var codec: Codec
     public var packet: Packet
+    /// Whether the body uses the ExAudioTagHeader.
+    public var isEnhanced: Bool
+    /// The Enhanced RTMP multitrack trackId; 0, the default track, outside multitrack.
+    public var trackID: UInt8
+    /// ModEx TimestampOffsetNano: nanoseconds after the message timestamp (under 1 ms).
+    public var timestampOffsetNanoseconds: UInt32
 
+    /// A legacy body: AAC, or MP3/G.711 as its header byte says.
     public init(packet: Packet) {
-        self.packet = packet
+        var codec = Codec.aac
+        if case let .frames(header, _) = packet { codec = Self.codec(ofSoundFormat: header >> 4) ?? .mp3 }
+        self.init(codec: codec, packet: packet, isEnhanced: false)
     }
 
-    /// Parses an audio tag body; formats other than AAC, MP3 and G.711 throw `unsupportedCodec`.
+    public init(codec: Codec, packet: Packet, isEnhanced: Bool, trackID: UInt8 = 0, timestampOffsetNanoseconds: UInt32 = 0) {
+        self.codec = codec
+        self.packet = packet
+        self.isEnhanced = isEnhanced
+        self.trackID = trackID
+        self.timestampOffsetNanoseconds = timestampOffsetNanoseconds
+    }
+
+    /// Parses an audio tag body that carries one packet (the first, when it carries several);
+    /// formats other than those above (ADPCM, Nellymoser, Speex, linear PCM, FLAC) throw
+    /// `unsupportedCodec`.
     public init(parsing bytes: [UInt8], at offset: Int64 = 0) throws(FLVError) {
-        guard let first = bytes.first else { throw .truncatedTagBody(.audio, field: "SoundFormat", at: offset) }
-        let format = first >> 4
-        if Self.codec(ofSoundFormat: format) != nil && format != Self.aacSoundFormat {
-            packet = .frames(header: first, data: Array(bytes[1...]))
-            return
+        guard let first = try Self.packets(parsing: bytes, at: offset).first else {
+            throw .truncatedTagBody(.audio, field: "trackId", at: offset)
         }
-        guard format == Self.aacSoundFormat else { throw .unsupportedCodec("audio SoundFormat \(format)", at: offset) }
-        guard bytes.count >= 2 else { throw .truncatedTagBody(.audio, field: "AACPacketType", at: offset) }
-        switch bytes[1] {
-        case 0: packet = .sequenceHeader(Array(bytes[2...]))
-        case 1: packet = .raw(Array(bytes[2...]))
-        default: throw .unsupportedCodec("AACPacketType \(bytes[1])", at: offset)
+        self = first
+    }
+
+    static func fourCC(of codec: Codec) -> FourCC? {
+        switch codec {
+        case .aac: return "mp4a"
+        case .opus: return "Opus"
+        case .ac3: return "ac-3"
+        case .eac3: return "ec-3"
+        case .mp3: return ".mp3"
+        default: return nil
+        }
+    }
+
+    static func codec(ofFourCC fourCC: FourCC) -> Codec? {
+        switch fourCC {
+        case "mp4a": return .aac
+        case "Opus": return .opus
+        case "ac-3": return .ac3
+        case "ec-3": return .eac3
+        case ".mp3": return .mp3
+        default: return nil
         }
     }
 
@@ -86,31 +141,99 @@ public struct FLVAudioTagBody: Sendable, Equatable {
         }
     }
 
+    /// Every packet of an audio message body: one, or one per track of a multitrack message.
+    /// A track with an unknown FourCC is skipped when its size is given, refused otherwise.
+    public static func packets(parsing bytes: [UInt8], at offset: Int64 = 0) throws(FLVError) -> [FLVAudioTagBody] {
+        var r = ByteReader(bytes)
+        func read<T: FixedWidthInteger>(_: T.Type, _ field: String) throws(FLVError) -> T {
+            do { return try r.readInteger(T.self) } catch { throw .truncatedTagBody(.audio, field: field, at: offset) }
+        }
+        let first = try read(UInt8.self, "SoundFormat")
+        let format = first >> 4
+        if let codec = codec(ofSoundFormat: format), format != aacSoundFormat {
+            return [FLVAudioTagBody(codec: codec, packet: .frames(header: first, data: r.readRemainingBytes()), isEnhanced: false)]
+        }
+        if format == aacSoundFormat {
+            let packetType = try read(UInt8.self, "AACPacketType")
+            switch packetType {
+            case 0: return [FLVAudioTagBody(packet: .sequenceHeader(r.readRemainingBytes()))]
+            case 1: return [FLVAudioTagBody(packet: .raw(r.readRemainingBytes()))]
+            default: throw .unsupportedCodec("AACPacketType \(packetType)", at: offset)
+            }
+        }
+        guard format == exHeaderSoundFormat else { throw .unsupportedCodec("audio SoundFormat \(format)", at: offset) }
+        var packetType = first & 0x0F
+        let nanoseconds: UInt32
+        do {
+            nanoseconds = try FLVModEx.read(&r, packetType: &packetType, modExCode: ExPacketType.modEx.rawValue)
+        } catch {
+            throw .truncatedTagBody(.audio, field: "ModEx", at: offset)
+        }
+        let list = try FLVExTrackList(&r, packetType: packetType, multitrackPacketType: ExPacketType.multitrack.rawValue,
+                                      kind: .audio, at: offset) { codec(ofFourCC: $0) != nil }
+        packetType = list.packetType
+        var result: [FLVAudioTagBody] = []
+        for entry in list.entries {
+            guard let codec = codec(ofFourCC: entry.fourCC) else { continue }   // the list keeps known ones only
+            var body = entry.body
+            let packet: Packet
+            switch ExPacketType(rawValue: packetType) {
+            case .sequenceStart: packet = .sequenceHeader(body.readRemainingBytes())
+            case .codedFrames: packet = .raw(body.readRemainingBytes())
+            case .sequenceEnd: packet = .sequenceEnd
+            case .multichannelConfig, .multitrack, .modEx, nil: packet = .other(packetType: packetType)
+            }
+            result.append(FLVAudioTagBody(codec: codec, packet: packet, isEnhanced: true, trackID: entry.trackID,
+                                          timestampOffsetNanoseconds: nanoseconds))
+        }
+        return result
+    }
+
     public func write(to writer: inout ByteWriter) {
         writeHeader(to: &writer)
         writer.write(bytes: data)
     }
 
-    /// The packet's bytes after the header: the AudioSpecificConfig or the frame.
+    /// The packet's bytes after the header: the configuration or the frame(s).
     public var data: [UInt8] {
         switch packet {
         case let .sequenceHeader(config): return config
         case let .raw(frame): return frame
         case let .frames(_, data): return data
+        case .sequenceEnd, .other: return []
         }
     }
 
-    /// Everything before `data`: a file writer puts `data` after it without copying it.
+    /// Everything before `data`: a file writer puts `data` after it without copying it. A
+    /// packet of a track other than 0 is written as a OneTrack multitrack packet.
     public func writeHeader(to writer: inout ByteWriter) {
-        switch packet {
-        case .sequenceHeader:
-            writer.write(Self.aacHeaderByte)
-            writer.write(UInt8(0))
-        case .raw:
-            writer.write(Self.aacHeaderByte)
-            writer.write(UInt8(1))
-        case let .frames(header, _):
-            writer.write(header)
+        guard isEnhanced else {
+            switch packet {
+            case let .frames(header, _):
+                writer.write(header)
+            case .raw:
+                writer.write(Self.aacHeaderByte)
+                writer.write(UInt8(1))
+            case .sequenceHeader, .sequenceEnd, .other:
+                writer.write(Self.aacHeaderByte)
+                writer.write(UInt8(0))
+            }
+            return
+        }
+        let packetType: ExPacketType = switch packet {
+        case .sequenceHeader: .sequenceStart
+        case .raw, .frames: .codedFrames
+        case .sequenceEnd, .other: .sequenceEnd
+        }
+        let fourCC = Self.fourCC(of: codec) ?? "mp4a"
+        if trackID != 0 {
+            writer.write(Self.exHeaderSoundFormat << 4 | ExPacketType.multitrack.rawValue)
+            writer.write(FLVMultitrackType.oneTrack.rawValue << 4 | packetType.rawValue)
+            writer.write(fourCC)
+            writer.write(trackID)
+        } else {
+            writer.write(Self.exHeaderSoundFormat << 4 | packetType.rawValue)
+            writer.write(fourCC)
         }
     }
 

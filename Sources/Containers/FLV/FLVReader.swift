@@ -19,12 +19,12 @@ import MediaCore
 /// consumed and its error thrown; calling `next()` again continues after it. A file header
 /// that is not FLV ends the stream: its error is thrown once, then `next()` returns nil,
 /// pushed bytes are dropped and `finish()` throws it again (a caller that retries after an
-/// error never spins on it). Timestamps are unwrapped past 2^32 ms into a monotonic Int64.
+/// error never spins on it). Timestamps are unwrapped past 2^32 ms, and jumps closed
+/// (`FLVTagDemuxer.demuxArriving`), into a monotonic Int64 timeline.
 public struct FLVReader: Sendable {
     private var buffer = InputBuffer()
     private var pending: [DemuxEvent] = []
     private var pendingIndex = 0
-    private var unwrapper = TimestampUnwrapper(bits: 32)
     /// The file header, once read.
     public private(set) var header: FLVHeader?
     /// The tag-body layer, with what it has learned (tracks, dropped frames).
@@ -53,9 +53,7 @@ public struct FLVReader: Sendable {
             pending.removeAll(keepingCapacity: true)
             pendingIndex = 0
             guard let tag = try nextTag() else { return nil }
-            // Script data (onMetaData, usually at 0) does not move the clock: only media does.
-            let time = tag.tag.kind == .scriptData ? Int64(tag.tag.timestamp) : unwrapper.unwrap(UInt64(tag.tag.timestamp))
-            var events = try demuxer.demux(tag.tag.kind, timestamp: time, body: tag.tag.body, at: tag.offset)
+            var events = try demuxer.demuxArriving(tag.tag.kind, timestamp: tag.tag.timestamp, body: tag.tag.body, at: tag.offset)
             if events.count == 1 { return events.removeFirst() }
             pending = events
         }

@@ -2,10 +2,11 @@ import MediaCore
 
 /// Turns frames into FLV tags: the layer FLV files and RTMP share. Before the first frame of
 /// a track, and whenever a frame's sample description differs from the last one sent for its
-/// track, the sequence header (avcC, hvcC or AudioSpecificConfig) goes first. MP3 and G.711
-/// have none; Opus, AC-3 and E-AC-3 audio tracks are refused by name.
+/// track, the sequence header (avcC, hvcC, av1C, vpcC, AudioSpecificConfig or OpusHead) goes
+/// first. MP3 and G.711 have none; AC-3 and E-AC-3 an empty one.
 ///
-/// H.264 uses the legacy AVC packets, H.265 the Enhanced RTMP v1 'hvc1' packets. Timestamps
+/// H.264 and AAC use the legacy packets, MP3 and G.711 the legacy SoundFormats; H.265, AV1,
+/// VP9, Opus, AC-3 and E-AC-3 the Enhanced RTMP FourCC packets. Timestamps
 /// are converted from the track timescale to milliseconds, rounding to nearest. FLV cannot
 /// hold negative times: with `startsAtZero` the first frame's decoding time becomes 0 and
 /// everything moves with it (a recording starts at 0, as ffmpeg's avoid_negative_ts does);
@@ -47,8 +48,9 @@ public struct FLVTagMuxer: Sendable {
                 video = track
             } else {
                 guard audio == nil else { throw .unsupportedCodec("a second audio track (\(track.trackID))", at: 0) }
-                if track.codec != .aac {
-                    // MP3 and G.711 only; Opus, AC-3 and E-AC-3 have no legacy FLV SoundFormat.
+                if track.codec != .aac && FLVAudioTagBody.fourCC(of: track.codec) == nil || track.codec == .mp3 {
+                    // MP3 and G.711 in the legacy form; Opus, AC-3 and E-AC-3 have no legacy
+                    // SoundFormat and go in the enhanced (FourCC) one.
                     for description in track.sampleDescriptions { _ = try FLVAudioTagBody.framesHeader(for: description) }
                 }
                 audio = track
@@ -118,7 +120,7 @@ public struct FLVTagMuxer: Sendable {
         let timestamp = UInt32(truncatingIfNeeded: dts)
         var sequenceHeader: FLVTag?
         if sent[track.trackID] != frame.sampleDescriptionIndex {
-            if description.codec.kind == .video || description.codec == .aac {
+            if description.codec.kind == .video || description.codec == .aac || Self.isEnhancedAudio(description.codec) {
                 sequenceHeader = FLVTag(kind: kind, timestamp: timestamp, body: try Self.sequenceHeader(description))
             }
             sent[track.trackID] = frame.sampleDescriptionIndex
@@ -130,11 +132,19 @@ public struct FLVTagMuxer: Sendable {
                             packet: .codedFrames(compositionTime: composition, data: [])).writeHeader(to: &bodyHeader)
         } else if description.codec == .aac {
             FLVAudioTagBody(packet: .raw([])).writeHeader(to: &bodyHeader)
+        } else if Self.isEnhancedAudio(description.codec) {
+            FLVAudioTagBody(codec: description.codec, packet: .raw([]), isEnhanced: true).writeHeader(to: &bodyHeader)
         } else {
             // MP3 and G.711 need no sequence header: each tag's first byte says the format.
             FLVAudioTagBody(packet: .frames(header: try FLVAudioTagBody.framesHeader(for: description), data: [])).writeHeader(to: &bodyHeader)
         }
         return (sequenceHeader, kind, timestamp, bodyHeader, frame.payload)
+    }
+
+    /// Opus, AC-3 and E-AC-3: written in the Enhanced RTMP v2 FourCC form ('Opus', 'ac-3',
+    /// 'ec-3'), which ffmpeg 6.1+ reads and 5.1 does not.
+    static func isEnhancedAudio(_ codec: Codec) -> Bool {
+        codec == .opus || codec == .ac3 || codec == .eac3
     }
 
     /// The frame's decoding and presentation times in milliseconds as written (dts >= 0).
@@ -154,7 +164,7 @@ public struct FLVTagMuxer: Sendable {
     }
 
     /// The sequence header body of `description`: the record with 4-byte NAL unit lengths
-    /// (the length `MediaFrame` payloads use), or the AudioSpecificConfig.
+    /// (the length `MediaFrame` payloads use), the av1C/vpcC body, or the AudioSpecificConfig.
     static func sequenceHeader(_ description: SampleDescription) throws(FLVError) -> [UInt8] {
         do throws(CodecError) {
             switch description.codec {
@@ -176,7 +186,18 @@ public struct FLVTagMuxer: Sendable {
                 return FLVVideoTagBody(codec: .h265, frameType: .keyframe, packet: .sequenceStart(try record.serialized())).serialized()
             case .aac:
                 return FLVAudioTagBody(packet: .sequenceHeader(description.configuration)).serialized()
-            case .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9:
+            case .av1, .vp9:
+                // Enhanced form (FourCC av01/vp09): the av1C or vpcC body as MP4 holds it.
+                return FLVVideoTagBody(codec: description.codec, frameType: .keyframe,
+                                       packet: .sequenceStart(description.configuration)).serialized()
+            case .opus:
+                // Enhanced RTMP v2: the Opus sequence start is the ID header (OpusHead).
+                let head = try OpusIdentificationHeader(opusSpecificBox: description.configuration).opusHead()
+                return FLVAudioTagBody(codec: .opus, packet: .sequenceHeader(head), isEnhanced: true).serialized()
+            case .ac3, .eac3:
+                // Empty, as ffmpeg 9 writes it: the frames describe themselves.
+                return FLVAudioTagBody(codec: description.codec, packet: .sequenceHeader([]), isEnhanced: true).serialized()
+            case .mp3, .pcmMulaw, .pcmAlaw:
                 throw CodecError.unsupported(structure: "FLV sequence header", feature: "codec \(description.codec)")
             }
         } catch {

@@ -56,8 +56,11 @@ public struct FLVWriter: Sendable {
         let frameRate = video.flatMap(Self.frameRate(of:))
         frameRateKnown = frameRate != nil
 
-        let audioCodecID = try audio.map { a throws(FLVError) in
-            a.codec == .aac ? FLVAudioTagBody.aacSoundFormat : try FLVAudioTagBody.framesHeader(for: a) >> 4
+        // SoundFormat, or for the enhanced codecs their FourCC's value, as ffmpeg 9 writes it.
+        let audioCodecID: Double = try audio.map { a throws(FLVError) in
+            if a.codec == .aac { return Double(FLVAudioTagBody.aacSoundFormat) }
+            if FLVTagMuxer.isEnhancedAudio(a.codec), let fourCC = FLVAudioTagBody.fourCC(of: a.codec) { return Double(fourCC.rawValue) }
+            return Double(try FLVAudioTagBody.framesHeader(for: a) >> 4)
         } ?? 0
         // onMetaData, keeping the offsets of the values to patch (counted from the body).
         var body = ByteWriter()
@@ -70,13 +73,14 @@ public struct FLVWriter: Sendable {
                     AMF0Value.Property("width", .number(Double(video.width))),
                     AMF0Value.Property("height", .number(Double(video.height))),
                     AMF0Value.Property("framerate", .number(frameRate ?? 0)),
-                    AMF0Value.Property("videocodecid", .number(video.codec == .h265
-                        ? Double(FourCC("hvc1").rawValue) : Double(FLVVideoTagBody.avcCodecID))),
+                    // Enhanced codecs are named by their FourCC's value, as ffmpeg 9 writes it.
+                    AMF0Value.Property("videocodecid", .number(video.codec == .h264
+                        ? Double(FLVVideoTagBody.avcCodecID) : Double((FLVVideoTagBody.fourCC(of: video.codec) ?? "hvc1").rawValue))),
                 ]
             }
             if let audio {
                 properties += [
-                    AMF0Value.Property("audiocodecid", .number(Double(audioCodecID))),
+                    AMF0Value.Property("audiocodecid", .number(audioCodecID)),
                     AMF0Value.Property("audiosamplerate", .number(Double(audio.sampleRate))),
                     AMF0Value.Property("stereo", .boolean(audio.channelCount >= 2)),
                     AMF0Value.Property("audiochannels", .number(Double(audio.channelCount))),

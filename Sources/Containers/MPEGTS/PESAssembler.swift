@@ -4,15 +4,18 @@
 /// A PES with a PES_packet_length is complete when that many bytes have arrived; one with
 /// length 0 (video) when the next packet with payload_unit_start arrives, or at the end of the
 /// stream. A continuity error, a transport error, or a PES beyond `maxPESSize` drops the PES
-/// in progress and everything up to the next unit start: only the broken PES is lost.
+/// in progress and everything up to the next unit start: only the broken PES is lost. A
+/// continuity jump at the start of a PES whose time jumps too is a restarted muxer, not loss:
+/// the unbounded PES it ends is kept.
 struct PESAssembler: Sendable {
     /// An access unit of 4K video at 50 Mbps with generous headroom: 8 MiB. A PES beyond it is
     /// damage (or hostile), and buffering it would be unbounded for length-0 video PES.
     static let maxPESSize = 8 << 20
 
     enum Outcome: Equatable {
-        /// A complete PES packet.
-        case completed([UInt8])
+        /// A complete PES packet; `newTimeBase` when it started after a time-base
+        /// discontinuity (its timestamps may jump).
+        case completed([UInt8], newTimeBase: Bool)
         /// A PES in progress was dropped (continuity or transport error, truncated, too large).
         case dropped(Reason)
     }
@@ -26,11 +29,14 @@ struct PESAssembler: Sendable {
     /// PES_packet_length + 6, when the PES has a length.
     private var expectedSize: Int?
     private var lastCC: UInt8?
+    /// The PES in progress started after a time-base discontinuity.
+    private var onNewTimeBase = false
     /// Continuity counter jumps seen on this PID.
     private(set) var continuityErrorCount = 0
 
-    /// Takes one packet of this PID.
-    mutating func push(_ packet: TSPacket) -> [Outcome] {
+    /// Takes one packet of this PID. `newTimeBase`: a discontinuity_indicator of the program's
+    /// PCR came at or before this packet and no PES of this PID has started since.
+    mutating func push(_ packet: TSPacket, newTimeBase: Bool = false) -> [Outcome] {
         var outcomes: [Outcome] = []
         if packet.transportError {
             drop(.transportError, into: &outcomes)
@@ -43,7 +49,7 @@ struct PESAssembler: Sendable {
             if packet.continuityCounter == lastCC { return outcomes }
             if packet.continuityCounter != (lastCC + 1) & 0x0F {
                 continuityErrorCount += 1
-                drop(.continuity, into: &outcomes)
+                if !(packet.payloadUnitStart && isRestart(at: payload)) { drop(.continuity, into: &outcomes) }
             }
         }
         lastCC = packet.continuityCounter
@@ -51,7 +57,7 @@ struct PESAssembler: Sendable {
         if packet.payloadUnitStart {
             if collecting {
                 if expectedSize == nil {
-                    outcomes.append(.completed(buffer))
+                    outcomes.append(.completed(buffer, newTimeBase: onNewTimeBase))
                 } else {
                     outcomes.append(.dropped(.truncated))
                 }
@@ -59,6 +65,7 @@ struct PESAssembler: Sendable {
             buffer = Array(payload)
             collecting = true
             expectedSize = nil
+            onNewTimeBase = newTimeBase
         } else if collecting {
             buffer.append(contentsOf: payload)
         } else {
@@ -69,7 +76,7 @@ struct PESAssembler: Sendable {
             if length > 0 { expectedSize = PESHeader.prefixSize + length }
         }
         if let expectedSize, buffer.count >= expectedSize {
-            outcomes.append(.completed(Array(buffer[0..<expectedSize])))
+            outcomes.append(.completed(Array(buffer[0..<expectedSize]), newTimeBase: onNewTimeBase))
             reset()
         } else if buffer.count > Self.maxPESSize {
             drop(.tooLarge, into: &outcomes)
@@ -77,11 +84,27 @@ struct PESAssembler: Sendable {
         return outcomes
     }
 
+    /// Whether a new PES starting with `payload` after a continuity jump is a restart of the
+    /// muxer (its counters and its clock start again) rather than lost packets: its time is
+    /// more than `restartTimeJump` away from the PES in progress. Then the PES in progress,
+    /// unbounded video that only the next start ends, arrived whole and is kept.
+    private func isRestart(at payload: ArraySlice<UInt8>) -> Bool {
+        guard collecting, expectedSize == nil,
+              let old = try? PESHeader(parsing: buffer, pid: 0).pts,
+              let new = try? PESHeader(parsing: Array(payload), pid: 0).pts else { return false }
+        let distance = (new &- old) & (PESHeader.timestampModulus - 1)
+        return min(distance, PESHeader.timestampModulus - distance) > Self.restartTimeJump
+    }
+
+    /// 0.5 s at 90 kHz: lost packets within a PID skip a few frames, not half a second (the
+    /// jitter tolerance of `TimelineNormalizer`).
+    static let restartTimeJump: UInt64 = 45_000
+
     /// At the end of the stream: a PES without a length is complete, one with a length is not.
     mutating func flush() -> Outcome? {
         defer { reset() }
         guard collecting else { return nil }
-        return expectedSize == nil ? .completed(buffer) : .dropped(.truncated)
+        return expectedSize == nil ? .completed(buffer, newTimeBase: onNewTimeBase) : .dropped(.truncated)
     }
 
     private mutating func drop(_ reason: Reason, into outcomes: inout [Outcome]) {
@@ -93,5 +116,6 @@ struct PESAssembler: Sendable {
         buffer = []
         collecting = false
         expectedSize = nil
+        onNewTimeBase = false
     }
 }

@@ -10,17 +10,26 @@ import MediaCore
 /// E-AC-3 (split at their frame headers) and Opus (at its control headers) are timed by an
 /// `AudioFrameClock`: each frame as long as its bitstream says, the PTS followed when it
 /// jumps. A PES must hold whole frames (what every muxer writes). PTS and DTS are
-/// unwrapped past 2^33 by one unwrapper shared by both tracks.
+/// unwrapped past 2^33 by one unwrapper shared by all tracks. Every elementary stream is its
+/// own track (the reader gives each PID its track id: two audio languages are two tracks),
+/// with its own parameter sets, audio configuration and clock.
 struct TSPESDemuxer: Sendable {
     static let videoTimescale: UInt32 = 90_000
 
     private(set) var tracks = TrackTable()
     private var unwrapper = TimestampUnwrapper(bits: 33)
+    /// The track of the PES being demuxed, and its state; each track's state between PES
+    /// packets is kept in `states`.
+    private var trackID = ContainerTrackID.video
     private var video = VideoState()
     private var audio = AudioState()
     private var audioClock: AudioFrameClock?
+    private var states: [UInt32: (video: VideoState, audio: AudioState, clock: AudioFrameClock?)] = [:]
     /// Opus streams' identification headers, from their PMT descriptors, by PID.
     var opusHeaders: [UInt16: OpusIdentificationHeader] = [:]
+    /// Streams whose content this project does not record (MP2 behind an MPEG audio stream
+    /// type): refused once, then skipped without a word per PES.
+    private var refusedPIDs: Set<UInt16> = []
     /// Frames dropped because no parameter sets (or no timestamp) came before them.
     private(set) var droppedFrameCount = 0
 
@@ -42,7 +51,15 @@ struct TSPESDemuxer: Sendable {
         var nextPTS: Int64?
     }
 
-    mutating func demux(_ pes: [UInt8], codec: Codec, pid: UInt16) throws(TSError) -> [DemuxEvent] {
+    /// The events of one PES of track `trackID` (by default the first video or audio track,
+    /// by the codec's kind).
+    mutating func demux(_ pes: [UInt8], codec: Codec, pid: UInt16, trackID: UInt32? = nil) throws(TSError) -> [DemuxEvent] {
+        let track = trackID ?? (codec.kind == .video ? ContainerTrackID.video : ContainerTrackID.audio)
+        if track != self.trackID {
+            states[self.trackID] = (video, audio, audioClock)
+            (video, audio, audioClock) = states.removeValue(forKey: track) ?? (VideoState(), AudioState(), nil)
+            self.trackID = track
+        }
         let header = try PESHeader(parsing: pes, pid: pid)
         let data = Array(pes[header.headerSize...])
         if codec == .aac { return try demuxAudio(data, pts: header.pts, pid: pid) }
@@ -76,7 +93,7 @@ struct TSPESDemuxer: Sendable {
                 video.index = nil
                 throw .codec(error, pid: pid)
             }
-            let (index, event) = try register(description, trackID: ContainerTrackID.video, timescale: Self.videoTimescale)
+            let (index, event) = try register(description, trackID: trackID, timescale: Self.videoTimescale)
             video.index = index
             if let event { events.append(event) }
         }
@@ -91,7 +108,7 @@ struct TSPESDemuxer: Sendable {
         // PTS - DTS modulo 2^33, as a signed offset: a wrap between them is not a jump.
         var offset = Int64((rawPTS &- rawDTS) & (PESHeader.timestampModulus - 1))
         if offset >= Int64(PESHeader.timestampModulus / 2) { offset -= Int64(PESHeader.timestampModulus) }
-        events.append(.frame(MediaFrame(trackID: ContainerTrackID.video, dts: dts, pts: dts + offset,
+        events.append(.frame(MediaFrame(trackID: trackID, dts: dts, pts: dts + offset,
                                         isKeyframe: unit.isKeyframe, sampleDescriptionIndex: index, payload: unit.payload)))
         return events
     }
@@ -126,7 +143,7 @@ struct TSPESDemuxer: Sendable {
                     throw .codec(error, pid: pid)
                 }
                 let timescale = audio.timescale ?? description.sampleRate
-                let (index, event) = try register(description, trackID: ContainerTrackID.audio, timescale: timescale)
+                let (index, event) = try register(description, trackID: trackID, timescale: timescale)
                 audio.key = key
                 audio.index = index
                 audio.timescale = timescale
@@ -143,7 +160,7 @@ struct TSPESDemuxer: Sendable {
                 droppedFrameCount += 1
                 continue
             }
-            events.append(.frame(MediaFrame(trackID: ContainerTrackID.audio, dts: frameTime, pts: frameTime,
+            events.append(.frame(MediaFrame(trackID: trackID, dts: frameTime, pts: frameTime,
                                             isKeyframe: true, sampleDescriptionIndex: index, payload: payload)))
             // ADTS carries no frameLengthFlag: every frame is 1024 samples (ISO/IEC 14496-3 1.A.2.2).
             time = frameTime + 1024
@@ -155,6 +172,7 @@ struct TSPESDemuxer: Sendable {
     /// MP3, AC-3, E-AC-3 or Opus: the frames of one PES, each with the description its own
     /// header gives.
     private mutating func demuxFramedAudio(_ data: [UInt8], pts: UInt64?, codec: Codec, pid: UInt16) throws(TSError) -> [DemuxEvent] {
+        guard !refusedPIDs.contains(pid) else { return [] }
         var units: [(description: SampleDescription, payload: [UInt8], samples: Int)] = []
         do throws(CodecError) {
             switch codec {
@@ -176,7 +194,7 @@ struct TSPESDemuxer: Sendable {
                 }
                 for unit in try OpusTSFraming.units(in: data) {
                     // The first packet's start trim is the encoder's pre-skip; it stays the stream's.
-                    if let trim = unit.startTrim, tracks.tracks[ContainerTrackID.audio] == nil {
+                    if let trim = unit.startTrim, tracks.tracks[trackID] == nil {
                         header.preSkip = trim
                         opusHeaders[pid] = header
                     }
@@ -186,13 +204,14 @@ struct TSPESDemuxer: Sendable {
                 throw CodecError.unsupported(structure: "MPEG-TS audio", feature: "codec \(codec)")
             }
         } catch {
+            if case .unsupported = error { refusedPIDs.insert(pid) }
             throw .codec(error, pid: pid)
         }
         var events: [DemuxEvent] = []
         var pesTime = pts.map { unwrapper.unwrap($0) }
         for unit in units {
-            let timescale = tracks.tracks[ContainerTrackID.audio]?.timescale ?? unit.description.sampleRate
-            let (index, event) = try register(unit.description, trackID: ContainerTrackID.audio, timescale: timescale)
+            let timescale = tracks.tracks[trackID]?.timescale ?? unit.description.sampleRate
+            let (index, event) = try register(unit.description, trackID: trackID, timescale: timescale)
             if let event { events.append(event) }
             if audioClock == nil { audioClock = AudioFrameClock(sampleRate: timescale, containerTimescale: Self.videoTimescale) }
             // A rate change mid-stream keeps the track's first rate as its timescale.
@@ -202,7 +221,7 @@ struct TSPESDemuxer: Sendable {
                 continue
             }
             pesTime = nil
-            events.append(.frame(MediaFrame(trackID: ContainerTrackID.audio, dts: time, pts: time, isKeyframe: true,
+            events.append(.frame(MediaFrame(trackID: trackID, dts: time, pts: time, isKeyframe: true,
                                             sampleDescriptionIndex: index, payload: unit.payload)))
         }
         return events

@@ -12,10 +12,14 @@ import MediaCore
 ///
 /// Packets are 188 bytes from a 0x47 sync byte. Out of sync (at the start, or after garbage),
 /// the reader takes a 0x47 as a packet start only when another follows 188 bytes later, and
-/// counts the bytes it skips. From the PAT it takes the first program; from its PMT the first
-/// H.264/H.265 stream (track 1) and the first audio stream it records (track 2: ADTS AAC,
-/// MPEG audio, AC-3 and E-AC-3 in the ATSC or DVB form, Opus); other streams are ignored. PES packets are reassembled with their continuity counters checked: an error drops
-/// only the PES it broke (see `statistics`). A PES whose content cannot be used is consumed
+/// counts the bytes it skips. From the PAT it takes the first program; from its PMT every
+/// stream it records: H.264/H.265 (the first is track 1), ADTS AAC, MPEG audio, AC-3 and
+/// E-AC-3 in the ATSC or DVB form, Opus (the first audio is track 2; further streams, such as
+/// a second language, tracks 3, 4, ...); other streams are ignored. PES
+/// packets are reassembled with their continuity counters checked: an error drops only the PES
+/// it broke (see `statistics`). Frames come out on a monotonic timeline: jumps of the clock
+/// (an encoder restart, a discontinuity_indicator) are closed by a `TimelineNormalizer`, with
+/// a `.discontinuity` event for each. A PES whose content cannot be used is consumed
 /// and its error thrown; calling `next()` again goes on.
 public struct TSReader: Sendable {
     /// What the reader met besides frames: damage it recovered from.
@@ -42,9 +46,17 @@ public struct TSReader: Sendable {
     public private(set) var programMap: ProgramMapTable?
     /// The elementary PIDs being read, with their codecs.
     private var streams: [UInt16: Codec] = [:]
+    /// The track id of each elementary PID, kept for the stream's life (see `use`).
+    private var trackIDs: [UInt16: UInt32] = [:]
+    /// PIDs already announced as `.unrecordable`.
+    private var refusedPIDs: Set<UInt16> = []
     private var assemblers: [UInt16: PESAssembler] = [:]
     private var sections: [UInt16: SectionAssembler] = [:]
-    private var completed: [(pid: UInt16, pes: [UInt8])] = []
+    private var completed: [(pid: UInt16, pes: [UInt8], newTimeBase: Bool)] = []
+    /// PIDs whose next PES starts on a new time base: the PCR PID carried a
+    /// discontinuity_indicator (2.4.3.5) since their last PES started.
+    private var newTimeBase: Set<UInt16> = []
+    private var timeline = TimelineNormalizer()
     private var completedIndex = 0
     private var events: [DemuxEvent] = []
     private var eventIndex = 0
@@ -84,10 +96,24 @@ public struct TSReader: Sendable {
             events.removeAll(keepingCapacity: true)
             eventIndex = 0
             if completedIndex < completed.count {
-                let (pid, pes) = completed[completedIndex]
+                let (pid, pes, newTimeBase) = completed[completedIndex]
                 completedIndex += 1
                 guard let codec = streams[pid] else { continue }
-                events = try demuxer.demux(pes, codec: codec, pid: pid)
+                do {
+                    events = try demuxer.demux(pes, codec: codec, pid: pid, trackID: trackIDs[pid])
+                } catch .codec(.unsupported(let structure, let feature), _) {
+                    // A form of the codec this project does not record (MPEG audio layer II
+                    // in stream_type 0x03): every PES would say so again. Said once; the
+                    // stream is no longer read.
+                    refuse(pid, "\(structure): \(feature) cannot be recorded")
+                    streams[pid] = nil
+                    assemblers[pid] = nil
+                    continue
+                }
+                if newTimeBase {
+                    for case let .frame(frame) in events { timeline.expectDiscontinuity(trackID: frame.trackID) }
+                }
+                timeline.apply(&events)
                 continue
             }
             completed.removeAll(keepingCapacity: true)
@@ -169,14 +195,22 @@ public struct TSReader: Sendable {
         guard !packet.isScrambled else { return }
         if packet.pid == ProgramAssociationTable.pid || packet.pid == pmtPID {
             readSections(packet)
-        } else if streams[packet.pid] != nil {
-            for outcome in assemblers[packet.pid, default: PESAssembler()].push(packet) { record(outcome, pid: packet.pid) }
+        } else if streams[packet.pid] != nil || packet.pid == programMap?.pcrPID {
+            if packet.adaptationField?.discontinuity == true, packet.pid == programMap?.pcrPID {
+                newTimeBase = Set(streams.keys)
+            }
+            guard streams[packet.pid] != nil else { return }
+            let startsOnNewTimeBase = newTimeBase.contains(packet.pid)
+            if startsOnNewTimeBase && packet.payloadUnitStart { newTimeBase.remove(packet.pid) }
+            for outcome in assemblers[packet.pid, default: PESAssembler()].push(packet, newTimeBase: startsOnNewTimeBase) {
+                record(outcome, pid: packet.pid)
+            }
         }
     }
 
     private mutating func record(_ outcome: PESAssembler.Outcome, pid: UInt16) {
         switch outcome {
-        case let .completed(pes): completed.append((pid, pes))
+        case let .completed(pes, newTimeBase): completed.append((pid, pes, newTimeBase))
         case .dropped: counts.droppedPES += 1
         }
     }
@@ -212,29 +246,54 @@ public struct TSReader: Sendable {
         }
     }
 
-    /// Follows a new program map: the first video and the first audio stream this project
-    /// records; assemblers of streams no longer read are dropped.
+    /// Follows a new program map: every stream with a codec this project records; assemblers
+    /// of streams no longer read are dropped. Track ids stay with their PID: the first video
+    /// stream is track 1, the first audio stream track 2, every further stream (a second
+    /// language) the next free id from 3, in PMT order.
     private mutating func use(_ pmt: ProgramMapTable) {
         programMap = pmt
         var chosen: [UInt16: Codec] = [:]
-        var haveVideo = false, haveAudio = false
-        for stream in pmt.streams {
-            guard let codec = stream.codec else { continue }
+        for stream in pmt.streams where !refusedPIDs.contains(stream.pid) {
+            guard let codec = stream.codec else {
+                refuse(stream.pid, "stream_type \(Self.name(of: stream.streamType)) cannot be recorded")
+                continue
+            }
             if codec == .opus {
                 // Its layout is only in the PMT; without a usable one the stream is skipped.
                 guard let code = StreamDescriptors(stream.descriptors).opusChannelConfigCode,
-                      let header = try? OpusTSFraming.header(channelConfigCode: code) else { continue }
+                      let header = try? OpusTSFraming.header(channelConfigCode: code) else {
+                    refuse(stream.pid, "Opus without a channel_config_code this reader knows cannot be recorded")
+                    continue
+                }
                 if demuxer.opusHeaders[stream.pid]?.channelCount != header.channelCount { demuxer.opusHeaders[stream.pid] = header }
             }
-            if codec.kind == .video && !haveVideo {
-                haveVideo = true
-                chosen[stream.pid] = codec
-            } else if codec.kind == .audio && !haveAudio {
-                haveAudio = true
-                chosen[stream.pid] = codec
+            chosen[stream.pid] = codec
+            if trackIDs[stream.pid] == nil {
+                let first = codec.kind == .video ? ContainerTrackID.video : ContainerTrackID.audio
+                let used = Set(trackIDs.values)
+                trackIDs[stream.pid] = used.contains(first) ? (3...).first { !used.contains(UInt32($0)) }.map(UInt32.init)! : first
             }
         }
         for pid in streams.keys where chosen[pid] != streams[pid] { assemblers[pid] = nil }
         streams = chosen
+    }
+
+    /// Announces a stream that is not read, once per PID.
+    private mutating func refuse(_ pid: UInt16, _ reason: String) {
+        guard refusedPIDs.insert(pid).inserted else { return }
+        events.append(.unrecordable(UnrecordableTrack(name: "PID 0x" + String(pid, radix: 16), reason: reason)))
+    }
+
+    /// A stream type with its common name (ISO/IEC 13818-1 Table 2-34, ATSC A/52, SCTE 35).
+    static func name(of type: TSStreamType) -> String {
+        let names: [UInt8: String] = [
+            0x01: "MPEG-1 video", 0x02: "MPEG-2 video", 0x03: "MPEG-1 audio", 0x04: "MPEG-2 audio",
+            0x05: "private sections", 0x06: "private data", 0x0F: "AAC (ADTS)", 0x10: "MPEG-4 Part 2 video",
+            0x11: "AAC (LATM)", 0x15: "metadata", 0x1B: "H.264", 0x24: "H.265", 0x42: "AVS video",
+            0x80: "PCM (Blu-ray) or DigiCipher video", 0x81: "AC-3", 0x82: "DTS", 0x83: "TrueHD", 0x86: "SCTE-35 cues",
+            0x87: "E-AC-3", 0xEA: "VC-1",
+        ]
+        let hex = String(type.rawValue, radix: 16)
+        return "0x" + (hex.count < 2 ? "0" : "") + hex + (names[type.rawValue].map { " (\($0))" } ?? "")
     }
 }

@@ -1,7 +1,8 @@
 import MediaCore
 
 /// Frames in, MPEG-TS bytes out (ISO/IEC 13818-1): one program, video on PID 0x100, audio on
-/// PID 0x101, the PMT on PID 0x1000.
+/// PID 0x101 (further audio tracks, a second language, on 0x102, 0x103, ... in the order
+/// given), the PMT on PID 0x1000.
 ///
 /// ```
 /// PAT (PID 0) | PMT (PID 0x1000)                   at the start, before every video keyframe,
@@ -35,7 +36,12 @@ public struct TSWriter: Sendable {
     public static let tableInterval: Int64 = 9_000
 
     public private(set) var videoTrack: TrackDescription?
-    public private(set) var audioTrack: TrackDescription?
+    /// The audio tracks in PID order: the first on `audioPID`, the next on `audioPID + 1`, ...
+    public private(set) var audioTracks: [TrackDescription] = []
+    /// The first audio track.
+    public var audioTrack: TrackDescription? { audioTracks.first }
+    /// Audio tracks beyond this would run into the PMT's PID range.
+    public static let maxAudioTracks = 32
     /// The 90 kHz time of the first frame's DTS.
     public let startTime: Int64
     private var packetizer = TSPacketizer()
@@ -43,17 +49,22 @@ public struct TSWriter: Sendable {
     private var lastTables: Int64?
     /// Parameter sets in Annex B per video sample description, and AudioSpecificConfigs.
     private var parameterSets: [UInt16: [UInt8]] = [:]
-    private var audioConfigs: [UInt16: AudioSpecificConfig] = [:]
-    /// Opus: the pre-skip goes out once, as the first packet's start_trim.
-    private var opusTrimWritten = false
+    private var audioConfigs: [UInt32: [UInt16: AudioSpecificConfig]] = [:]
+    /// Opus: the pre-skip goes out once per track, as its first packet's start_trim.
+    private var opusTrimWritten: Set<UInt32> = []
 
     public init(tracks: [TrackDescription], startTime: Int64 = TSWriter.defaultStartTime) throws(TSError) {
         self.startTime = startTime
         var video: TrackDescription?
-        var audio: TrackDescription?
+        var audio: [TrackDescription] = []
         for track in tracks {
             guard !track.sampleDescriptions.isEmpty, track.timescale > 0 else {
                 throw .unknownTrack(trackID: track.trackID, sampleDescriptionIndex: 1)
+            }
+            if track.codec == .av1 || track.codec == .vp9 {
+                // AV1 has only a draft TS binding (stream_type 0x06 + 'AV01') and VP9 none;
+                // ffmpeg 5.1 reads neither, so a .ts of them would be a file players reject.
+                throw .unsupported("\(track.codec == .av1 ? "AV1" : "VP9") video (track \(track.trackID)): MPEG-TS has no stream type for it that players read; record it as mp4 or flv")
             }
             guard TSStreamType(track.sampleDescriptions[0]) != nil else {
                 let why = track.codec == .pcmMulaw || track.codec == .pcmAlaw ? ": MPEG-TS has no standard form for G.711" : ""
@@ -77,18 +88,34 @@ public struct TSWriter: Sendable {
                 guard video == nil else { throw .unsupported("a second video track (\(track.trackID))") }
                 video = track
             } else {
-                guard audio == nil else { throw .unsupported("a second audio track (\(track.trackID))") }
-                audio = track
+                guard audio.count < Self.maxAudioTracks else { throw .unsupported("more than \(Self.maxAudioTracks) audio tracks") }
+                audio.append(track)
             }
         }
         videoTrack = video
-        audioTrack = audio
+        audioTracks = audio
+    }
+
+    /// The PID of track `trackID`; nil for a track this writer does not have.
+    public func pid(ofTrack trackID: UInt32) -> UInt16? {
+        if videoTrack?.trackID == trackID { return Self.videoPID }
+        return audioTracks.firstIndex { $0.trackID == trackID }.map { Self.audioPID + UInt16($0) }
     }
 
     /// Adds a sample description to a track mid-stream (a new SPS or audio format); frames
     /// that use it carry the returned index.
     public mutating func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws(TSError) -> UInt16 {
-        guard let index = TrackPair.appendDescription(description, toTrack: trackID, video: &videoTrack, audio: &audioTrack) else {
+        if let position = audioTracks.firstIndex(where: { $0.trackID == trackID }) {
+            var first: TrackDescription? = audioTracks[position]
+            var none: TrackDescription?
+            guard let index = TrackPair.appendDescription(description, toTrack: trackID, video: &none, audio: &first) else {
+                throw .unknownTrack(trackID: trackID, sampleDescriptionIndex: 0)
+            }
+            audioTracks[position] = first!
+            return index
+        }
+        var none: TrackDescription?
+        guard let index = TrackPair.appendDescription(description, toTrack: trackID, video: &videoTrack, audio: &none) else {
             throw .unknownTrack(trackID: trackID, sampleDescriptionIndex: 0)
         }
         return index
@@ -96,7 +123,8 @@ public struct TSWriter: Sendable {
 
     /// The packets of `frame` (preceded by PAT and PMT when due), to append.
     public mutating func write(_ frame: MediaFrame) throws(TSError) -> [UInt8] {
-        guard let track = TrackPair.track(for: frame, video: videoTrack, audio: audioTrack) else {
+        guard let track = TrackPair.track(for: frame, video: videoTrack, audio: audioTracks.first { $0.trackID == frame.trackID }),
+              let pid = pid(ofTrack: track.trackID) else {
             throw .unknownTrack(trackID: frame.trackID, sampleDescriptionIndex: frame.sampleDescriptionIndex)
         }
         let dts90 = TimescaleConversion.rescale(frame.dts, from: track.timescale, to: TSPESDemuxer.videoTimescale)
@@ -105,7 +133,8 @@ public struct TSWriter: Sendable {
         let dts = dts90 &- origin!
         let pts = pts90 &- origin!
         let isVideo = track.kind == .video
-        let carriesPCR = isVideo || videoTrack == nil
+        // The PCR rides on the video, or on the first audio track when there is none.
+        let carriesPCR = isVideo || (videoTrack == nil && pid == Self.audioPID)
 
         var writer = ByteWriter(capacity: frame.payload.count + frame.payload.count / 20 + 3 * TSPacket.size)
         if lastTables == nil || (isVideo && frame.isKeyframe) || dts - lastTables! >= Self.tableInterval || dts < lastTables! {
@@ -136,7 +165,7 @@ public struct TSWriter: Sendable {
         let header = PESHeader(streamID: streamID, pts: UInt64(bitPattern: pts), dts: UInt64(bitPattern: dts), payloadLength: data.count)
         let pcrBase = (dts &- Self.pcrDelay) & Int64(PESHeader.timestampModulus - 1)
         let pcr = carriesPCR ? UInt64(pcrBase) * 300 : nil
-        packetizer.appendPES(header.serialized() + data, pid: isVideo ? Self.videoPID : Self.audioPID, pcr: pcr,
+        packetizer.appendPES(header.serialized() + data, pid: pid, pcr: pcr,
                              randomAccess: frame.isKeyframe && isVideo, to: &writer)
         return writer.bytes
     }
@@ -146,14 +175,14 @@ public struct TSWriter: Sendable {
         var streams: [ProgramMapTable.Stream] = []
         // init(tracks:) refused every codec without a stream type.
         if let videoTrack { streams.append(.init(streamType: TSStreamType(codec: videoTrack.codec)!, pid: Self.videoPID)) }
-        if let audioTrack {
+        for (position, audioTrack) in audioTracks.enumerated() {
             let first = audioTrack.sampleDescriptions[0]
             // init(tracks:) checked that an Opus track has a channel_config_code.
             let descriptors = first.codec == .opus
                 ? StreamDescriptors.opus(channelConfigCode: (try? OpusIdentificationHeader(opusSpecificBox: first.configuration))
                     .flatMap(OpusTSFraming.channelConfigCode(of:)) ?? 2)
                 : []
-            streams.append(.init(streamType: TSStreamType(first)!, pid: Self.audioPID, descriptors: descriptors))
+            streams.append(.init(streamType: TSStreamType(first)!, pid: Self.audioPID + UInt16(position), descriptors: descriptors))
         }
         let pmt = ProgramMapTable(programNumber: Self.programNumber, pcrPID: videoTrack != nil ? Self.videoPID : Self.audioPID,
                                   streams: streams)
@@ -207,8 +236,8 @@ public struct TSWriter: Sendable {
 
     private mutating func opusUnit(_ frame: MediaFrame, track: TrackDescription) throws(TSError) -> [UInt8] {
         var trim: UInt16? = nil
-        if !opusTrimWritten {
-            opusTrimWritten = true
+        if !opusTrimWritten.contains(track.trackID) {
+            opusTrimWritten.insert(track.trackID)
             let description = track.sampleDescriptions[Int(frame.sampleDescriptionIndex) - 1]
             let preSkip = (try? OpusIdentificationHeader(opusSpecificBox: description.configuration))?.preSkip ?? 0
             trim = preSkip > 0 ? preSkip : nil
@@ -220,15 +249,15 @@ public struct TSWriter: Sendable {
         let index = frame.sampleDescriptionIndex
         do {
             let config: AudioSpecificConfig
-            if let cached = audioConfigs[index] {
+            if let cached = audioConfigs[track.trackID]?[index] {
                 config = cached
             } else {
                 config = try AudioSpecificConfig(parsing: track.sampleDescriptions[Int(index) - 1].configuration)
-                audioConfigs[index] = config
+                audioConfigs[track.trackID, default: [:]][index] = config
             }
             return try ADTSHeader(audioSpecificConfig: config, payloadLength: frame.payload.count).serialized() + frame.payload
         } catch {
-            throw .codec(error, pid: Self.audioPID)
+            throw .codec(error, pid: pid(ofTrack: track.trackID) ?? Self.audioPID)
         }
     }
 }

@@ -82,10 +82,13 @@ public enum FileSystem {
     /// A crash at any instant leaves either the old content or the new, never a mix.
     /// `durable: false` skips both fsyncs: readers still see the old or the new file whole,
     /// but after a power cut the file may be empty or old. For files whose content is also
-    /// kept elsewhere, written on a path that must not wait for the disk.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(SystemError) {
+    /// kept elsewhere, written on a path that must not wait for the disk. `permissions`
+    /// apply to a new file (0o600 for one that holds secrets).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = true,
+                                       permissions: mode_t = 0o644) throws(SystemError) {
         let temporary = path + ".tmp"
-        let fd = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate])
+        try? remove(temporary)  // a leftover keeps its old mode; a fresh file takes `permissions`
+        let fd = try FileDescriptor.open(temporary, [.writeOnly, .create, .truncate], permissions: permissions)
         do {
             try fd.writeAll(bytes)
             // Without this fsync a power cut after the rename could leave an empty file.

@@ -78,6 +78,28 @@ public struct Socket: Sendable {
         }
     }
 
+    /// Reads one datagram and says who sent it (`address:port`, nil when the kernel cannot
+    /// say). The corresponding C function is `recvfrom`.
+    public func receive(into buffer: inout [UInt8], sender: inout String?) throws(SystemError) -> Int {
+        var storage = sockaddr_storage()
+        while true {
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let n = buffer.withUnsafeMutableBytes { raw in
+                withUnsafeMutablePointer(to: &storage) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(rawValue, raw.baseAddress, raw.count, 0, $0, &length) }
+                }
+            }
+            if n >= 0 {
+                sender = SocketAddress.text(of: storage)
+                return n
+            }
+            if errno != EINTR { throw SystemError(call: "recvfrom", path: descriptor.path, errno: errno) }
+        }
+    }
+
+    /// The peer of a connected socket (`address:port`), nil when the kernel cannot say.
+    public func peerAddress() -> String? { SocketAddress.peer(of: rawValue) }
+
     /// Accepts one connection.
     public func accept() throws(SystemError) -> Socket {
         while true {

@@ -137,12 +137,13 @@ public struct RTMPServerSession: Sendable {
         ])]), streamID: pending.streamID)
     }
 
-    /// Refuses the pending publish (onStatus NetStream.Publish.BadName, which clients report
-    /// as an error and stop on).
-    public mutating func rejectPublish(description: String) {
+    /// Refuses the pending publish with onStatus `code` at level error (BadName for a name
+    /// in use, Unauthorized for a publisher without the right key), which clients report as
+    /// an error and stop on.
+    public mutating func rejectPublish(code: String = "NetStream.Publish.BadName", description: String) {
         guard let pending = pendingPublish else { return }
         pendingPublish = nil
-        sendStatusError(code: "NetStream.Publish.BadName", description: description, streamID: pending.streamID)
+        sendStatusError(code: code, description: description, streamID: pending.streamID)
     }
 
     // MARK: Messages
@@ -202,11 +203,16 @@ public struct RTMPServerSession: Sendable {
             send(ProtocolControlMessage.windowAcknowledgementSize(limits.windowAcknowledgementSize).message, on: Self.controlChunkStream)
             send(ProtocolControlMessage.setPeerBandwidth(limits.windowAcknowledgementSize, limitType: 2).message, on: Self.controlChunkStream)
             encoder.setChunkSize(limits.outgoingChunkSize, to: &output)
-            sendCommand(CommandMessage(name: "_result", transactionID: command.transactionID, commandObject: .object([
+            var serverProperties: [AMF0Value.Property] = [
                 .init("fmsVer", .string("FMS/3,0,1,123")),
                 .init("capabilities", .number(31)),
                 .init("mode", .number(1)),
-            ]), arguments: [.object([
+            ]
+            if EnhancedRTMPCapabilities.isEnhancedClient(properties) {
+                serverProperties += EnhancedRTMPCapabilities.serverProperties
+            }
+            sendCommand(CommandMessage(name: "_result", transactionID: command.transactionID, commandObject: .object(serverProperties),
+                                       arguments: [.object([
                 .init("level", .string("status")),
                 .init("code", .string("NetConnection.Connect.Success")),
                 .init("description", .string("Connection succeeded.")),

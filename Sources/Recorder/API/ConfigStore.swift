@@ -98,7 +98,8 @@ public final class ConfigStore: @unchecked Sendable {
     /// Caller holds the lock.
     private func write(entries: [Entry], next: Int) throws(ConfigStoreError) {
         do {
-            try FileSystem.writeAtomically(Self.encode(entries: entries, next: next), to: path)
+            // Owner only: configs may hold publish keys.
+            try FileSystem.writeAtomically(Self.encode(entries: entries, next: next), to: path, permissions: 0o600)
         } catch {
             throw ConfigStoreError("cannot save record configs: \(error)")
         }

@@ -16,7 +16,7 @@ extension RecordParameters {
             ("waitForIDR", waitForIDR ? "1" : "0"),
             ("winQtCompat", winQtCompat ? "1" : "0"),
             ("dateFolderStructure", dateFolderStructure ? "1" : "0"),
-        ] + retention
+        ] + retention + (publishKey.map { [("publishKey", $0)] } ?? [])
     }
 
     /// The `record` command line that gives these parameters (values with spaces or quotes are
@@ -38,6 +38,8 @@ extension RecordParameters {
             "winQtCompat": .bool(winQtCompat),
             "dateFolderStructure": .bool(dateFolderStructure),
         ]
+        // Stored so the key survives a restart (the state folder is the operator's: docs/security.md).
+        if let publishKey { fields["publishKey"] = .string(publishKey) }
         if let retentionAge { fields["retentionAge"] = .int(retentionAge) }
         if let retentionBytes { fields["retentionBytes"] = .int(retentionBytes) }
         return .object(fields)

@@ -38,7 +38,8 @@ public struct RecordConfigSnapshot: Sendable, Equatable, Codable {
     /// The mp4writer executable used to finalize MP4 chunks.
     public var mp4BinPath: String
     public var hasAudio: Bool
-    /// "waiting" (no stream yet), "recording", "finished" (keepAlive=0 and done), "error".
+    /// "waiting" (no stream yet), "recording", "finished" (keepAlive=0 and done), "error",
+    /// "paused" (its root is under --min-free-bytes; it records again when space returns).
     public var state: String
     public var filesWritten: [String]
     public var lastError: String?
@@ -70,6 +71,8 @@ public struct StreamSnapshot: Sendable, Equatable, Codable {
     public var recordings: [StreamRecordingSnapshot] = []
     /// The latest error of a config recording this stream (a full disk, a paused root).
     public var lastError: String?
+    /// Streams of the source that cannot be recorded, each "NAME: reason".
+    public var notRecorded: [String] = []
 
     public init(localStreamName: String, source: String, clientAddress: String? = nil, video: String? = nil,
                 audio: String? = nil, bitrateKbps: Int = 0, active: Bool) {

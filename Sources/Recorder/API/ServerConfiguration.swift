@@ -38,6 +38,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// A shell command run for every event, with RECORDER_EVENT, RECORDER_FILE and
     /// RECORDER_EVENT_JSON in its environment (none by default).
     public var eventCommand: String?
+    /// Who may publish: keys, the auth callback, address rules (docs/security.md).
+    public var publishPolicy = PublishPolicy()
+    /// The auth callback's timeout, whichever of --publish-auth-url and this comes first.
+    public var publishAuthTimeout = PublishCallback.defaultTimeout
     /// Retention (docs/operations.md): complete recordings older than this many seconds are
     /// deleted; the recordings are kept under this many bytes; each root's filesystem keeps
     /// this many bytes free. Off when nil.
@@ -203,6 +207,30 @@ public struct ServerConfiguration: Sendable, Equatable {
         Option(name: "event-command", valueName: "COMMAND", help: "run this shell command for every event (RECORDER_EVENT, RECORDER_FILE, RECORDER_EVENT_JSON set)") { config, value throws(ConfigurationError) in
             config.eventCommand = try path(value)
         },
+        Option(name: "publish-key", valueName: "SECRET", help: "publishers must present this key (rtmp://host/app/name?key=SECRET, OBS stream key name?key=SECRET) unless their record config sets publishKey=; prefer the config file (flags show in ps)") { config, value throws(ConfigurationError) in
+            guard !value.isEmpty, value.utf8.count <= RecordParameters.maxPublishKeyLength,
+                  !value.contains(where: { $0.isWhitespace || $0 == "&" || $0 == "?" || $0 == "#" }) else {
+                throw ConfigurationError("invalid publish key: expected 1 to \(RecordParameters.maxPublishKeyLength) bytes without spaces, &, ? or #")
+            }
+            config.publishPolicy.globalKey = value
+        },
+        Option(name: "publish-auth-url", valueName: "URL", help: "ask this http:// URL about each publisher (POST form as nginx-rtmp's on_publish): 2xx allows, 3xx+Location renames, anything else refuses") { config, value throws(ConfigurationError) in
+            do throws(HTTPURLError) {
+                config.publishPolicy.callback = PublishCallback(url: try HTTPURL(parsing: value), timeout: config.publishAuthTimeout)
+            } catch {
+                throw ConfigurationError(error.description)
+            }
+        },
+        Option(name: "publish-auth-timeout", valueName: "SECONDS", help: "the auth callback must answer within this, or the publisher is refused (default 3)") { config, value throws(ConfigurationError) in
+            config.publishAuthTimeout = try seconds(value)
+            config.publishPolicy.callback?.timeout = config.publishAuthTimeout
+        },
+        Option(name: "allow-publish", valueName: "CIDR", help: "only addresses in these blocks may publish (repeatable; IPv4 or IPv6, e.g. 10.0.0.0/8)") { config, value throws(ConfigurationError) in
+            config.publishPolicy.addressRules.allow.append(try addressBlock(value))
+        },
+        Option(name: "deny-publish", valueName: "CIDR", help: "addresses in these blocks may not publish (repeatable; the most specific rule wins)") { config, value throws(ConfigurationError) in
+            config.publishPolicy.addressRules.deny.append(try addressBlock(value))
+        },
         Option(name: "retention-age", valueName: "SECONDS", help: "delete complete recordings older than this (default: keep)") { config, value throws(ConfigurationError) in config.retentionAge = Int(try count(value)) },
         Option(name: "retention-bytes", valueName: "BYTES", help: "keep the recordings under this many bytes in all, oldest deleted first") { config, value throws(ConfigurationError) in config.retentionBytes = try count(value) },
         Option(name: "min-free-bytes", valueName: "BYTES", help: "keep this much free on each root's filesystem; recording pauses when nothing is left to delete") { config, value throws(ConfigurationError) in config.minFreeBytes = try count(value) },
@@ -239,6 +267,14 @@ public struct ServerConfiguration: Sendable, Equatable {
     private static func path(_ value: String) throws(ConfigurationError) -> String {
         guard !value.isEmpty, !value.contains("\0") else { throw ConfigurationError("expected a path, got '\(value)'") }
         return value
+    }
+
+    private static func addressBlock(_ value: String) throws(ConfigurationError) -> AddressBlock {
+        do throws(AddressBlockError) {
+            return try AddressBlock(parsing: value)
+        } catch {
+            throw ConfigurationError(error.description)
+        }
     }
 
     private static func host(_ value: String) throws(ConfigurationError) -> String {

@@ -35,6 +35,8 @@ extension RecordConfigSnapshot {
         fields["state"] = .string(state)
         fields["filesWritten"] = .array(filesWritten.map(JSONValue.string))
         fields["lastError"] = JSONValue(lastError)
+        // Whether a key guards the stream, never the key.
+        if parameters.publishKey != nil { fields["publishKeySet"] = .bool(true) }
         return .object(fields)
     }
 }
@@ -59,6 +61,7 @@ extension StreamSnapshot {
                          "duration": .double(r.durationSeconds)])
             }),
             "lastError": JSONValue(lastError),
+            "notRecorded": .array(notRecorded.map(JSONValue.string)),
         ])
     }
 }

@@ -61,6 +61,51 @@ public struct StreamSocket: Sendable {
         }
     }
 
+    /// A socket connected to `host:port` before `deadline`: the connect runs non-blocking
+    /// and is polled, so an address that drops SYNs costs the deadline, not the kernel's two
+    /// minutes. The corresponding C functions are `connect`, `poll` and `getsockopt`.
+    public static func connect(host: String, port: Int, deadline: ContinuousClock.Instant) throws(SocketError) -> StreamSocket {
+        let label = Self.label(host, port)
+        return try withAddress(host: host, port: port, passive: false) { info throws(SocketError) in
+            let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard fd >= 0 else { throw SocketError(call: "socket", address: label, errno: errno) }
+            let s = StreamSocket(rawValue: fd, address: label)
+            if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) != 0 {
+                let e = errno
+                guard e == EINPROGRESS || e == EINTR else {
+                    s.close()
+                    throw SocketError(call: "connect", address: label, errno: e)
+                }
+                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                while true {
+                    let left = deadline - .now
+                    guard left > .zero else {
+                        s.close()
+                        throw SocketError(call: "connect", address: label, reason: "timed out")
+                    }
+                    let (seconds, atto) = left.components
+                    let n = poll(&p, 1, Int32(clamping: seconds * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000))
+                    if n > 0 { break }
+                    if n < 0 && errno != EINTR {
+                        let e = errno
+                        s.close()
+                        throw SocketError(call: "poll", address: label, errno: e)
+                    }
+                }
+                var failure: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length)
+                if failure != 0 {
+                    s.close()
+                    throw SocketError(call: "connect", address: label, errno: failure)
+                }
+            }
+            // Back to blocking: reads and writes below take their own deadlines.
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+            return s
+        }
+    }
+
     /// The port the socket is bound to. The corresponding C function is `getsockname`.
     public func localPort() throws(SocketError) -> Int {
         var storage = sockaddr_storage()

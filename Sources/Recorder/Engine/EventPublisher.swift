@@ -29,7 +29,9 @@ public final class EventPublisher: @unchecked Sendable {
         object["event"] = .string(event)
         object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
         let line = JSONWriter.text(of: .object(object))
-        log(line)
+        // Events may carry URLs a client or operator wrote (an RTSP camera's, a tcUrl): their
+        // keys and passwords stay out of the log. Hooks get the event as it is.
+        log(PublishSecrets.redacted(line))
         guard url != nil || command != nil else { return }
         let admitted = pending.withLock { () -> Bool in
             guard pendingCount < Self.maxPendingDeliveries else { return false }
@@ -65,9 +67,9 @@ public final class EventPublisher: @unchecked Sendable {
         request.httpBody = Data(json.utf8)
         let done = DispatchSemaphore(value: 0)
         let task = URLSession.shared.dataTask(with: request) { [log] _, response, error in
-            if let error { log(#"{"event":"eventHookError","url":"\#(url)","error":"\#(error.localizedDescription)"}"#) }
+            if let error { log(#"{"event":"eventHookError","url":"\#(PublishSecrets.redacted(url))","error":"\#(error.localizedDescription)"}"#) }
             else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                log(#"{"event":"eventHookError","url":"\#(url)","status":\#(http.statusCode)}"#)
+                log(#"{"event":"eventHookError","url":"\#(PublishSecrets.redacted(url))","status":\#(http.statusCode)}"#)
             }
             done.signal()
         }

@@ -13,6 +13,8 @@ final class LiveStream: @unchecked Sendable {
     /// Current track descriptions, every sample description seen so far included.
     private(set) var tracks: [UInt32: TrackDescription] = [:]
     private(set) var trackOrder: [UInt32] = []
+    /// Streams of the source that cannot be recorded, as its reader reported them.
+    private(set) var notRecorded: [UnrecordableTrack] = []
     /// Sessions by config id.
     var sessions: [Int: RecordingSession] = [:]
     /// When configs whose recording failed on this stream try again (nil: none waiting).
@@ -49,7 +51,9 @@ final class LiveStream: @unchecked Sendable {
         case .frame(let frame):
             bytes += UInt64(frame.payload.count)
             cache(frame)
-        case .metadata:
+        case .unrecordable(let track):
+            if !notRecorded.contains(track) { notRecorded.append(track) }
+        case .metadata, .discontinuity:
             break
         }
         for (id, session) in sessions {
@@ -100,8 +104,10 @@ final class LiveStream: @unchecked Sendable {
             if t.kind == .video { video = "\(d.codec) \(d.width)x\(d.height)" } else { audio = "\(d.codec) \(d.sampleRate) Hz \(d.channelCount) ch" }
         }
         let seconds = max(0.001, Date().timeIntervalSince(started))
-        return StreamSnapshot(localStreamName: name, source: source, clientAddress: clientAddress, video: video, audio: audio,
-                              bitrateKbps: Int(Double(bytes) * 8 / seconds / 1000), active: true)
+        var snapshot = StreamSnapshot(localStreamName: name, source: source, clientAddress: clientAddress, video: video, audio: audio,
+                                      bitrateKbps: Int(Double(bytes) * 8 / seconds / 1000), active: true)
+        snapshot.notRecorded = notRecorded.map(\.description)
+        return snapshot
     }
 
     var hasAudio: Bool { tracks.values.contains { $0.kind == .audio } }

@@ -8,13 +8,16 @@ import Glibc
 
 /// The RTMP ingest: publishers (ffmpeg, OBS, encoders) connect, `publish` a name, and their
 /// audio and video become the engine's live stream of that name, the `localStreamName` that
-/// record configs match. The app in the URL is ignored (`rtmp://host/live/cam1` and
-/// `rtmp://host/other/cam1` both publish `cam1`), and so is a query string (`cam1?key=x`).
+/// record configs match. The app in the URL does not name the stream (`rtmp://host/live/cam1`
+/// and `rtmp://host/other/cam1` both publish `cam1`); a query string (`cam1?key=x`, or on the
+/// app: `rtmp://host/live?key=x/cam1`) carries the publish key and other arguments to
+/// `RecorderEngine.authorizePublish`, which decides before the stream is created. A refusal
+/// is onStatus NetStream.Publish.Unauthorized (or BadName), then the connection closes.
 ///
 /// One thread per connection (`ConnectionServer`), up to `Limits.maxConnections`. Each runs an
 /// `RTMPServerSession` over its socket; media messages go through `FLVTagDemuxer` (an RTMP
 /// media message body is an FLV tag body) to `RecorderEngine.streamEvent`, with the 32-bit
-/// millisecond timestamps unwrapped. A name already live is refused with onStatus
+/// millisecond timestamps unwrapped and their jumps closed (`TimelineNormalizer`). A name already live is refused with onStatus
 /// NetStream.Publish.BadName. The stream ends cleanly (files closed, MP4 finalized) on
 /// FCUnpublish/deleteStream, when the client disconnects, when it is silent for
 /// `idleTimeout`, and when its bytes cannot be parsed; each connection's end is one log line
@@ -94,14 +97,19 @@ private struct RTMPConnection {
     let client: String
 
     private struct Publisher {
+        /// The engine's name for the stream (the callback may have renamed it).
         let name: String
+        /// The name as the session knows it (what FCUnpublish and deleteStream name).
+        let requestedName: String
+        /// Unwraps the message clock and closes its jumps, as for FLV files.
         var demuxer = FLVTagDemuxer()
-        /// One for all tracks: audio and video share the message clock (see TimestampUnwrapper).
-        var unwrapper = TimestampUnwrapper(bits: 32)
         var badTags = 0
     }
 
     private var session: RTMPServerSession
+    /// From `connect`: the app (query included, as sent) and tcUrl.
+    private var connectedApp = ""
+    private var tcUrl: String?
     private var publisher: Publisher?
     private var hasPublished = false
     private var refused = false
@@ -192,26 +200,36 @@ private struct RTMPConnection {
     private mutating func handle(_ event: RTMPServerEvent) {
         switch event {
         case let .connected(app, tcUrl):
-            logEvent("rtmpConnect", ["app": .string(app), "tcUrl": JSONValue(tcUrl)])
-        case let .publishRequested(name, _, _):
+            connectedApp = app
+            self.tcUrl = tcUrl
+            logEvent("rtmpConnect", ["app": .string(PublishSecrets.redacted(app)), "tcUrl": JSONValue(tcUrl.map(PublishSecrets.redacted))])
+        case let .publishRequested(requestedName, rawName, _):
+            let request = publishRequest(rawName: rawName, name: requestedName)
+            let name: String
+            switch engine.authorizePublish(request) {
+            case .allow(let allowed):
+                name = allowed
+            case .refuse(let refusal):
+                refuse(refusal, stream: requestedName)
+                return
+            }
             do {
                 try engine.streamStarted(name, source: "rtmp", clientAddress: client)
             } catch {
-                session.rejectPublish(description: "\(name) is already being published")
-                logEvent("rtmpPublishRefused", ["stream": .string(name), "reason": .string("\(error)")])
-                refused = true
+                let refusal = PublishRefusal(.nameInUse, "\(name) is already being published")
+                engine.notePublishRefused(request, refusal)
+                refuse(refusal, stream: name)
                 return
             }
             session.acceptPublish()
-            publisher = Publisher(name: name)
+            publisher = Publisher(name: name, requestedName: requestedName)
             hasPublished = true
-            logEvent("rtmpPublish", ["stream": .string(name)])
+            logEvent("rtmpPublish", ["stream": .string(name)].merging(name == requestedName ? [:] : ["requested": .string(requestedName)]) { $1 })
         case let .media(kind, timestamp, body):
             guard publisher != nil, !body.isEmpty else { return }
-            let time = publisher!.unwrapper.unwrap(UInt64(timestamp))
             let events: [DemuxEvent]
             do {
-                events = try publisher!.demuxer.demux(kind, timestamp: time, body: body)
+                events = try publisher!.demuxer.demuxArriving(kind, timestamp: timestamp, body: body)
             } catch {
                 publisher!.badTags += 1
                 if publisher!.badTags <= RTMPIngest.loggedBadTags {
@@ -222,50 +240,37 @@ private struct RTMPConnection {
             }
             for event in events { engine.streamEvent(publisher!.name, event) }
         case let .unpublished(name):
-            guard let publisher, publisher.name == name else { return }
-            engine.streamEnded(name)
+            guard let publisher, publisher.requestedName == name else { return }
+            engine.streamEnded(publisher.name)
             self.publisher = nil
-            logEvent("rtmpUnpublish", ["stream": .string(name)])
+            logEvent("rtmpUnpublish", ["stream": .string(publisher.name)])
         }
+    }
+
+    /// What the authorizer needs: app and name without their queries, the query arguments of
+    /// tcUrl, then of the app, then of the publish name (a later `key` wins), the client.
+    private func publishRequest(rawName: String, name: String) -> PublishRequest {
+        let app = PublishRequest.splitQuery(connectedApp)
+        let fromURL = tcUrl.map { PublishRequest.splitQuery($0).query } ?? []
+        // nginx-rtmp style `rtmp://host/live?key=x/cam1`: ffmpeg sends app "live?key=x/".
+        var appQuery = app.query
+        if let last = appQuery.last, last.value.hasSuffix("/") {
+            appQuery[appQuery.count - 1].value.removeLast()
+        }
+        return PublishRequest(ingestProtocol: .rtmp, app: app.path, name: name, clientAddress: socket.peerAddress(),
+                              query: fromURL + appQuery + PublishRequest.splitQuery(rawName).query, tcUrl: tcUrl)
+    }
+
+    /// Answers the refusal (the connection closes after it) and logs it; the engine has
+    /// published the publishRefused event.
+    private mutating func refuse(_ refusal: PublishRefusal, stream: String) {
+        session.rejectPublish(code: refusal.reason.rtmpStatusCode, description: refusal.detail)
+        logEvent("rtmpPublishRefused", ["stream": .string(stream), "reason": .string(refusal.detail)])
+        refused = true
     }
 }
 
 extension StreamSocket {
-    /// The peer's `address:port`, nil when the kernel cannot say. The corresponding C
-    /// functions are `getpeername` and `inet_ntop`.
-    // Belongs with StreamSocket's other calls (StreamSocket.swift); kept here until that
-    // file's owner takes it.
-    func peerAddress() -> String? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(rawValue, $0, &length) }
-        }
-        guard rc == 0 else { return nil }
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        switch Int32(storage.ss_family) {
-        case AF_INET:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address -> String? in
-                    var ip = address.pointee.sin_addr
-                    guard inet_ntop(AF_INET, &ip, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "\(Self.string(text)):\(UInt16(bigEndian: address.pointee.sin_port))"
-                }
-            }
-        case AF_INET6:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address -> String? in
-                    var ip = address.pointee.sin6_addr
-                    guard inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "[\(Self.string(text))]:\(UInt16(bigEndian: address.pointee.sin6_port))"
-                }
-            }
-        default:
-            return nil
-        }
-    }
-
-    private static func string(_ text: [CChar]) -> String {
-        String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    /// The peer's `address:port`, nil when the kernel cannot say.
+    func peerAddress() -> String? { SocketAddress.peer(of: rawValue) }
 }

@@ -17,6 +17,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         public var silenceTimeout: Double = 10
         public var eventURL: String?
         public var eventCommand: String?
+        /// Who may publish (keys, callback, address rules); open by default.
+        public var publishPolicy = PublishPolicy()
         public init(mp4writerPath: String) { self.mp4writerPath = mp4writerPath }
     }
 
@@ -33,6 +35,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     private let store: ConfigStore?
     private let log: @Sendable (String) -> Void
     public let events: EventPublisher
+    /// Every ingest asks it before a stream is created (RecorderEngine+Publishing.swift).
+    public let publishing: PublishAuthorizer
     private let lock = NSLock()
     private var configs: [Int: ConfigState] = [:]
     private var nextLocalId = 1
@@ -54,6 +58,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         self.store = store
         self.log = log
         events = EventPublisher(url: options.eventURL, command: options.eventCommand, log: log)
+        publishing = PublishAuthorizer(policy: options.publishPolicy)
         pool = FinalizerPool(mp4writerPath: options.mp4writerPath, concurrency: options.finalizeConcurrency)
         for entry in store?.entries ?? [] {
             configs[entry.configId] = ConfigState(parameters: entry.parameters)
@@ -173,6 +178,11 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
 
     // MARK: Ingest
 
+    /// The publish keys the record configs of `name` set (empty: none sets one).
+    func publishKeys(for name: String) -> [String] {
+        lock.withLock { configs.values.filter { $0.parameters.localStreamName == name }.compactMap(\.parameters.publishKey) }
+    }
+
     /// A stream of this name starts. Refused when one is already live (a second publisher).
     public func streamStarted(_ name: String, source: String, clientAddress: String? = nil) throws {
         let stream = LiveStream(name: name, source: source, clientAddress: clientAddress)
@@ -188,6 +198,12 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     /// Media of a live stream.
     public func streamEvent(_ name: String, _ event: DemuxEvent) {
         guard let stream = lock.withLock({ streams[name] }) else { return }
+        if case .discontinuity(let jump) = event {
+            events.publish("timestampDiscontinuity", Self.fields(of: jump).merging(["stream": .string(name)]) { $1 })
+        }
+        if case .unrecordable(let track) = event {
+            events.publish("trackNotRecorded", ["stream": .string(name), "track": .string(track.name), "reason": .string(track.reason)])
+        }
         if case .frame(let frame) = event { operations?.ingested(bytes: frame.payload.count, protocol: stream.source) }
         retryFailedSessions(on: stream)
         stream.lock.withLock {
@@ -199,6 +215,13 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
                 stream.retryAt = Date().addingTimeInterval(Self.retryDelay)
             }
         }
+    }
+
+    /// A `timestampDiscontinuity` event's fields: the track, why, where the source's clock was
+    /// expected (`from`) and where it went (`to`), and the offset now added (seconds).
+    static func fields(of jump: TimestampDiscontinuity) -> [String: JSONValue] {
+        ["track": .int(Int(jump.trackID)), "cause": .string(jump.cause.rawValue), "from": .double(jump.expectedSeconds),
+         "to": .double(jump.foundSeconds), "offset": .double(jump.offsetSeconds)]
     }
 
     /// Seconds after a failed recording before the config records the live stream again.
@@ -309,6 +332,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         case .chunkFinalized(let path):
             operations?.chunkFinalized(file: path)
             events.publish("recordChunkFinalized", base.merging(["file": .string(path)]) { $1 })
+        case .trackNotRecorded(let track):
+            events.publish("trackNotRecorded", base.merging(["track": .string(track.name), "reason": .string(track.reason)]) { $1 })
         case let .chunkError(path, message):
             lock.withLock { configs[id]?.lastError = message }
             operations?.chunkFailed(file: path)

@@ -73,8 +73,19 @@ extension RecorderServer {
                          samples: [.init(value: Double(engine.activeRecordingCount))]),
             MetricFamily(name: "recorder_finalizer_queue_length", help: "MP4 chunks waiting for or in mp4writer.", kind: .gauge,
                          samples: [.init(value: Double(engine.pool.queueLength))]),
+            MetricFamily(name: "recorder_publish_refusals_total", help: "Publishers refused, by ingest protocol and reason (docs/security.md).",
+                         kind: .counter, samples: publishRefusalSamples()),
         ]
         return PrometheusText.render((operations.metrics.families() + now).sorted { $0.name < $1.name })
+    }
+
+    /// One sample per protocol and reason, in a stable order.
+    private func publishRefusalSamples() -> [MetricFamily.Sample] {
+        engine.publishing.refusalCountsByProtocol.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { proto, reasons in
+            reasons.sorted { $0.key.rawValue < $1.key.rawValue }.map { reason, count in
+                MetricFamily.Sample(labels: [.init("protocol", proto.rawValue), .init("reason", reason.rawValue)], value: Double(count))
+            }
+        }
     }
 
     /// Healthy when the API answers (it does, to be asked), the listeners are bound, the

@@ -28,6 +28,7 @@ public final class RecorderServer: @unchecked Sendable {
         options.silenceTimeout = Double(configuration.streamSilenceTimeout.components.seconds)
         options.eventURL = configuration.eventURL
         options.eventCommand = configuration.eventCommand
+        options.publishPolicy = configuration.publishPolicy
         engine = RecorderEngine(options: options, store: store, log: log)
         operations = try Self.makeOperations(configuration: configuration, engine: engine, log: log)
         engine.operations = operations
@@ -62,6 +63,7 @@ public final class RecorderServer: @unchecked Sendable {
         self.cli = cli
         self.rtmp = rtmp
         self.rtsp = rtsp
+        log(configuration.publishPolicy.summary)
         log("recorder started: http=\(configuration.httpHost):\(http.port) cli=\(configuration.cliHost):\(cli.port) rtmp=\(configuration.rtmpHost):\(rtmp.port) rtsp=\(configuration.rtspHost):\(rtsp.port) media=\(configuration.mediaDirectory) state=\(configuration.stateDirectory) mp4writer=\(configuration.mp4writerPath)")
         let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
             signal(sig, SIG_IGN)

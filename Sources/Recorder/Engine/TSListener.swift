@@ -5,6 +5,11 @@ import MediaCore
 /// A named inbound MPEG-TS stream on a UDP or TCP port (pullStream). The stream appears when
 /// data arrives and ends after `silence` seconds without data (or when the TCP sender closes);
 /// the listener then waits for the next sender.
+///
+/// A sender has only its address to show: the publish address rules (and a ban earned over
+/// RTMP) decide, through `RecorderEngine.authorizePublish`. A refused TCP sender's connection
+/// is closed at once; a refused UDP sender's datagrams are dropped, the decision taken at its
+/// first datagram and announced (event, log) once.
 final class TSListener: @unchecked Sendable {
     let input: StreamInput
     let name: String
@@ -14,6 +19,10 @@ final class TSListener: @unchecked Sendable {
     private var isStopped = false
     private var socket: Socket?
     private(set) var port: UInt16 = 0
+    /// UDP senders decided so far, by host (only the serve thread touches it).
+    private var udpDecisions: [String: Bool] = [:]
+    /// Hosts remembered at most: past this the memory is cleared and senders decided again.
+    static let maxRememberedSenders = 1024
 
     init(input: StreamInput, name: String, engine: RecorderEngine, silence: Double) {
         self.input = input
@@ -55,6 +64,10 @@ final class TSListener: @unchecked Sendable {
         while !shouldStop {
             if case .tcp = input {
                 guard (try? socket.waitReadable(timeout: 0.2)) == true, let connection = try? socket.accept() else { continue }
+                guard isAllowed(connection.peerAddress()) else {
+                    connection.close()
+                    continue
+                }
                 receive(from: connection, client: "tcp")
                 connection.close()
             } else {
@@ -98,7 +111,17 @@ final class TSListener: @unchecked Sendable {
                 if Date().timeIntervalSince(lastData) >= silence && (live || client == "tcp") { break }
                 continue
             }
-            guard let n = try? socket.receive(into: &buffer), n > 0 else { break }
+            let n: Int
+            if client == "udp" {
+                var sender: String?
+                guard let count = try? socket.receive(into: &buffer, sender: &sender) else { break }
+                guard isAllowedUDPSender(sender) else { continue }
+                n = count
+            } else {
+                guard let count = try? socket.receive(into: &buffer) else { break }
+                n = count
+            }
+            guard n > 0 else { break }
             lastData = Date()
             reader.push(buffer[0..<n])
             drain()
@@ -108,5 +131,27 @@ final class TSListener: @unchecked Sendable {
         reader.finish()
         drain()
         engine?.streamEnded(name)
+    }
+
+    private func publishRequest(from address: String?) -> PublishRequest {
+        PublishRequest(ingestProtocol: sourceName == "udp-ts" ? .udpTS : .tcpTS, app: "", name: name, clientAddress: address)
+    }
+
+    /// Whether the sender at `address` may feed the stream (refusals are announced by the engine).
+    private func isAllowed(_ address: String?) -> Bool {
+        guard let engine else { return false }
+        if case .allow = engine.authorizePublish(publishRequest(from: address)) { return true }
+        return false
+    }
+
+    /// The same for a UDP sender, asked once per host: its datagrams keep coming, its refusal
+    /// is announced once.
+    private func isAllowedUDPSender(_ address: String?) -> Bool {
+        let host = address.map(SocketAddress.host(of:)) ?? "?"
+        if let known = udpDecisions[host] { return known }
+        if udpDecisions.count >= Self.maxRememberedSenders { udpDecisions = [:] }
+        let allowed = isAllowed(address)
+        udpDecisions[host] = allowed
+        return allowed
     }
 }

@@ -22,6 +22,10 @@ public struct OneShotRecording {
         public var droppedFrames = 0
         /// What was skipped in the input (damaged tags or PES, lost packets).
         public var inputProblems: [String] = []
+        /// Jumps of the input's clock, each closed on the recording's timeline.
+        public var discontinuities: [TimestampDiscontinuity] = []
+        /// Tracks of the input that were not recorded, and why (each once).
+        public var notRecorded: [UnrecordableTrack] = []
     }
 
     public init(parameters: RecordParameters, resolvedPath: String, input: StreamInput) {
@@ -45,8 +49,14 @@ public struct OneShotRecording {
         var reader = StreamReader(input: input)
         reader.silence = silence
         reader.onListening = onListening
+        var discontinuities: [TimestampDiscontinuity] = []
+        var notRecorded: [UnrecordableTrack] = []
         do {
-            try reader.run { try session.handle($0) }
+            try reader.run { event in
+                if case .discontinuity(let jump) = event { discontinuities.append(jump) }
+                if case .unrecordable(let track) = event { notRecorded.append(track) }
+                try session.handle(event)
+            }
         } catch {
             // What was recorded up to the error is kept: close (and finalize) it.
             try? session.finish()
@@ -58,11 +68,14 @@ public struct OneShotRecording {
         var outcome = Outcome()
         outcome.droppedFrames = session.droppedFrames
         outcome.inputProblems = reader.problems
+        outcome.discontinuities = discontinuities
+        outcome.notRecorded = notRecorded
         for event in collected.events {
             switch event {
             case .chunkClosed(let summary): outcome.chunks.append(summary)
             case .chunkFinalized(let path): outcome.finalized.append(path)
             case let .chunkError(path, message): outcome.errors.append("\(path): \(message)")
+            case .trackNotRecorded(let track): outcome.notRecorded.append(track)
             case .chunkCreated: break
             }
         }

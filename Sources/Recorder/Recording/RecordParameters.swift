@@ -18,6 +18,9 @@ public struct RecordParameters: Sendable, Equatable, Codable {
     public var waitForIDR = true
     public var winQtCompat = false
     public var dateFolderStructure = false
+    /// The key a publisher of this stream must present (`key=` in the RTMP URL or OBS's stream
+    /// key, the RTSP password); nil: the global --publish-key, if any, applies.
+    public var publishKey: String?
     /// This config's own retention (docs/operations.md): seconds its complete recordings are
     /// kept, and the bytes they may take; nil follows the server's --retention-age and
     /// --retention-bytes.
@@ -61,6 +64,14 @@ public struct RecordParameters: Sendable, Equatable, Codable {
         waitForIDR = try Self.bool(values, "waitforidr", default: true)
         winQtCompat = try Self.bool(values, "winqtcompat", default: false)
         dateFolderStructure = try Self.bool(values, "datefolderstructure", default: false)
+        if let key = values["publishkey"] {
+            // Never echoed: the error names the rule, not the value.
+            guard !key.isEmpty, key.utf8.count <= Self.maxPublishKeyLength,
+                  !key.contains(where: { $0.isWhitespace || $0 == "&" || $0 == "?" || $0 == "#" || $0 == "\0" }) else {
+                throw .invalid("publishKey", "***", "1 to \(Self.maxPublishKeyLength) bytes without spaces, &, ? or #")
+            }
+            publishKey = key
+        }
         if let c = values["chunklength"] {
             guard let n = Int(c), (0...Self.maxChunkLength).contains(n) else {
                 throw .invalid("chunkLength", c, "whole seconds from 0 to \(Self.maxChunkLength)")
@@ -79,7 +90,9 @@ public struct RecordParameters: Sendable, Equatable, Codable {
     }
 
     static let known: Set<String> = ["localstreamname", "pathtofile", "type", "overwrite", "keepalive", "chunklength",
-                                     "waitforidr", "winqtcompat", "datefolderstructure", "retentionage", "retentionbytes"]
+                                     "waitforidr", "winqtcompat", "datefolderstructure", "retentionage", "retentionbytes", "publishkey"]
+    /// A key travels in a URL query: long enough for any generated secret, short of abuse.
+    public static let maxPublishKeyLength = 256
 
     private static func bool(_ values: [String: String], _ key: String, default value: Bool) throws(RecordParameterError) -> Bool {
         guard let v = values[key] else { return value }

@@ -1,3 +1,5 @@
+import Containers
+
 /// What a recording reports as it goes (the EMS events of the same names).
 public enum RecordingEvent: Sendable, Equatable {
     case chunkCreated(path: String)
@@ -5,6 +7,8 @@ public enum RecordingEvent: Sendable, Equatable {
     /// The chunk's MP4 was finalized by mp4writer (MP4 only).
     case chunkFinalized(path: String)
     case chunkError(path: String, message: String)
+    /// A track this recording leaves out and why (said once per track).
+    case trackNotRecorded(UnrecordableTrack)
 }
 
 /// A closed chunk: what a user checks about a file.

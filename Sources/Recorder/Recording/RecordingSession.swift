@@ -9,7 +9,7 @@ import MediaCore
 ///
 /// Recording starts at the first video keyframe (audio-only streams: the first audio frame
 /// after 1 s of buffered media shows there is no video); frames before it cannot be decoded
-/// alone and are dropped.
+/// alone and are dropped, except the audio lead presented up to `originWindowSeconds` before it.
 public final class RecordingSession {
     public typealias WriterFactory = (_ type: RecordParameters.OutputType, _ path: String,
                                       _ tracks: [TrackDescription], _ winQtCompat: Bool) throws -> ChunkWriter
@@ -37,7 +37,13 @@ public final class RecordingSession {
     private var partIndex = 0
 
     private struct OpenChunk {
-        let writer: ChunkWriter
+        let path: String
+        /// Made when the origin is decided, with every track known by then: a track announced
+        /// in the file's first `originWindowSeconds` (MPEG-TS announces each audio language
+        /// with its first PES, after the first picture) is part of the file.
+        var writer: ChunkWriter?
+        /// The file's tracks, each with the descriptions it has in this file.
+        var tracks: [TrackDescription]
         /// The frame the file starts with (a keyframe when there is video).
         let opening: MediaFrame
         let openingScale: UInt32
@@ -58,6 +64,10 @@ public final class RecordingSession {
     private var chunk: OpenChunk?
     public private(set) var filesWritten: [String] = []
     public private(set) var droppedFrames = 0
+    /// Tracks this recording leaves out (the output cannot hold them), and what the source
+    /// said it cannot give: each said once.
+    public private(set) var notRecorded: [UnrecordableTrack] = []
+    private var refusedTracks: Set<UInt32> = []
 
     public init(parameters: RecordParameters, resolvedPath: String, pool: FinalizerPool?,
                 writerFactory: @escaping WriterFactory = RecordingSession.defaultWriter,
@@ -87,17 +97,32 @@ public final class RecordingSession {
     public var openChunkProgress: (path: String, bytes: UInt64, seconds: Double)? {
         guard let open = chunk else { return nil }
         let seconds = open.lastDTS.map { id, dts in Double(dts) / Double(streamTracks[id]?.timescale ?? 1) }.max() ?? 0
-        return (open.writer.path, open.writer.payloadBytes, seconds)
+        return (open.path, open.writer?.payloadBytes ?? 0, seconds)
     }
 
     public func handle(_ event: DemuxEvent) throws {
         switch event {
         case .track(let track):
-            if streamTracks[track.trackID] == nil { trackOrder.append(track.trackID) }
+            guard !refusedTracks.contains(track.trackID) else { return }
+            if streamTracks[track.trackID] == nil {
+                let kept = trackOrder.compactMap { streamTracks[$0] }
+                if let reason = TrackSelection.refusal(of: track, type: parameters.type, kept: kept) {
+                    refusedTracks.insert(track.trackID)
+                    let refused = UnrecordableTrack(name: "track \(track.trackID) (\(track.codec))", reason: reason)
+                    notRecorded.append(refused)
+                    onEvent(.trackNotRecorded(refused))
+                    return
+                }
+                trackOrder.append(track.trackID)
+            }
             streamTracks[track.trackID] = track
-            if let open = chunk, !open.descriptionMap.keys.contains(track.trackID) {
-                // A track that appears mid-file waits for the next file.
-                _ = open
+            if var open = chunk, open.writer == nil, open.descriptionMap[track.trackID] == nil {
+                // Early enough to be part of the open file; later, a track waits for the next file.
+                let current = track.sampleDescriptions.count
+                open.tracks.append(TrackDescription(trackID: track.trackID, timescale: track.timescale,
+                                                    sampleDescriptions: [track.sampleDescriptions[current - 1]]))
+                open.descriptionMap[track.trackID] = [UInt16(current): 1]
+                chunk = open
             }
         case let .sampleDescription(trackID, index, description):
             guard var track = streamTracks[trackID] else { return }
@@ -105,13 +130,25 @@ public final class RecordingSession {
             if track.sampleDescriptions.count < Int(index) { track.sampleDescriptions.append(description) }
             streamTracks[trackID] = track
             if var open = chunk, open.descriptionMap[trackID] != nil {
-                let local = try open.writer.addSampleDescription(description, toTrack: trackID)
+                let local: UInt16
+                if let writer = open.writer {
+                    local = try writer.addSampleDescription(description, toTrack: trackID)
+                } else if let position = open.tracks.firstIndex(where: { $0.trackID == trackID }) {
+                    open.tracks[position].sampleDescriptions.append(description)
+                    local = UInt16(open.tracks[position].sampleDescriptions.count)
+                } else {
+                    return
+                }
                 open.descriptionMap[trackID]![index] = local
                 chunk = open
             }
         case .frame(let frame):
             try handle(frame)
-        case .metadata:
+        case .unrecordable(let track):
+            // The source reported it (once, for the whole stream); kept for the reason given
+            // when nothing at all can be recorded.
+            if !notRecorded.contains(track) { notRecorded.append(track) }
+        case .metadata, .discontinuity:
             break
         }
     }
@@ -120,7 +157,10 @@ public final class RecordingSession {
     private var hasAudio: Bool { streamTracks.values.contains { $0.kind == .audio } }
 
     private func handle(_ frame: MediaFrame) throws {
-        guard let track = streamTracks[frame.trackID] else { droppedFrames += 1; return }
+        guard let track = streamTracks[frame.trackID] else {
+            if !refusedTracks.contains(frame.trackID) { droppedFrames += 1 }
+            return
+        }
         guard chunk != nil else { return try waitForStart(frame, track: track) }
         if shouldSplit(before: frame, track: track) {
             try closeChunk()
@@ -150,9 +190,17 @@ public final class RecordingSession {
         }
         if track.kind == .video {
             guard frame.isKeyframe else { droppedFrames += 1; return }
-            // The file starts with the keyframe: what arrived before it is not part of it.
-            droppedFrames += pending.count
-            pending = [frame]
+            // The file starts with the keyframe. Audio that arrived before it and is presented
+            // at most `originWindowSeconds` before it is the source's audio lead (an encoder
+            // starts its audio a few milliseconds before its first picture): it stays, and
+            // the file's origin moves to it. Older audio and other video are not part of it.
+            let keyTime = Double(frame.pts) / Double(track.timescale)
+            let lead = pending.filter { held in
+                guard let heldTrack = streamTracks[held.trackID], heldTrack.kind == .audio else { return false }
+                return Double(held.pts) / Double(heldTrack.timescale) >= keyTime - Self.originWindowSeconds
+            }
+            droppedFrames += pending.count - lead.count
+            pending = lead + [frame]
             openingKeyframe = frame
             if hasAudio {
                 let buffered = pending
@@ -179,7 +227,8 @@ public final class RecordingSession {
 
     private func shouldSplit(before frame: MediaFrame, track: TrackDescription) -> Bool {
         guard let open = chunk else { return false }
-        if parameters.winQtCompat && open.writer.payloadBytes + UInt64(frame.payload.count) > Self.winQtPayloadLimit {
+        if parameters.winQtCompat, let writer = open.writer,
+           writer.payloadBytes + UInt64(frame.payload.count) > Self.winQtPayloadLimit {
             return true
         }
         guard parameters.chunkLength > 0 else { return false }
@@ -208,9 +257,8 @@ public final class RecordingSession {
             tracks.append(TrackDescription(trackID: id, timescale: t.timescale, sampleDescriptions: [t.sampleDescriptions[current - 1]]))
             map[id] = [UInt16(current): 1]
         }
-        let writer = try makeWriter(parameters.type, path, tracks, parameters.winQtCompat)
-        chunk = OpenChunk(writer: writer, opening: frame, openingScale: track.timescale, descriptionMap: map,
-                          wallClockStart: Date().timeIntervalSince1970)
+        chunk = OpenChunk(path: path, writer: nil, tracks: tracks, opening: frame, openingScale: track.timescale,
+                          descriptionMap: map, wallClockStart: Date().timeIntervalSince1970)
         onEvent(.chunkCreated(path: path))
     }
 
@@ -238,6 +286,7 @@ public final class RecordingSession {
         }
         open.originTicks = best.ticks
         open.originScale = best.scale
+        open.writer = try makeWriter(parameters.type, open.path, open.tracks, parameters.winQtCompat)
         let held = open.startBuffer
         open.startBuffer = []
         chunk = open
@@ -263,7 +312,7 @@ public final class RecordingSession {
         }
         guard let local = map[frame.sampleDescriptionIndex] else { droppedFrames += 1; return }
         f.sampleDescriptionIndex = local
-        try open.writer.write(f)
+        try open.writer?.write(f)
         open.lastDTS[f.trackID] = f.dts
         if open.firstDTS[f.trackID] == nil { open.firstDTS[f.trackID] = f.dts }
         open.samples[f.trackID, default: 0] += 1
@@ -274,9 +323,9 @@ public final class RecordingSession {
         try decideOrigin()
         guard let open = chunk else { return }
         chunk = nil
-        let path = open.writer.path
+        let path = open.path
         do {
-            try open.writer.close()
+            try open.writer?.close()
         } catch {
             onEvent(.chunkError(path: path, message: "\(error)"))
             throw error
@@ -290,7 +339,7 @@ public final class RecordingSession {
             duration = max(duration, Double(dts) / scale)
         }
         filesWritten.append(path)
-        onEvent(.chunkClosed(ChunkSummary(path: path, durationSeconds: duration, payloadBytes: open.writer.payloadBytes,
+        onEvent(.chunkClosed(ChunkSummary(path: path, durationSeconds: duration, payloadBytes: open.writer?.payloadBytes ?? 0,
                                           samples: open.samples, firstTimestamp: first, lastTimestamp: last,
                                           wallClockStart: open.wallClockStart)))
         if parameters.type == .mp4, let pool {
@@ -314,6 +363,11 @@ public final class RecordingSession {
         }
         pending = []
         try closeChunk()
+        if partIndex == 0 && !notRecorded.isEmpty {
+            // Nothing was written because nothing could be: say why, as an error.
+            onEvent(.chunkError(path: nextPath, message: "nothing recordable: "
+                                + notRecorded.map(\.description).joined(separator: "; ")))
+        }
     }
 }
 

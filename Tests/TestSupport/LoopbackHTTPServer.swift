@@ -1,0 +1,104 @@
+import Foundation
+import MediaCore
+
+/// A small HTTP/1.1 server on 127.0.0.1 for tests of the recorder's HTTP clients (the publish
+/// auth callback): each request is recorded and answered by `respond`; a nil answer holds the
+/// connection open without a word until `stop()` (a callback that never answers).
+public final class LoopbackHTTPServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var target: String
+        /// Field names lower-cased.
+        public var fields: [String: String]
+        public var body: String
+
+        /// The body's form fields (`application/x-www-form-urlencoded`), decoded.
+        public var form: [String: String] {
+            var result: [String: String] = [:]
+            for pair in body.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                    String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+                }
+                result[parts[0]] = parts.count > 1 ? parts[1] : ""
+            }
+            return result
+        }
+    }
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var fields: [(String, String)]
+        public init(status: Int, fields: [(String, String)] = []) {
+            self.status = status
+            self.fields = fields
+        }
+    }
+
+    private let listener: Socket
+    public let port: Int
+    private let respond: @Sendable (Request) -> Response?
+    private let lock = NSLock()
+    private var received: [Request] = []
+    private var stopped = false
+
+    public init(respond: @escaping @Sendable (Request) -> Response?) throws {
+        listener = try Socket.tcpListener(host: "127.0.0.1", port: 0)
+        port = Int(try listener.localPort())
+        self.respond = respond
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)/auth" }
+
+    public var requests: [Request] { lock.withLock { received } }
+
+    public func stop() {
+        lock.withLock { stopped = true }
+    }
+
+    private var isStopped: Bool { lock.withLock { stopped } }
+
+    private func acceptLoop() {
+        defer { listener.close() }
+        while !isStopped {
+            guard (try? listener.waitReadable(timeout: 0.1)) == true, let connection = try? listener.accept() else { continue }
+            Thread.detachNewThread { [self] in serve(connection) }
+        }
+    }
+
+    private func serve(_ connection: Socket) {
+        defer { connection.close() }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var request: Request?
+        while request == nil {
+            guard (try? connection.waitReadable(timeout: 5)) == true, let n = try? connection.receive(into: &buffer), n > 0 else { return }
+            bytes += buffer[0..<n]
+            request = Self.parse(bytes)
+        }
+        lock.withLock { received.append(request!) }
+        guard let response = respond(request!) else {
+            while !isStopped { usleep(20_000) }
+            return
+        }
+        var text = "HTTP/1.1 \(response.status) Status\r\nContent-Length: 0\r\nConnection: close\r\n"
+        for (name, value) in response.fields { text += "\(name): \(value)\r\n" }
+        _ = try? connection.descriptor.writeAll(Array((text + "\r\n").utf8))
+    }
+
+    /// A request once its head and Content-Length bytes of body are in.
+    private static func parse(_ bytes: [UInt8]) -> Request? {
+        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
+        let head = String(decoding: bytes[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        let line = head[0].split(separator: " ")
+        var fields: [String: String] = [:]
+        for field in head.dropFirst() {
+            guard let colon = field.firstIndex(of: ":") else { continue }
+            fields[field[..<colon].lowercased()] = field[field.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(fields["content-length"] ?? "0") ?? 0
+        guard bytes.count - end.upperBound >= length else { return nil }
+        return Request(method: line.first.map(String.init) ?? "", target: line.count > 1 ? String(line[1]) : "", fields: fields,
+                       body: String(decoding: bytes[end.upperBound..<(end.upperBound + length)], as: UTF8.self))
+    }
+}

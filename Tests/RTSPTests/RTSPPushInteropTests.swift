@@ -65,5 +65,16 @@ final class RTSPPushInteropTests: XCTestCase {
                            "rtsp://pub:s3cret@127.0.0.1:\(recorder.rtspPort)/live/authed"])
         XCTAssertTrue(recorder.waitForLog("recordChunkFinalized", timeout: 30), recorder.log_())
         XCTAssertEqual(try videoHashes("\(directory)/media/authed.mp4"), try videoHashes(source))
+
+        // A record config's publishKey (docs/security.md) applies to RTSP push: `?key=` in the URL.
+        XCTAssertEqual(try recorder.command("/record?localStreamName=keyed&pathToFile=keyed&type=mp4&publishKey=K3Y")["status"] as? String, "SUCCESS")
+        let noKey = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-i", source, "-c", "copy", "-f", "rtsp", "-rtsp_transport", "tcp",
+                                                    "rtsp://pub:s3cret@127.0.0.1:\(recorder.rtspPort)/live/keyed"])
+        XCTAssertNotEqual(noKey.status, 0, "no publish key: refused")
+        XCTAssertTrue(recorder.log_().contains("rtspPublishRefused"), recorder.log_())
+        try run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", source, "-c", "copy", "-f", "rtsp", "-rtsp_transport", "tcp",
+                           "rtsp://pub:s3cret@127.0.0.1:\(recorder.rtspPort)/live/keyed?key=K3Y"])
+        XCTAssertTrue(recorder.waitForLog("recordChunkFinalized", count: 2, timeout: 30), recorder.log_())
+        XCTAssertEqual(try videoHashes("\(directory)/media/keyed.mp4"), try videoHashes(source))
     }
 }

@@ -74,6 +74,8 @@ private struct RTSPPublisherConnection {
     /// UDP sockets by track (RTP, RTCP), bound at SETUP.
     var udp: [Int: (rtp: Socket, rtcp: Socket)] = [:]
     var streamName: String?
+    /// The ANNOUNCE's publish request and the name the authorizer allowed (it may rename).
+    var publish: (request: PublishRequest, name: String)?
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
 
@@ -173,6 +175,16 @@ private struct RTSPPublisherConnection {
         var outcome: String?
         switch event {
         case let .announced(name, announced, skipped)?:
+            let publishRequest = Self.publishRequest(uri: request.uri ?? "", name: name, client: socket.peerAddress())
+            switch engine.authorizePublish(publishRequest) {
+            case .allow(let allowed):
+                publish = (publishRequest, allowed)
+            case .refuse(let refusal):
+                // 403, not 401: a client would retry a 401 with credentials it does not have.
+                try socket.writeAll(RTSPMessage.response(403, "Forbidden", headers: [("CSeq", request["CSeq"] ?? "0")]).serialized())
+                logEvent("rtspPublishRefused", ["stream": .string(name), "reason": .string(refusal.detail)])
+                return "publish refused"
+            }
             tracks = announced.filter { StagingFormat.storableCodecs.contains($0.format.codec) }
             for track in announced where !tracks.contains(track) {
                 logEvent("rtspTrackSkipped", ["stream": .string(name), "reason": .string("\(track.format.codec) cannot be recorded yet")])
@@ -180,10 +192,11 @@ private struct RTSPPublisherConnection {
             for reason in skipped { logEvent("rtspTrackSkipped", ["stream": .string(name), "reason": .string(reason)]) }
             logEvent("rtspAnnounce", ["stream": .string(name), "tracks": .array(announced.map { .string($0.format.codec.description) })])
         case .recording?:
-            guard let name = session.streamName else { break }
+            guard let (publishRequest, name) = publish else { break }
             do {
                 try engine.streamStarted(name, source: "rtsp", clientAddress: client)
             } catch {
+                engine.notePublishRefused(publishRequest, PublishRefusal(.nameInUse, "\(name) is already being published"))
                 try socket.writeAll(RTSPMessage.response(453, "Not Enough Bandwidth", headers: [("CSeq", request["CSeq"] ?? "0")]).serialized())
                 return "stream \(name) is already live"
             }
@@ -199,6 +212,16 @@ private struct RTSPPublisherConnection {
         }
         try socket.writeAll(response.serialized())
         return outcome
+    }
+
+    /// What the publish authorizer needs from an ANNOUNCE URL: the app (the path before the
+    /// name), the name, the query arguments (`?key=SECRET`), the client.
+    static func publishRequest(uri: String, name: String, client: String?) -> PublishRequest {
+        let url = (try? RTSPURL(parsing: uri))?.pathAndQuery ?? ""
+        let (path, query) = PublishRequest.splitQuery(url)
+        let segments = path.split(separator: "/")
+        return PublishRequest(ingestProtocol: .rtsp, app: segments.dropLast().joined(separator: "/"), name: name,
+                              clientAddress: client, query: query)
     }
 
     /// `index` is the session's (ANNOUNCE order); the assembler has the recordable ones only.

@@ -25,6 +25,9 @@ final class RTSPPull: @unchecked Sendable {
     static let reconnectDelay = 5.0
     /// From connecting to PLAY answered: cameras answer in well under a second.
     static let setupTimeout = 10.0
+    /// A camera that drops our SYNs (unplugged, wrong address) costs this, not the kernel's
+    /// two minutes, before the next attempt.
+    static let connectTimeout = 5
     /// UDP: no packet this long after PLAY means a firewall or NAT eats them; go TCP.
     static let udpSilence = 3.0
     /// The RTSP connection's read size: a few RTP packets of a high-bitrate camera.
@@ -102,7 +105,11 @@ final class RTSPPull: @unchecked Sendable {
             target.password = original.password
         }
         let socket: StreamSocket
-        do { socket = try StreamSocket.connect(host: target.host, port: target.port) } catch { return .ended("\(error)") }
+        do {
+            socket = try StreamSocket.connect(host: target.host, port: target.port, deadline: .now + .seconds(Self.connectTimeout))
+        } catch {
+            return .ended("\(error)")
+        }
         socket.setSendTimeout(.seconds(10))
         let registered = lock.withLock { () -> Bool in
             guard !isStopped else { return false }

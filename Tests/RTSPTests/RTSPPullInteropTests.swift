@@ -102,6 +102,27 @@ final class RTSPPullInteropTests: XCTestCase {
         }
     }
 
+    /// kill -9 of the recorder while it records a camera: the next start recovers the chunk
+    /// (startup recovery), which decodes silently up to about the kill.
+    func testKillDuringACameraRecordingIsRecovered() throws {
+        try FFmpegCheck.require()
+        let camera = try RTSPCamera()
+        defer { camera.stop() }
+        let directory = TestPaths.temporaryDirectory("rtsp-kill")
+        let recorder = try RecorderProcess(directory: directory)
+        XCTAssertEqual(try recorder.command("/record?localStreamName=cam&pathToFile=cam&type=mp4")["status"] as? String, "SUCCESS")
+        XCTAssertEqual(try recorder.command("/pullStream?uri=\(camera.url("h264aac"))&localStreamName=cam")["status"] as? String, "SUCCESS")
+        XCTAssertTrue(recorder.waitForLog("recordChunkCreated"), recorder.log_())
+        sleep(3)
+        recorder.kill9()
+        let restarted = try RecorderProcess(directory: directory)
+        restarted.stop()
+        let path = "\(directory)/media/cam.mp4"
+        XCTAssertEqual(try FFmpegCheck.complaints(path), "", restarted.log_())
+        XCTAssertEqual(try probe(path).codecs, ["aac", "h264"])
+        XCTAssertGreaterThan(try FFmpegCheck.streams(path).first { $0.kind == "video" }?.frames ?? 0, 50, "about 3 s kept")
+    }
+
     func testPullWithDigestAndBasicCredentials() throws {
         try FFmpegCheck.require()
         for auth in ["digest", "basic"] {

@@ -100,6 +100,26 @@ public struct Socket: Sendable {
     /// The peer of a connected socket (`address:port`), nil when the kernel cannot say.
     public func peerAddress() -> String? { SocketAddress.peer(of: rawValue) }
 
+    /// Sends one datagram to `host:port` (an IPv4 address). The corresponding C function is
+    /// `sendto`.
+    public func send(_ bytes: [UInt8], toHost host: String, port: UInt16) throws(SystemError) {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+            throw SystemError(call: "inet_pton", path: "\(host):\(port)", errno: EINVAL)
+        }
+        while true {
+            let n = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                    bytes.withUnsafeBytes { sendto(rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            }
+            if n >= 0 { return }
+            if errno != EINTR { throw SystemError(call: "sendto", path: "\(host):\(port)", errno: errno) }
+        }
+    }
+
     /// Accepts one connection.
     public func accept() throws(SystemError) -> Socket {
         while true {

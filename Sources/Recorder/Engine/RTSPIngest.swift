@@ -74,8 +74,9 @@ private struct RTSPPublisherConnection {
     /// UDP sockets by track (RTP, RTCP), bound at SETUP.
     var udp: [Int: (rtp: Socket, rtcp: Socket)] = [:]
     var streamName: String?
-    /// The name the publish rules allowed at ANNOUNCE (an auth callback may rename).
-    var allowedName: String?
+    /// The ANNOUNCE's publish request and the name the publish rules allowed (an auth
+    /// callback may rename).
+    var publish: (request: PublishRequest, name: String)?
     /// Authorizations that proved no key on this connection. Clients retry each scheme they
     /// were offered (rtspclientsink tries Digest, then Basic): the connection counts as one
     /// failure toward a ban, and ends after `maxKeyAttempts`.
@@ -136,7 +137,11 @@ private struct RTSPPublisherConnection {
                 while let item = try decoder.next() {
                     switch item {
                     case .message(let request):
-                        if let end = try handle(request) { return end }
+                        if let end = try handle(request) {
+                            // UDP packets sent just before the TEARDOWN wait in the sockets.
+                            _ = drainUDP(&buffer)
+                            return end
+                        }
                     case let .interleaved(channel, payload):
                         guard let (index, isRTCP) = session.track(forChannel: channel) else { continue }
                         if !isRTCP { lastMedia = clock.now }
@@ -160,8 +165,8 @@ private struct RTSPPublisherConnection {
     private mutating func handle(_ request: RTSPMessage) throws -> String? {
         if request.method?.uppercased() == "ANNOUNCE" {
             switch authorize(request) {
-            case .allow(let name):
-                allowedName = name
+            case .allow(let request, let name):
+                publish = (request, name)
             case .refuse(let answer, let end):
                 try socket.writeAll(answer.serialized())
                 return end
@@ -192,10 +197,11 @@ private struct RTSPPublisherConnection {
             for reason in skipped { logEvent("rtspTrackSkipped", ["stream": .string(name), "reason": .string(reason)]) }
             logEvent("rtspAnnounce", ["stream": .string(name), "tracks": .array(announced.map { .string($0.format.codec.description) })])
         case .recording?:
-            guard let name = allowedName ?? session.streamName else { break }
+            guard let (publishRequest, name) = publish else { break }
             do {
                 try engine.streamStarted(name, source: "rtsp", clientAddress: client)
             } catch {
+                engine.notePublishRefused(publishRequest, PublishRefusal(.nameInUse, "\(name) is already being published"))
                 try socket.writeAll(RTSPMessage.response(453, "Not Enough Bandwidth", headers: [("CSeq", request["CSeq"] ?? "0")]).serialized())
                 return "stream \(name) is already live"
             }
@@ -214,7 +220,7 @@ private struct RTSPPublisherConnection {
     }
 
     private enum Authorization {
-        case allow(String)
+        case allow(PublishRequest, String)
         /// The answer to send, and why the connection ends (nil: it goes on, as after a 401
         /// that asks for credentials).
         case refuse(RTSPMessage, String?)
@@ -227,7 +233,8 @@ private struct RTSPPublisherConnection {
     /// with 403.
     private mutating func authorize(_ request: RTSPMessage) -> Authorization {
         guard let uri = request.uri, let url = try? RTSPURL(parsing: uri), let name = url.lastPathSegment else {
-            return .allow(session.streamName ?? "")  // the session answers 400
+            // The session answers 400.
+            return .allow(PublishRequest(ingestProtocol: .rtsp, app: "", name: session.streamName ?? "", clientAddress: socket.peerAddress(), query: [:]), session.streamName ?? "")
         }
         let split = PublishRequest.splitQuery(url.pathAndQuery)
         var segments = split.path.split(separator: "/").map(String.init)
@@ -235,7 +242,10 @@ private struct RTSPPublisherConnection {
         var publish = PublishRequest(ingestProtocol: .rtsp, app: segments.joined(separator: "/"), name: name,
                                      clientAddress: socket.peerAddress(), query: split.query)
         let keys = engine.requiredPublishKeys(for: name)
-        if !keys.isEmpty {
+        // A key given as `?key=` in the URL is checked by the publish rules like RTMP's; the URL's
+        // user and password may then be the server's own --rtsp-user credential.
+        let keyInQuery = publish.query.contains { $0.name == "key" }
+        if !keys.isEmpty && !keyInQuery {
             guard let proven = session.provenCredentials(request, passwords: keys) else {
                 guard request["Authorization"] != nil else { return .refuse(session.unauthorizedResponse(to: request), nil) }
                 keyFailures += 1
@@ -247,7 +257,7 @@ private struct RTSPPublisherConnection {
         }
         switch engine.authorizePublish(publish) {
         case .allow(let allowed):
-            return .allow(allowed)
+            return .allow(publish, allowed)
         case .refuse(let refusal):
             logEvent("rtspPublishRefused", ["stream": .string(name), "reason": .string(refusal.detail)])
             let status = refusal.reason == .nameInUse || refusal.reason == .nameInvalid ? (400, "Bad Request") : (403, "Forbidden")

@@ -25,6 +25,9 @@ final class RTSPPull: @unchecked Sendable {
     static let reconnectDelay = 5.0
     /// From connecting to PLAY answered: cameras answer in well under a second.
     static let setupTimeout = 10.0
+    /// A camera that drops our SYNs (unplugged, wrong address) costs this, not the kernel's
+    /// two minutes, before the next attempt.
+    static let connectTimeout = 5
     /// UDP: no packet this long after PLAY means a firewall or NAT eats them; go TCP.
     static let udpSilence = 3.0
     /// The RTSP connection's read size: a few RTP packets of a high-bitrate camera.
@@ -102,7 +105,11 @@ final class RTSPPull: @unchecked Sendable {
             target.password = original.password
         }
         let socket: StreamSocket
-        do { socket = try StreamSocket.connect(host: target.host, port: target.port) } catch { return .ended("\(error)") }
+        do {
+            socket = try StreamSocket.connect(host: target.host, port: target.port, deadline: .now + .seconds(Self.connectTimeout))
+        } catch {
+            return .ended("\(error)")
+        }
         socket.setSendTimeout(.seconds(10))
         let registered = lock.withLock { () -> Bool in
             guard !isStopped else { return false }
@@ -166,6 +173,11 @@ private struct RTSPPullConnection {
     let start: ContinuousClock.Instant
     var lastMedia: ContinuousClock.Instant
     var playingSince: ContinuousClock.Instant?
+    var nextReceiverReport: ContinuousClock.Instant?
+    /// Ours, in the receiver reports (RFC 3550 8.1: random).
+    let ssrc = UInt32.random(in: 1...UInt32.max)
+    /// The camera's address as connected (the URL may hold a name).
+    let peerHost: String
 
     init(pull: RTSPPull, socket: StreamSocket, url: RTSPURL, tcp: Bool, redirects: Int) {
         self.pull = pull
@@ -174,6 +186,7 @@ private struct RTSPPullConnection {
         session = RTSPClientSession(url: url, transport: tcp ? .tcp : .udp, clientNonce: nonce, redirects: redirects)
         start = clock.now
         lastMedia = start
+        peerHost = SocketAddress.host(of: socket.peerAddress() ?? url.host)
     }
 
     var now: Double {
@@ -229,6 +242,7 @@ private struct RTSPPullConnection {
                 return .ended("\(error)")
             }
             drainUDP(&buffer)
+            sendReceiverReports()
             let elapsed = clock.now
             if !session.isPlaying && elapsed - start > .seconds(RTSPPull.setupTimeout) {
                 return .ended("no answer to the RTSP handshake within \(RTSPPull.setupTimeout) s")
@@ -301,6 +315,23 @@ private struct RTSPPullConnection {
         }
         lastMedia = clock.now
         pull.feed(assembler!.receiveRTP(payload, track: index, arrival: now))
+    }
+
+    /// Seconds between our RTCP receiver reports over UDP: cameras that watch RTCP drop a
+    /// client that sends none (RFC 3550 6.2 suggests 5 s).
+    static let receiverReportInterval: Duration = .seconds(5)
+
+    /// Over UDP, an empty receiver report to each track's RTCP port every few seconds.
+    private mutating func sendReceiverReports() {
+        guard session.isPlaying, !udp.isEmpty, session.transport == .udp else { return }
+        let now = clock.now
+        if let due = nextReceiverReport, now < due { return }
+        nextReceiverReport = now + Self.receiverReportInterval
+        let report = RTCPPacket.emptyReceiverReport(ssrc: ssrc)
+        for (i, pair) in udp.enumerated() where i < session.tracks.count {
+            guard let ports = session.tracks[i].serverPorts, let port = UInt16(exactly: ports.upperBound) else { continue }
+            try? pair.rtcp.send(report, toHost: peerHost, port: port)
+        }
     }
 
     private mutating func drainUDP(_ buffer: inout [UInt8]) {

@@ -234,7 +234,7 @@ private struct RTSPPublisherConnection {
     private mutating func authorize(_ request: RTSPMessage) -> Authorization {
         guard let uri = request.uri, let url = try? RTSPURL(parsing: uri), let name = url.lastPathSegment else {
             // The session answers 400.
-            return .allow(PublishRequest(ingestProtocol: .rtsp, app: "", name: session.streamName ?? "", clientAddress: socket.peerAddress(), query: [:]), session.streamName ?? "")
+            return .allow(PublishRequest(ingestProtocol: .rtsp, app: "", name: session.streamName ?? "", clientAddress: socket.peerAddress()), session.streamName ?? "")
         }
         let split = PublishRequest.splitQuery(url.pathAndQuery)
         var segments = split.path.split(separator: "/").map(String.init)

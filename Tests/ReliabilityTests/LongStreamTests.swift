@@ -16,7 +16,7 @@ import XCTest
 /// Covered: (1) 24 s at full cadence crossing the 33-bit wrap 10 s in; (2) more than 27 hours
 /// of 90 kHz time: 30 three-second segments at full cadence, each 56 minutes after the
 /// previous (a jump of the source clock, as after a long outage), with the wrap inside a
-/// segment; (3) 24 s of FLV crossing the 32-bit millisecond wrap 10 s in, read by FLVReader;
+/// segment (the recorder closes those jumps: the recording is the segments end to end); (3) 24 s of FLV crossing the 32-bit millisecond wrap 10 s in, read by FLVReader;
 /// (4) the same tags through FLVTagDemuxer with a 32-bit TimestampUnwrapper (the RTMP path).
 final class LongStreamTests: XCTestCase {
     static let fixture = TestPaths.fixture("mp4/h264_aac.mp4")
@@ -123,8 +123,13 @@ final class LongStreamTests: XCTestCase {
         let start = Self.wrap33 - (28 * 56 * 60 * 90_000 + 135_000)
         XCTAssertGreaterThan(start, 0)
         try writeTS(frames, tracks: source.tracks, startTime: start, to: dir + "/in.ts")
-        let (output, _) = try record(dir + "/in.ts", dir: dir)
-        try assertContinuous(output, written: frames, source: source, label: "TS 27.1 h with 56 min jumps")
+        let (output, outcome) = try record(dir + "/in.ts", dir: dir)
+        // A forward jump past 5 s is closed (docs/recording.md, timestamp discontinuities): each
+        // track goes on one frame after its last, so the recording is the segments end to end,
+        // every frame once, and each of the 29 jumps is reported.
+        try assertContinuous(output, written: source.stream(segments: 30), source: source, label: "TS 27.1 h with 56 min jumps")
+        XCTAssertEqual(Set(outcome.discontinuities.map(\.cause.rawValue)), ["forward"], "\(outcome.discontinuities)")
+        XCTAssertGreaterThanOrEqual(outcome.discontinuities.count, 29, "a jump per segment boundary (per track)")
         let span = Double(frames.last!.dts - frames[0].dts) / Double(source.timescale(frames[0].trackID))
         XCTAssertGreaterThan(span, 27 * 3600, "more than 27 hours of timestamps")
     }

@@ -17,10 +17,12 @@ public enum Command: Sendable, Equatable {
     case listRecordings(RecordingQuery)
     /// Deletes a complete recording; `file` is resolved by the path policy first.
     case deleteRecording(file: String)
+    /// Each allowed root's used, free and total bytes and the global retention limits.
+    case storageInfo
 
     /// The command names as EMS spells them; matching is case-insensitive.
     public static let names = ["record", "listConfig", "removeConfig", "listStreams", "pullStream", "version",
-                               "shutdownServer", "listRecordings", "deleteRecording"]
+                               "shutdownServer", "listRecordings", "deleteRecording", "storageInfo"]
 
     public var name: String {
         switch self {
@@ -33,6 +35,7 @@ public enum Command: Sendable, Equatable {
         case .shutdownServer: return "shutdownServer"
         case .listRecordings: return "listRecordings"
         case .deleteRecording: return "deleteRecording"
+        case .storageInfo: return "storageInfo"
         }
     }
 }

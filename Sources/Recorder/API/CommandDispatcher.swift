@@ -100,6 +100,11 @@ public final class CommandDispatcher: @unchecked Sendable {
                 let entry = try recordings.deleteRecording(file: resolved)
                 return .success("Recording \(resolved) deleted", data: entry.json)
             }
+        case .storageInfo:
+            guard let storage = control as? any StorageControl, let report = storage.storageReport() else {
+                return .fail("storageInfo: this server keeps no recordings catalog")
+            }
+            return .success("Storage", data: report.json)
         case .shutdownServer:
             var answer = CommandAnswer.success("Server shutting down", data: .null)
             answer.requestsShutdown = true

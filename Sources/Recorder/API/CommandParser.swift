@@ -94,6 +94,9 @@ public enum CommandParser {
         case "version":
             try expectNoParameters(pairs, command: "version")
             return .version
+        case "storageinfo":
+            try expectNoParameters(pairs, command: "storageInfo")
+            return .storageInfo
         case "shutdownserver":
             try expectNoParameters(pairs, command: "shutdownServer")
             return .shutdownServer

@@ -97,10 +97,15 @@ private extension Substring {
 /// The statuses the API server answers with.
 enum HTTPStatus: Int, Sendable {
     case ok = 200
+    case seeOther = 303
     case badRequest = 400
+    case unauthorized = 401
+    case forbidden = 403
     case notFound = 404
     case methodNotAllowed = 405
     case requestTimeout = 408
+    case lengthRequired = 411
+    case contentTooLarge = 413
     case uriTooLong = 414
     case headerFieldsTooLarge = 431
     case serviceUnavailable = 503
@@ -108,10 +113,15 @@ enum HTTPStatus: Int, Sendable {
     var reason: String {
         switch self {
         case .ok: return "OK"
+        case .seeOther: return "See Other"
         case .badRequest: return "Bad Request"
+        case .unauthorized: return "Unauthorized"
+        case .forbidden: return "Forbidden"
         case .notFound: return "Not Found"
         case .methodNotAllowed: return "Method Not Allowed"
         case .requestTimeout: return "Request Timeout"
+        case .lengthRequired: return "Length Required"
+        case .contentTooLarge: return "Content Too Large"
         case .uriTooLong: return "URI Too Long"
         case .headerFieldsTooLarge: return "Request Header Fields Too Large"
         case .serviceUnavailable: return "Service Unavailable"

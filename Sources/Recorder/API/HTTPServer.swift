@@ -25,16 +25,19 @@ public final class HTTPServer: Sendable {
         public init() {}
     }
 
-    /// A page that is not an EMS command (`/metrics`, `/health`): its own status and type.
+    /// A page that is not an EMS command (`/metrics`, `/health`, the console): its own status,
+    /// type and header fields.
     public struct Resource: Sendable {
         public var status: Int
         public var contentType: String
         public var body: String
+        public var headerFields: [(String, String)]
 
-        public init(status: Int = 200, contentType: String, body: String) {
+        public init(status: Int = 200, contentType: String, body: String, headerFields: [(String, String)] = []) {
             self.status = status
             self.contentType = contentType
             self.body = body
+            self.headerFields = headerFields
         }
     }
 
@@ -46,9 +49,11 @@ public final class HTTPServer: Sendable {
     private let dispatcher: CommandDispatcher
     private let server: ConnectionServer
 
-    /// Listens on `host:port` once started; port 0 picks a free port (see `port`).
+    /// Listens on `host:port` once started; port 0 picks a free port (see `port`). With a
+    /// `token`, every request must carry it (`HTTPAccess`).
     public init(host: String = "127.0.0.1", port: Int = 7777, dispatcher: CommandDispatcher, limits: Limits = Limits(),
-                resources: Resources = [:]) {
+                resources: Resources = [:], token: APIToken? = nil) {
+        let access = HTTPAccess(token: token)
         self.host = host
         self.limits = limits
         self.dispatcher = dispatcher
@@ -56,7 +61,9 @@ public final class HTTPServer: Sendable {
                                                 maxHeaderBytes: limits.maxHeaderBytes, maxFieldCount: limits.maxFieldCount)
         server = ConnectionServer(
             host: host, port: port, maxConnections: limits.maxConnections,
-            handle: { socket in Self.serve(socket, dispatcher: dispatcher, resources: resources, limits: limits, headLimits: headLimits) },
+            handle: { socket in
+                Self.serve(socket, dispatcher: dispatcher, resources: resources, access: access, limits: limits, headLimits: headLimits)
+            },
             reject: { socket in
                 let body = CommandAnswer.fail("server busy: \(limits.maxConnections) connections open; retry").text
                 try? socket.writeAll(HTTPStatus.serviceUnavailable.response(body: body, extraFields: [("Retry-After", "1")]))
@@ -73,8 +80,8 @@ public final class HTTPServer: Sendable {
     /// Stops accepting and ends open connections.
     public func stop() { server.stop() }
 
-    private static func serve(_ socket: StreamSocket, dispatcher: CommandDispatcher, resources: Resources, limits: Limits,
-                              headLimits: HTTPRequestHead.Limits) {
+    private static func serve(_ socket: StreamSocket, dispatcher: CommandDispatcher, resources: Resources, access: HTTPAccess,
+                              limits: Limits, headLimits: HTTPRequestHead.Limits) {
         socket.setSendTimeout(limits.writeTimeout)
         let deadline = ContinuousClock.now + limits.requestTimeout
         var buffer: [UInt8] = []
@@ -84,8 +91,14 @@ public final class HTTPServer: Sendable {
             socket.shutdownWrite()
             socket.discardInput()
         }
+        func finish(_ response: [UInt8]) {
+            try? socket.writeAll(response)
+            socket.shutdownWrite()
+            socket.discardInput()
+        }
         while true {
             let head: HTTPRequestHead
+            let headLength: Int
             do {
                 guard let parsed = try HTTPRequestHead.parse(buffer, limits: headLimits) else {
                     let result = chunk.withUnsafeMutableBytes { raw in
@@ -103,20 +116,33 @@ public final class HTTPServer: Sendable {
                     continue
                 }
                 head = parsed.head
+                headLength = parsed.length
             } catch {
                 refuse(error.status, error.description)
+                return
+            }
+            let path = head.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            switch access.decide(head, path: path) {
+            case .proceed:
+                break
+            case .respond(let response):
+                finish(response)
+                return
+            case .readLoginForm(let length):
+                guard let form = readBody(socket, after: buffer[headLength...], length: length, deadline: deadline) else {
+                    refuse(.requestTimeout, "login form not received within \(limits.requestTimeout)")
+                    return
+                }
+                finish(access.loginResponse(form: form, head: head))
                 return
             }
             guard head.method == "GET" else {
                 refuse(.methodNotAllowed, "method \(head.method) not allowed: use GET /COMMAND?...", [("Allow", "GET")])
                 return
             }
-            let path = head.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             if let resource = resources[path]?() {
                 let status = HTTPStatus(rawValue: resource.status) ?? .ok
-                try? socket.writeAll(status.response(body: resource.body, contentType: resource.contentType))
-                socket.shutdownWrite()
-                socket.discardInput()
+                finish(status.response(body: resource.body, contentType: resource.contentType, extraFields: resource.headerFields))
                 return
             }
             let answer = dispatcher.answer(httpTarget: head.target)
@@ -128,4 +154,19 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// The `length` bytes of a request body: those already received after the head, then
+    /// more from the socket until `deadline`; nil when they do not all arrive.
+    private static func readBody(_ socket: StreamSocket, after received: ArraySlice<UInt8>, length: Int,
+                                 deadline: ContinuousClock.Instant) -> [UInt8]? {
+        var body = Array(received.prefix(length))
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while body.count < length {
+            let result = chunk.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
+            }
+            guard case .success(.bytes(let n)) = result else { return nil }
+            body += chunk[..<min(n, length - body.count)]
+        }
+        return body
+    }
 }

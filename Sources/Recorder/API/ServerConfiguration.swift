@@ -50,6 +50,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var minFreeBytes: UInt64?
     /// How often retention is checked besides at every chunk close.
     public var retentionInterval: Duration = .seconds(30)
+    /// When set, every HTTP request must carry it (docs/security.md); required when the HTTP
+    /// API listens beyond loopback.
+    public var apiToken: APIToken?
 
     /// The largest pool that makes sense: finalizing is I/O bound, more only thrashes disks.
     public static let maxFinalizePoolSize = 64
@@ -112,6 +115,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         for (name, value) in flags where name != "config" {
             try configuration.set(name, value, context: "--\(name)")
         }
+        try configuration.checkExposure()
         return .run(configuration)
     }
 
@@ -130,6 +134,26 @@ public struct ServerConfiguration: Sendable, Equatable {
             }
             try set(key, value, context: context)
         }
+    }
+
+    /// Refuses to start an API that anyone on the network could use: the HTTP API beyond
+    /// loopback needs a token, and the line CLI, which has no way to carry one, stays on
+    /// loopback. A warning in a log nobody reads would leave recording, deleting, playing and
+    /// stopping open to the network (docs/security.md).
+    public func checkExposure() throws(ConfigurationError) {
+        if apiToken == nil && !Self.isLoopback(httpHost) {
+            throw ConfigurationError("--http-host \(httpHost) is beyond loopback and no --api-token is set: anyone who reaches the port could record, delete, play and stop; set --api-token (api-token= in the config file) or keep --http-host on 127.0.0.1")
+        }
+        if !Self.isLoopback(cliHost) {
+            throw ConfigurationError("--cli-host \(cliHost) is beyond loopback: the line CLI has no token, so it stays on loopback; from other machines use the HTTP API with --api-token")
+        }
+    }
+
+    /// Whether `host` names this machine only: `localhost`, 127.0.0.0/8, `::1`.
+    public static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare == "localhost" { return true }
+        return ["127.0.0.0/8", "::1/128"].contains { (try? AddressBlock(parsing: $0))?.contains(host: bare) ?? false }
     }
 
     /// The path policy the API applies to `record` paths.
@@ -235,6 +259,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         Option(name: "retention-bytes", valueName: "BYTES", help: "keep the recordings under this many bytes in all, oldest deleted first") { config, value throws(ConfigurationError) in config.retentionBytes = try count(value) },
         Option(name: "min-free-bytes", valueName: "BYTES", help: "keep this much free on each root's filesystem; recording pauses when nothing is left to delete") { config, value throws(ConfigurationError) in config.minFreeBytes = try count(value) },
         Option(name: "retention-interval", valueName: "SECONDS", help: "how often retention is checked, besides at each chunk close (default 30)") { config, value throws(ConfigurationError) in config.retentionInterval = try seconds(value) },
+        Option(name: "api-token", valueName: "TOKEN", help: "every HTTP request (API, console, media) must carry this: Authorization: Bearer TOKEN or the console's login; required with an --http-host beyond loopback; prefer the config file (flags show in ps)") { config, value throws(ConfigurationError) in
+            config.apiToken = try APIToken(value)
+        },
         Option(name: "cli-idle-timeout", valueName: "SECONDS", help: "a CLI connection idle this long is closed (default 300)") { config, value throws(ConfigurationError) in config.cliIdleTimeout = try seconds(value) },
     ]
 

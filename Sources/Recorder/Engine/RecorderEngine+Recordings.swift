@@ -25,3 +25,8 @@ extension RecorderEngine: RecordingsControl {
                                             "configId": entry.configId.map(JSONValue.int) ?? .null])
     }
 }
+
+/// storageInfo, from the catalog and one statvfs per root.
+extension RecorderEngine: StorageControl {
+    public func storageReport() -> StorageReport? { operations?.storageReport() }
+}

@@ -28,6 +28,7 @@ public final class RecorderOperations: @unchecked Sendable {
     private var closedAt: [String: Date] = [:]
     private var lastShortages: [RetentionPlan.Shortage] = []
     private let now: @Sendable () -> Double
+    private let usage: RetentionEnforcer.UsageProbe
 
     /// Finalize durations, seconds: a short chunk takes well under a second, a long one (hours
     /// at high bitrate) a minute or more when the disk is slow.
@@ -41,6 +42,7 @@ public final class RecorderOperations: @unchecked Sendable {
         self.roots = roots
         self.version = version
         self.now = now
+        self.usage = usage
         enforcer = RetentionEnforcer(catalog: catalog, policy: policy, roots: roots, overrides: overrides, now: now, usage: usage)
         declareMetrics()
     }
@@ -224,24 +226,24 @@ public final class RecorderOperations: @unchecked Sendable {
         metrics.addCollector { [weak self] in self?.storageFamilies() ?? [] }
     }
 
-    /// Free and used bytes per root (used: the recordings the catalog holds under it), the
-    /// catalog's size, build info.
+    /// Each root's size, free and used bytes (used: the recordings the catalog holds under it)
+    /// and the global retention limits, measured now (`storageInfo`, the storage metrics).
+    public func storageReport() -> StorageReport {
+        StorageReport.measure(catalog: catalog, roots: roots, policy: enforcer.policy, belowFloor: Set(shortages.map(\.root)),
+                              usage: usage)
+    }
+
+    /// Free and used bytes per root, the catalog's size, build info.
     private func storageFamilies() -> [MetricFamily] {
-        var used: [String: UInt64] = [:]
-        catalog.visitOldestFirst { entry in
-            if let root = roots.filter({ entry.file.hasPrefix($0 == "/" ? "/" : $0 + "/") }).max(by: { $0.count < $1.count }) {
-                used[root, default: 0] += entry.bytes
-            }
-            return true
-        }
+        let report = storageReport()
         var free: [MetricFamily.Sample] = [], size: [MetricFamily.Sample] = [], usedSamples: [MetricFamily.Sample] = []
-        for root in roots {
-            let label = [MetricFamily.Label("root", root)]
-            if let usage = try? FileSystem.usage(root) {
+        for root in report.roots {
+            let label = [MetricFamily.Label("root", root.path)]
+            if let usage = root.usage {
                 free.append(.init(labels: label, value: Double(usage.availableBytes)))
                 size.append(.init(labels: label, value: Double(usage.totalBytes)))
             }
-            usedSamples.append(.init(labels: label, value: Double(used[root] ?? 0)))
+            usedSamples.append(.init(labels: label, value: Double(root.usedBytes)))
         }
         return [
             MetricFamily(name: "recorder_storage_free_bytes", help: "Bytes free for the recorder on the filesystem of each allowed root.",
@@ -250,7 +252,7 @@ public final class RecorderOperations: @unchecked Sendable {
             MetricFamily(name: "recorder_storage_used_bytes", help: "Bytes of the recordings under each allowed root (from the catalog).",
                          kind: .gauge, samples: usedSamples),
             MetricFamily(name: "recorder_catalog_recordings", help: "Recordings in the catalog (not deleted).", kind: .gauge,
-                         samples: [.init(value: Double(catalog.count))]),
+                         samples: [.init(value: Double(report.recordingCount))]),
             MetricFamily(name: "recorder_storage_paused", help: "1 when recording is paused because free space is under --min-free-bytes.",
                          kind: .gauge, samples: [.init(value: shortages.isEmpty ? 0 : 1)]),
             MetricFamily(name: "recorder_build_info", help: "The recorder's version (value always 1).", kind: .gauge,

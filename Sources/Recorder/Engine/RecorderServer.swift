@@ -43,7 +43,9 @@ public final class RecorderServer: @unchecked Sendable {
         let dispatcher = CommandDispatcher(control: engine, paths: configuration.pathPolicy,
                                            onShutdown: { [stopped] in stopped.signal() })
         let http = HTTPServer(host: configuration.httpHost, port: configuration.httpPort, dispatcher: dispatcher,
-                              limits: configuration.httpLimits, resources: operationsResources)
+                              limits: configuration.httpLimits,
+                              resources: operationsResources.merging(ConsoleResources.resources) { own, _ in own },
+                              token: configuration.apiToken)
         let cli = LineServer(host: configuration.cliHost, port: configuration.cliPort, dispatcher: dispatcher,
                              limits: configuration.lineLimits)
         var rtmpLimits = RTMPIngest.Limits()
@@ -64,6 +66,9 @@ public final class RecorderServer: @unchecked Sendable {
         self.rtmp = rtmp
         self.rtsp = rtsp
         log(configuration.publishPolicy.summary)
+        // Whether a token guards the API, never the token.
+        log(configuration.apiToken == nil ? "HTTP API and console open to this machine (loopback, no --api-token)"
+                                          : "HTTP API and console need the API token (Authorization: Bearer, or the console's login)")
         log("recorder started: http=\(configuration.httpHost):\(http.port) cli=\(configuration.cliHost):\(cli.port) rtmp=\(configuration.rtmpHost):\(rtmp.port) rtsp=\(configuration.rtspHost):\(rtsp.port) media=\(configuration.mediaDirectory) state=\(configuration.stateDirectory) mp4writer=\(configuration.mp4writerPath)")
         let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
             signal(sig, SIG_IGN)

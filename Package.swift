@@ -24,10 +24,13 @@ let package = Package(
         .target(name: "RTMP", dependencies: ["MediaCore", "Containers"]),
         // Layer 4: RTSP messages, SDP, RTP depacketizers, client and server sessions (no sockets).
         .target(name: "RTSP", dependencies: ["MediaCore", "Containers"]),
+        // Layer 4: exports: chunk MP4s joined by stream copy into one fast-start MP4, served
+        // as a spliced file (the moov in memory, the samples read from the chunks).
+        .target(name: "MP4Export", dependencies: ["MediaCore", "ISOBMFF"]),
         // Layer 5: running it for months: recordings catalog, retention, metrics, health.
         .target(name: "Operations", dependencies: ["MediaCore", "ISOBMFF", "Containers"]),
         // Layer 5: recording (sources, sessions, sinks).
-        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "RTSP", "Operations"]),
+        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "RTSP", "Operations", "MP4Export"]),
         // Thin executables.
         .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter", "MediaCore"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
@@ -47,7 +50,7 @@ let package = Package(
         .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "ISOBMFF", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Recorder", "Containers", "RTMP", "StagingWriter", "MP4Finalizer", "ISOBMFF", "MediaCore", "recorder", "mp4writer"]),
         .testTarget(name: "RTSPTests", dependencies: ["RTSP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
-        .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore"]),
+        .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore", "Operations"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Recorder", "TestSupport", "MediaCore", "ISOBMFF", "recorder", "mp4writer"]),
     ],
     swiftLanguageModes: [.v6]

@@ -97,6 +97,7 @@ private extension Substring {
 /// The statuses the API server answers with.
 enum HTTPStatus: Int, Sendable {
     case ok = 200
+    case partialContent = 206
     case seeOther = 303
     case badRequest = 400
     case unauthorized = 401
@@ -104,15 +105,18 @@ enum HTTPStatus: Int, Sendable {
     case notFound = 404
     case methodNotAllowed = 405
     case requestTimeout = 408
+    case conflict = 409
     case lengthRequired = 411
     case contentTooLarge = 413
     case uriTooLong = 414
+    case rangeNotSatisfiable = 416
     case headerFieldsTooLarge = 431
     case serviceUnavailable = 503
 
     var reason: String {
         switch self {
         case .ok: return "OK"
+        case .partialContent: return "Partial Content"
         case .seeOther: return "See Other"
         case .badRequest: return "Bad Request"
         case .unauthorized: return "Unauthorized"
@@ -120,9 +124,11 @@ enum HTTPStatus: Int, Sendable {
         case .notFound: return "Not Found"
         case .methodNotAllowed: return "Method Not Allowed"
         case .requestTimeout: return "Request Timeout"
+        case .conflict: return "Conflict"
         case .lengthRequired: return "Length Required"
         case .contentTooLarge: return "Content Too Large"
         case .uriTooLong: return "URI Too Long"
+        case .rangeNotSatisfiable: return "Range Not Satisfiable"
         case .headerFieldsTooLarge: return "Request Header Fields Too Large"
         case .serviceUnavailable: return "Service Unavailable"
         }

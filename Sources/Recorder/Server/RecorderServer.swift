@@ -45,6 +45,7 @@ public final class RecorderServer: @unchecked Sendable {
         let http = HTTPServer(host: configuration.httpHost, port: configuration.httpPort, dispatcher: dispatcher,
                               limits: configuration.httpLimits,
                               resources: operationsResources.merging(ConsoleResources.resources) { own, _ in own },
+                              routes: RecordingRoutes(catalog: operations.catalog, paths: configuration.pathPolicy).routes,
                               token: configuration.apiToken)
         let cli = LineServer(host: configuration.cliHost, port: configuration.cliPort, dispatcher: dispatcher,
                              limits: configuration.lineLimits)

@@ -142,7 +142,7 @@ WATCH_PLAYER = """
   video.currentTime = middle;
   for (let i = 0; i < 50 && (video.seeking || video.currentTime < middle); i++) await sleep(100);
   const afterSeek = state();
-  await sleep(1500);
+  await sleep(1200);
   const later = state();
   return { start, middle, afterSeek, later };
 })()

@@ -23,7 +23,7 @@ function el(tag, attributes, ...children) {
     else if (name === "className") node.className = value;
     else node.setAttribute(name, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -51,10 +51,12 @@ function bytes(n) {
   return (i === 0 ? n : n.toFixed(n < 10 ? 2 : 1)) + " " + units[i];
 }
 
+// 6.04 -> "6.0s", 86400 -> "24h", 3725 -> "1h 2m 5s".
 function seconds(s) {
+  if (s < 60) return s.toFixed(s < 10 ? 1 : 0) + "s";
   s = Math.round(s);
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-  return (h ? h + "h " : "") + (h || m ? m + "m " : "") + r + "s";
+  return [h ? h + "h" : "", m ? m + "m" : "", r ? r + "s" : ""].filter(Boolean).join(" ");
 }
 
 function two(n) { return String(n).padStart(2, "0"); }
@@ -188,15 +190,17 @@ function renderRecordings() {
             el("td", { className: "num" }, bytes(r.bytes)),
             el("td", {}, describeTracks(r.tracks)),
             el("td", {}, el("span", { className: "pill " + (r.state === "recording" ? "rec" : "") }, r.state)),
-            el("td", {}, isPlayable(r)
-              ? [el("button", { className: "play", onclick: () => playRecording(r) }, "Play"), " ",
+            el("td", {}, isFinished(r)
+              ? [isPlayable(r) ? [el("button", { className: "play", onclick: () => playRecording(r) }, "Play"), " "] : null,
                  el("a", { href: mediaURL(r.file), download: r.file.split("/").pop() }, "download")]
               : el("span", { className: "dim" }, "not finished")))]))));
   });
   document.getElementById("recordings").replaceChildren(names.length ? picker : el("p", { className: "dim" }, "No recordings."), ...sections);
 }
 
-function isPlayable(r) { return (r.state === "finalized" || r.state === "recovered") && /\.mp4$/i.test(r.file); }
+function isFinished(r) { return r.state === "finalized" || r.state === "recovered"; }
+// Browsers play MP4, not FLV or MPEG-TS: those are for download.
+function isPlayable(r) { return isFinished(r) && /\.mp4$/i.test(r.file); }
 function mediaURL(file) { return "/media?" + query({ file }); }
 
 // The recordings asked for: those reaching into the last N days the picker says (all: none

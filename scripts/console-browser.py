@@ -10,13 +10,16 @@ but python3's standard library is needed. The script:
   2. waits until the page has rendered the recordings of --stream, and reads them back;
   3. plays the first finished recording in the page's <video>, seeks to the middle and checks
      that it keeps playing (currentTime advances, no error);
-  4. with --export START END: plays /export of that range the same way, through the page's
+  4. with --actions: records and stops a config through the page's forms, confirmations
+     declined then accepted;
+  5. with --export START END: plays /export of that range the same way, through the page's
      export form;
-  5. with --screenshot PATH: saves a PNG of the page.
+  6. with --screenshot PATH: saves a PNG of the page.
 
 It prints one JSON object (what it saw) and exits 0, or prints {"error": ...} and exits 1.
 usage: console-browser.py --url http://127.0.0.1:PORT --stream NAME [--token TOKEN]
-                          [--export START END] [--screenshot PATH] [--chromium PATH]
+                          [--actions] [--export START END] [--screenshot PATH]
+                          [--chromium PATH]
 """
 import argparse
 import base64
@@ -154,6 +157,36 @@ def play_and_watch(browser, start_script):
     return browser.evaluate(WATCH_PLAYER)
 
 
+# Record and stop through the page: a declined confirmation changes nothing; an accepted one
+# adds the config, whose Stop (confirmed) removes it again.
+TRY_ACTIONS = """
+(async () => {
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const rows = () => [...document.querySelectorAll('#configs tr[data-config]')].filter(r => r.innerText.includes('console-check'));
+  const asked = [];
+  let answer = false;
+  window.confirm = message => { asked.push(message); return answer; };
+  const form = document.getElementById('record-form');
+  form.localStreamName.value = 'console-check';
+  form.pathToFile.value = 'console-check';
+  form.requestSubmit();
+  await sleep(1000);
+  const afterDecline = rows().length;
+  answer = true;
+  form.requestSubmit();
+  for (let i = 0; i < 50 && rows().length === 0; i++) await sleep(100);
+  const afterAccept = rows().length;
+  if (afterAccept) rows()[0].querySelector('button.danger').click();
+  for (let i = 0; i < 50 && rows().length > 0; i++) await sleep(100);
+  return { asked, afterDecline, afterAccept, afterStop: rows().length };
+})()
+"""
+
+
+def try_actions(browser):
+    return browser.evaluate(TRY_ACTIONS)
+
+
 def run(arguments):
     started = time.monotonic()
     browser = Browser(arguments.chromium)
@@ -181,6 +214,8 @@ def run(arguments):
         report["liveStreams"] = browser.evaluate("[...document.querySelectorAll('#streams tr[data-stream]')].map(r => r.dataset.stream)")
         report["configs"] = browser.evaluate("[...document.querySelectorAll('#configs tr[data-config]')].map(r => r.innerText.replace(/\\s+/g, ' '))")
         report["storage"] = browser.evaluate("[...document.querySelectorAll('#storage tr[data-root]')].map(r => r.innerText.replace(/\\s+/g, ' '))")
+        if arguments.actions:
+            report["actions"] = try_actions(browser)
         report["recordingPlayback"] = play_and_watch(
             browser, "document.querySelector('tr.recording button.play').click(); true")
         if arguments.export:
@@ -219,6 +254,7 @@ def main():
     parser.add_argument("--token")
     parser.add_argument("--export", nargs=2, type=int, metavar=("START", "END"))
     parser.add_argument("--screenshot")
+    parser.add_argument("--actions", action="store_true", help="record and stop a config 'console-check' through the page")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     arguments = parser.parse_args()
 

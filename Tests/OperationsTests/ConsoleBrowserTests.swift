@@ -8,7 +8,8 @@ import Glibc
 /// The console as an operator meets it, checked by programs nobody here wrote: headless
 /// Chromium (Debian's, driven over its DevTools pipe by scripts/console-browser.py) logs in
 /// through the form, finds the recorded stream and its recordings in the rendered page, plays
-/// one in the page's <video>, seeks to the middle and keeps playing; curl finds every route
+/// one in the page's <video>, seeks to the middle and keeps playing, records and stops a
+/// config through the page (with its confirmations); curl finds every route
 /// closed without the token and open with it.
 final class ConsoleBrowserTests: XCTestCase {
     private let token = "console-test-token-0123456789"
@@ -53,7 +54,7 @@ final class ConsoleBrowserTests: XCTestCase {
 
         let screenshot = ProcessInfo.processInfo.environment["RECORDER_CONSOLE_SCREENSHOT"]
         let run = try ExternalTool.run("python3", [TestPaths.repositoryRoot.appendingPathComponent("scripts/console-browser.py").path,
-                                                   "--url", base, "--stream", "cam1", "--token", token]
+                                                   "--url", base, "--stream", "cam1", "--token", token, "--actions"]
                                                   + (screenshot.map { ["--screenshot", $0] } ?? []))
         let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any], run.stdout + run.stderr)
         XCTAssertEqual(run.status, 0, run.stdout)
@@ -67,6 +68,14 @@ final class ConsoleBrowserTests: XCTestCase {
         XCTAssertTrue(rows.contains { ($0["text"] as? String ?? "").contains("h264 640x360") }, "\(rows)")
         XCTAssertTrue((report["storage"] as? [String] ?? []).contains { $0.contains(directory) || $0.contains("media") }, "\(report)")
         XCTAssertTrue((report["configs"] as? [String] ?? []).contains { $0.contains("cam1") }, "\(report)")
+        let actions = report["actions"] as? [String: Any] ?? [:]
+        XCTAssertEqual(actions["asked"] as? [String], ["Record stream \"console-check\" to console-check (mp4)?",
+                                                       "Record stream \"console-check\" to console-check (mp4)?",
+                                                       "Stop recording \"console-check\" (config 2)? The open file is closed and kept."], "\(actions)")
+        XCTAssertEqual(actions["afterDecline"] as? Int, 0, "a declined record changes nothing: \(actions)")
+        XCTAssertEqual(actions["afterAccept"] as? Int, 1, "a confirmed record adds the config: \(actions)")
+        XCTAssertEqual(actions["afterStop"] as? Int, 0, "a confirmed stop removes it: \(actions)")
+        XCTAssertFalse(try curl(base + "/listConfig", bearer: true).body.contains("console-check"), "the API agrees")
         assertKeepsPlaying(report["recordingPlayback"], what: "the recording", width: 640)
     }
 

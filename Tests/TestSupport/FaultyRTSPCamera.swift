@@ -39,7 +39,7 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
 
     public let quirks: Quirks
     public private(set) var port = 0
-    private let listener: Socket
+    private let listener: StreamSocket
     private let frames: [MediaFrame]
     private let timescale: UInt32
     private let sps: [UInt8], pps: [UInt8]
@@ -63,7 +63,7 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
             if frame.trackID == video.trackID { frames.append(frame) }
         }
         self.frames = frames
-        listener = try Socket.tcpListener(host: "127.0.0.1", port: 0)
+        listener = try StreamSocket.listen(host: "127.0.0.1", port: 0)
         port = Int(try listener.localPort())
         Thread.detachNewThread { [self] in acceptLoop() }
     }
@@ -81,13 +81,13 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
     private func acceptLoop() {
         defer { listener.close() }
         while !isStopped {
-            guard (try? listener.waitReadable(timeout: 0.1)) == true, let connection = try? listener.accept() else { continue }
+            guard (try? listener.waitReadable(until: .now + .milliseconds(100))) == true, let connection = try? listener.accept() else { continue }
             serve(connection)
             connection.close()
         }
     }
 
-    private func send(_ socket: Socket, _ bytes: [UInt8]) {
+    private func send(_ socket: StreamSocket, _ bytes: [UInt8]) {
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(socket.rawValue, $0.baseAddress! + done, $0.count - done, Int32(MSG_NOSIGNAL)) }
@@ -96,12 +96,12 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
         }
     }
 
-    private func serve(_ socket: Socket) {
+    private func serve(_ socket: StreamSocket) {
         var input: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         var challenged = false
         while !isStopped {
-            guard (try? socket.waitReadable(timeout: 5)) == true, let n = try? socket.receive(into: &buffer), n > 0 else { return }
+            guard (try? socket.waitReadable(until: .now + .seconds(5))) == true, let n = try? socket.receive(into: &buffer), n > 0 else { return }
             input += buffer[0..<n]
             while let end = Self.headEnd(input) {
                 let head = String(decoding: input[0..<end], as: UTF8.self)
@@ -205,7 +205,7 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
         return fields["response"] == expected
     }
 
-    private func stream(_ socket: Socket) {
+    private func stream(_ socket: StreamSocket) {
         var sequence: UInt16 = 65_500   // wraps during the stream
         var audioSequence: UInt16 = 0
         let videoChannel = UInt8(quirks.channelBase + 2 * videoIndex)

@@ -1,3 +1,5 @@
+import MediaCore
+
 /// The HTTP face of the API: `GET /COMMAND?params=BASE64` (the EMS form) or
 /// `GET /COMMAND?key=value&...`, answered with the EMS JSON. One request per connection
 /// (`Connection: close`), a thread per connection up to `Limits.maxConnections`.
@@ -55,7 +57,7 @@ public final class HTTPServer: Sendable {
         let headLimits = HTTPRequestHead.Limits(maxRequestLineLength: limits.maxRequestLineLength,
                                                 maxHeaderBytes: limits.maxHeaderBytes, maxFieldCount: limits.maxFieldCount)
         server = ConnectionServer(
-            host: host, port: port, maxConnections: limits.maxConnections,
+            host: host, port: port, maxConnections: limits.maxConnections, name: "http",
             handle: { socket in Self.serve(socket, dispatcher: dispatcher, resources: resources, limits: limits, headLimits: headLimits) },
             reject: { socket in
                 let body = CommandAnswer.fail("server busy: \(limits.maxConnections) connections open; retry").text

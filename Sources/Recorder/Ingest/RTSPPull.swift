@@ -15,6 +15,8 @@ final class RTSPPull: @unchecked Sendable {
     let name: String
     let options: PullOptions
     private weak var engine: RecorderEngine?
+    /// The live stream while a connection plays (only the pull's thread touches it).
+    private var stream: StreamClaim?
     private let log: @Sendable (String) -> Void
     private let lock = NSLock()
     private var isStopped = false
@@ -126,15 +128,18 @@ final class RTSPPull: @unchecked Sendable {
     }
 
     fileprivate func feed(_ events: [DemuxEvent]) {
-        for event in events { engine?.streamEvent(name, event) }
+        stream?.deliver(events)
     }
 
     fileprivate func started(client: String) -> Bool {
-        (try? engine?.streamStarted(name, source: "rtsp", clientAddress: client)) != nil
+        guard let engine, let claimed = try? StreamClaim.claim(name, source: "rtsp", clientAddress: client, sink: engine) else { return false }
+        stream = claimed
+        return true
     }
 
     fileprivate func ended() {
-        engine?.streamEnded(name)
+        stream?.end()
+        stream = nil
     }
 
     fileprivate func note(_ event: String, _ fields: [String: JSONValue]) {
@@ -167,7 +172,7 @@ private struct RTSPPullConnection {
     var assembler: RTPStreamAssembler?
     /// Session track index -> assembler index (nil: skipped).
     var trackMap: [Int: Int] = [:]
-    var udp: [(rtp: Socket, rtcp: Socket)] = []
+    var udp: [(rtp: DatagramSocket, rtcp: DatagramSocket)] = []
     var live = false
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
@@ -330,14 +335,14 @@ private struct RTSPPullConnection {
         let report = RTCPPacket.emptyReceiverReport(ssrc: ssrc)
         for (i, pair) in udp.enumerated() where i < session.tracks.count {
             guard let ports = session.tracks[i].serverPorts, let port = UInt16(exactly: ports.upperBound) else { continue }
-            try? pair.rtcp.send(report, toHost: peerHost, port: port)
+            try? pair.rtcp.send(report, toHost: peerHost, port: Int(port))
         }
     }
 
     private mutating func drainUDP(_ buffer: inout [UInt8]) {
         for (i, pair) in udp.enumerated() {
             for (socket, isRTCP) in [(pair.rtp, false), (pair.rtcp, true)] {
-                while (try? socket.waitReadable(timeout: 0)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
+                while (try? socket.waitReadable(until: .now)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
                     receive(Array(buffer[0..<n]), sessionTrack: i, isRTCP: isRTCP)
                 }
             }

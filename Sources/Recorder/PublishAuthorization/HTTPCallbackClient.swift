@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 
 /// The auth callback's HTTP/1.1 client, over the recorder's own sockets: one POST per
 /// connection (`Connection: close`), of which only the status line and the Location field are

@@ -108,6 +108,38 @@ final class TransportTests: XCTestCase {
         }
     }
 
+    /// A server that served a connection and stopped leaves no descriptor behind (listener,
+    /// wake pipe, connection), and a connection over the bound gets the refusal.
+    func testConnectionServerStopsWithEveryDescriptorClosed() throws {
+        let before = try openDescriptors()
+        let server = ConnectionServer(host: "127.0.0.1", port: 0, maxConnections: 1, name: "test",
+                                      handle: { socket in
+                                          var buffer = [UInt8](repeating: 0, count: 16)
+                                          if let n = try? socket.receive(into: &buffer), n > 0 { try? socket.writeAll(Array(buffer[0..<n])) }
+                                          _ = try? socket.waitReadable(until: .now + .seconds(5))  // hold the slot until the client leaves
+                                      },
+                                      reject: { socket in try? socket.writeAll(Array("busy".utf8)) })
+        try server.start()
+        let first = try StreamSocket.connect(host: "127.0.0.1", port: server.port, deadline: .now + .seconds(2))
+        try first.writeAll([7])
+        var buffer = [UInt8](repeating: 0, count: 16)
+        XCTAssertTrue(try first.waitReadable(until: .now + .seconds(2)))
+        XCTAssertEqual(try first.receive(into: &buffer), 1)
+        XCTAssertEqual(buffer[0], 7)
+        let second = try StreamSocket.connect(host: "127.0.0.1", port: server.port, deadline: .now + .seconds(2))
+        XCTAssertTrue(try second.waitReadable(until: .now + .seconds(2)))
+        let n = try second.receive(into: &buffer)
+        XCTAssertEqual(String(decoding: buffer[0..<n], as: UTF8.self), "busy")
+        second.close()
+        first.close()
+        server.stop(waitingUpTo: .seconds(5))
+        XCTAssertEqual(server.activeConnectionCount, 0)
+        // A connection thread leaves the set just before it closes its socket.
+        let settled = ContinuousClock.now + .seconds(1)
+        while try openDescriptors() != before && ContinuousClock.now < settled { usleep(10_000) }
+        XCTAssertEqual(try openDescriptors(), before, "the server left a descriptor open")
+    }
+
     /// Out of descriptors: creating a socket throws and says so; accepting does not (the
     /// listener is fine), it pauses and returns nil, and the connection is taken once a
     /// descriptor is free again.

@@ -78,13 +78,7 @@ public final class RTMPIngest: Sendable {
 
     /// Stops accepting and ends every connection; returns when their streams have ended (files
     /// closed, MP4s queued to finalize), or after a grace period.
-    public func stop() {
-        server.stop()
-        let deadline = ContinuousClock.now + Self.stopGracePeriod
-        while server.activeConnectionCount > 0 && ContinuousClock.now < deadline {
-            usleep(10_000)
-        }
-    }
+    public func stop() { server.stop(waitingUpTo: Self.stopGracePeriod) }
 }
 
 /// One client connection, on its own thread: reads with deadlines, drives the session, feeds

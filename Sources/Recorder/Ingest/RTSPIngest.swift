@@ -26,6 +26,8 @@ public final class RTSPIngest: Sendable {
     }
 
     static let readSize = 64 * 1024
+    /// How long `stop()` waits for connections to close their streams.
+    static let stopGracePeriod: Duration = .seconds(10)
 
     public let host: String
     public let limits: Limits
@@ -53,11 +55,7 @@ public final class RTSPIngest: Sendable {
     public var port: Int { server.port }
 
     /// Stops accepting and ends every connection; returns when their streams have ended.
-    public func stop() {
-        server.stop()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while server.activeConnectionCount > 0 && ContinuousClock.now < deadline { usleep(10_000) }
-    }
+    public func stop() { server.stop(waitingUpTo: Self.stopGracePeriod) }
 }
 
 /// One publisher's connection, on its own thread.

@@ -104,6 +104,15 @@ public final class ConnectionServer: Sendable {
         thread?.join()
     }
 
+    /// Stops as `stop()` does, then waits until every connection thread has returned (an
+    /// ingest's streams ended, files closed) or `grace` has passed.
+    public func stop(waitingUpTo grace: Duration) {
+        stop()
+        let deadline = ContinuousClock.now + grace
+        var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000)
+        while activeConnectionCount > 0 && ContinuousClock.now < deadline { _ = nanosleep(&pause, nil) }
+    }
+
     private func acceptLoop(_ socket: StreamSocket, wake: Int32) {
         defer {
             socket.close()

@@ -14,7 +14,11 @@ final class RTSPPull: @unchecked Sendable {
     let uri: String
     let name: String
     let options: PullOptions
-    private weak var engine: RecorderEngine?
+    private weak var engine: (any IngestSink)?
+    /// Called when the pull ends by itself (keepAlive=0), not when it is stopped.
+    private let onFinished: @Sendable (RTSPPull) -> Void
+    /// The engine's stream silence, in seconds.
+    let silence: Double
     /// The live stream while a connection plays (only the pull's thread touches it).
     private var stream: StreamClaim?
     private let log: @Sendable (String) -> Void
@@ -40,11 +44,14 @@ final class RTSPPull: @unchecked Sendable {
     /// The RTSP connection's read size: a few RTP packets of a high-bitrate camera.
     static let readSize = 64 * 1024
 
-    init(uri: String, name: String, options: PullOptions, engine: RecorderEngine, log: @escaping @Sendable (String) -> Void) {
+    init(uri: String, name: String, options: PullOptions, engine: any IngestSink, silence: Double = 10,
+         onFinished: @escaping @Sendable (RTSPPull) -> Void = { _ in }, log: @escaping @Sendable (String) -> Void) {
         self.uri = uri
         self.name = name
         self.options = options
         self.engine = engine
+        self.onFinished = onFinished
+        self.silence = silence
         self.log = log
     }
 
@@ -58,7 +65,7 @@ final class RTSPPull: @unchecked Sendable {
             }
             finished.signal()
             // Ended by itself (keepAlive=0): the engine forgets it, the name may be pulled again.
-            if !stopped { engine?.pullFinished(self) }
+            if !stopped { onFinished(self) }
         }
         thread.name = "rtsp-\(name)"
         thread.start()
@@ -390,5 +397,5 @@ private struct RTSPPullConnection {
 
 extension RTSPPull {
     /// Seconds of silence after which the camera is gone (the engine's stream silence).
-    var engineSilence: Int64 { Int64(engine?.options.silenceTimeout ?? 10) }
+    var engineSilence: Int64 { Int64(silence) }
 }

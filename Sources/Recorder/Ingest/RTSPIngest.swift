@@ -313,6 +313,6 @@ enum RTSPUDPPorts {
             guard let rtcp = try? DatagramSocket.bind(host: "0.0.0.0", port: port + 1) else { probe.close(); continue }
             return (probe, rtcp)
         }
-        throw RecorderControlError("no free pair of UDP ports for RTP")
+        throw IngestError("no free pair of UDP ports for RTP")
     }
 }

@@ -346,7 +346,7 @@ private struct RTSPPullConnection {
         guard !tracks.isEmpty else { throw RTSPError.noUsableTracks("no track the recorder can record") }
         var assembler = try RTPStreamAssembler(tracks: tracks)
         guard pull.started(client: "\(session.url.host):\(session.url.port)") else {
-            throw RecorderControlError("stream \(pull.name) is already live")
+            throw IngestError("stream \(pull.name) is already live")
         }
         live = true
         playingSince = clock.now

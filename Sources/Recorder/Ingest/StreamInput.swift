@@ -11,11 +11,11 @@ public enum StreamInput: Sendable, Equatable {
     case udp(host: String, port: UInt16)
     case tcp(host: String, port: UInt16)
 
-    public init(parsing text: String) throws(RecorderControlError) {
+    public init(parsing text: String) throws(IngestError) {
         for (scheme, make) in [("udp://", { StreamInput.udp(host: $0, port: $1) }), ("tcp://", { StreamInput.tcp(host: $0, port: $1) })] as [(String, (String, UInt16) -> StreamInput)] where text.hasPrefix(scheme) {
             let rest = text.dropFirst(scheme.count)
             guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...]) else {
-                throw RecorderControlError("\(text): expected \(scheme)HOST:PORT")
+                throw IngestError("\(text): expected \(scheme)HOST:PORT")
             }
             var host = String(rest[..<colon])
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }  // udp://[::1]:5000

@@ -56,7 +56,7 @@ final class TSListener: @unchecked Sendable {
         case let .tcp(host, port):
             let listener = try StreamSocket.listen(host: host, port: Int(port))
             (bound, socket) = (.listener(listener), listener)
-        case .file: throw RecorderControlError("a file is not a listener")
+        case .file: throw IngestError("a file is not a listener")
         }
         do {
             switch bound {

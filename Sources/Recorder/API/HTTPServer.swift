@@ -94,9 +94,7 @@ public final class HTTPServer: Sendable {
             let head: HTTPRequestHead
             do {
                 guard let parsed = try HTTPRequestHead.parse(buffer, limits: headLimits) else {
-                    let result = chunk.withUnsafeMutableBytes { raw in
-                        Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
-                    }
+                    let result = socket.read(into: &chunk, deadline: deadline)
                     switch result {
                     case .success(.bytes(let n)): buffer += chunk[..<n]
                     case .success(.timedOut):

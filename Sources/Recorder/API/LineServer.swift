@@ -92,9 +92,7 @@ public final class LineServer: Sendable {
                 sendAndClose(.fail("line longer than \(limits.maxLineLength) bytes; closing"))
                 return
             }
-            let result = chunk.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
-            }
+            let result = socket.read(into: &chunk, deadline: deadline)
             switch result {
             case .success(.bytes(let n)): buffer += chunk[..<n]
             case .success(.timedOut):

@@ -138,9 +138,7 @@ private struct RTMPConnection {
         var buffer = [UInt8](repeating: 0, count: RTMPIngest.readSize)
         while true {
             let deadline = hasPublished ? ContinuousClock.now + limits.idleTimeout : setupDeadline
-            let result = buffer.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
-            }
+            let result = socket.read(into: &buffer, deadline: deadline)
             switch result {
             case .success(.bytes(let n)):
                 session.push(buffer[0..<n])

@@ -264,9 +264,7 @@ private struct RTSPPullConnection {
         let silence = Duration.seconds(pull.engineSilence)
         while !pull.stopping {
             let wait: Duration = udp.isEmpty ? .milliseconds(500) : .milliseconds(5)
-            let result = buffer.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try socket.read(into: raw, deadline: clock.now + wait) }
-            }
+            let result = socket.read(into: &buffer, deadline: clock.now + wait)
             switch result {
             case .success(.bytes(let n)):
                 decoder.push(buffer[0..<n])

@@ -135,6 +135,14 @@ public struct StreamSocket: ReceivingSocket {
         }
     }
 
+    /// `read(into:deadline:)` into the whole of `buffer`, as a `Result`, so that a read loop
+    /// switches over bytes, end, timeout and failure in one place.
+    public func read(into buffer: inout [UInt8], deadline: ContinuousClock.Instant?) -> Result<ReadResult, SocketError> {
+        buffer.withUnsafeMutableBytes { raw in
+            Result { () throws(SocketError) in try read(into: raw, deadline: deadline) }
+        }
+    }
+
     /// Whether bytes (or the end of the stream) arrive before `deadline`; `.now` only looks.
     public func waitReadable(until deadline: ContinuousClock.Instant?) throws(SocketError) -> Bool {
         try SocketCalls.wait([rawValue], until: deadline, label: address) != nil
@@ -143,10 +151,7 @@ public struct StreamSocket: ReceivingSocket {
     /// Reads what is there into `buffer`; 0 at the end of the stream (or a reset). `sender`
     /// is left as it is: a connection has one peer. The corresponding C function is `recv`.
     public func receive(into buffer: inout [UInt8], sender: inout String?) throws(SocketError) -> Int {
-        let result = buffer.withUnsafeMutableBytes { raw in
-            Result { () throws(SocketError) in try read(into: raw, deadline: nil) }
-        }
-        if case .bytes(let n) = try result.get() { return n }
+        if case .bytes(let n) = try read(into: &buffer, deadline: nil).get() { return n }
         return 0
     }
 
@@ -199,10 +204,7 @@ public struct StreamSocket: ReceivingSocket {
         var discarded = 0
         var scratch = [UInt8](repeating: 0, count: 4096)
         while discarded < limit {
-            let result = scratch.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try read(into: raw, deadline: deadline) }
-            }
-            guard case .success(.bytes(let n)) = result else { return }
+            guard case .success(.bytes(let n)) = read(into: &scratch, deadline: deadline) else { return }
             discarded += n
         }
     }

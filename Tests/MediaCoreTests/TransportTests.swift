@@ -9,6 +9,16 @@ import Glibc
 /// The transport (MediaCore/System/Transport): every failure is a `SocketError` that says which
 /// call on which address, and none leaves a descriptor behind (counted in /proc/self/fd).
 final class TransportTests: XCTestCase {
+    /// Loopback IPv6 exists (some containers run without it): the IPv6 cases run only there.
+    private static let hasIPv6Loopback: Bool = {
+        guard let probe = try? DatagramSocket.bind(host: "::1", port: 0) else {
+            print("TransportTests: no IPv6 loopback (::1) on this machine; IPv6 cases skipped")
+            return false
+        }
+        probe.close()
+        return true
+    }()
+
     private func openDescriptors() throws -> Int {
         try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
     }
@@ -64,10 +74,12 @@ final class TransportTests: XCTestCase {
         closed.close()
         let refused = try assertNoLeak("connect to a closed port") { _ = try StreamSocket.connect(host: "127.0.0.1", port: port) }
         XCTAssertEqual(refused?.errno, ECONNREFUSED)
-        let refusedV6 = try assertNoLeak("connect to a closed IPv6 port") {
-            _ = try StreamSocket.connect(host: "::1", port: port, deadline: .now + .seconds(2))
+        if Self.hasIPv6Loopback {
+            let refusedV6 = try assertNoLeak("connect to a closed IPv6 port") {
+                _ = try StreamSocket.connect(host: "::1", port: port, deadline: .now + .seconds(2))
+            }
+            XCTAssertEqual(refusedV6?.address, "[::1]:\(port)")
         }
-        XCTAssertEqual(refusedV6?.address, "[::1]:\(port)")
 
         // TEST-NET-1 drops or refuses: either way an error within the deadline, nothing left open.
         let started = ContinuousClock.now
@@ -80,7 +92,7 @@ final class TransportTests: XCTestCase {
 
     /// IPv4 and IPv6, TCP and UDP: bytes go through, and a deadline with nothing to read says so.
     func testTCPAndUDPCarryBytesOverIPv4AndIPv6() throws {
-        for host in ["127.0.0.1", "::1"] {
+        for host in ["127.0.0.1"] + (Self.hasIPv6Loopback ? ["::1"] : []) {
             let listener = try StreamSocket.listen(host: host, port: 0)
             defer { listener.close() }
             let client = try StreamSocket.connect(host: host, port: try listener.localPort(), deadline: .now + .seconds(2))

@@ -32,7 +32,7 @@ let package = Package(
         // Layer 5: recording (sources, sessions, sinks).
         .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "RTSP", "Operations", "MP4Export"]),
         // Thin executables.
-        .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter", "MediaCore"]),
+        .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "MP4Export", "StagingWriter", "MediaCore"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
         // Benchmarks the project ships: run in release, print figures (docs/benchmarks.md).
         .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "Operations", "SyntheticMedia"]),
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "ISOBMFF", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "SyntheticMedia", "Recorder", "Containers", "RTMP", "StagingWriter", "MP4Finalizer", "ISOBMFF", "MediaCore", "recorder", "mp4writer", "synthwriter"]),
         .testTarget(name: "RTSPTests", dependencies: ["RTSP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Recorder", "TestSupport", "MediaCore", "ISOBMFF", "recorder", "mp4writer"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Recorder", "MP4Export", "TestSupport", "MediaCore", "ISOBMFF", "recorder", "mp4writer"]),
     ],
     swiftLanguageModes: [.v6]
 )

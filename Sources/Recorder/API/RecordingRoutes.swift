@@ -18,7 +18,7 @@ public struct RecordingRoutes: Sendable {
     }
 
     public var routes: HTTPServer.Routes {
-        ["/media": media]
+        ["/media": media, "/export": export]
     }
 
     /// `GET /media?file=PATH`: the recording `PATH` (as listRecordings gives it, or relative
@@ -34,6 +34,59 @@ public struct RecordingRoutes: Sendable {
                 return .refused(status: HTTPStatus.notFound.rawValue, description: "media: \(error)")
             }
         }
+    }
+
+    /// `GET /export?localStreamName=NAME&start=T0&end=T1`: the stream's MP4 recordings
+    /// covering `[T0, T1)` (Unix seconds; either may be left out) joined into one fast-start
+    /// MP4 (docs/export.md). Planned anew for every request, so a Range request gets the
+    /// same bytes as the whole body.
+    public func export(_ request: RouteRequest) -> RouteAnswer {
+        guard let name = request.parameters["localStreamName"], !name.isEmpty else {
+            return Refusal(status: .badRequest, description: "export: missing parameter localStreamName").answer
+        }
+        var bounds: [Double?] = []
+        for key in ["start", "end"] {
+            guard let text = request.parameters[key], !text.isEmpty else {
+                bounds.append(nil)
+                continue
+            }
+            guard let value = Double(text), value.isFinite else {
+                return Refusal(status: .badRequest, description: "export: \(key) '\(text)' is not Unix seconds").answer
+            }
+            bounds.append(value)
+        }
+        let chunks = recordedChunks(of: name, start: bounds[0], end: bounds[1])
+        guard !chunks.isEmpty else {
+            return Refusal(status: .notFound, description: "export: no finished MP4 recording of \(name) in the range").answer
+        }
+        do {
+            let movie = try ChunkConcatenation.export(chunks.map { ExportSource(path: $0.file, startTime: $0.startTime) },
+                                                      start: bounds[0], end: bounds[1])
+            let modified = chunks.compactMap { FileSystem.modificationTime($0.file) }.max()
+            let fileName = "\(name)_\(Int64(movie.startTime))-\(Int64(movie.endTime.rounded(.up))).mp4"
+            return .file(ServedFile(body: movie.file, contentType: "video/mp4", lastModified: modified,
+                                    downloadName: fileName.filter { $0.isLetter || $0.isNumber || "._-".contains($0) }))
+        } catch {
+            let status: HTTPStatus
+            switch error {
+            case .gap: status = .conflict
+            case .emptyRange: status = .notFound
+            case .badRange: status = .badRequest
+            case .unreadable: status = .internalServerError
+            }
+            return Refusal(status: status, description: "export: \(error)").answer
+        }
+    }
+
+    /// The finished MP4 recordings of `stream` that overlap `[start, end]`, in time order.
+    func recordedChunks(of stream: String, start: Double?, end: Double?) -> [RecordingEntry] {
+        var query = RecordingQuery()
+        query.localStreamName = stream
+        query.startTime = start
+        query.endTime = end
+        query.states = [.finalized, .recovered]
+        query.limit = RecordingQuery.maxLimit
+        return catalog.query(query).entries.filter { $0.file.hasSuffix(".mp4") }
     }
 
     /// A 4xx and its reason.

@@ -29,10 +29,8 @@ public enum ChunkConcatenation {
     /// Seconds between the MP4 epoch (1904) and the Unix epoch.
     static let mp4EpochOffset: UInt64 = 2_082_844_800
 
-    /// Plans the export of `[start, end)` (Unix seconds; nil: from the first chunk's start,
-    /// to the last chunk's end) from `sources` (a recording's chunks, in time order; those
-    /// outside the range are left out).
-    public static func export(_ sources: [ExportSource], start: Double? = nil, end: Double? = nil) throws(ExportError) -> ExportedMovie {
+    /// The samples of `[start, end)` of `sources` on one timeline, before any byte is placed.
+    static func plan(_ sources: [ExportSource], start: Double?, end: Double?) throws(ExportError) -> ExportPlan {
         if let start, let end, !(start < end) { throw .badRange("start \(start) is not before end \(end)") }
         if let start, !start.isFinite { throw .badRange("start is not a number") }
         if let end, !end.isFinite { throw .badRange("end is not a number") }
@@ -90,15 +88,26 @@ public enum ChunkConcatenation {
         }
         tracks.removeAll { $0.samples.isEmpty }
         guard !tracks.isEmpty else { throw .emptyRange(start: firstChunk.source.startTime + from, end: firstChunk.source.startTime + to) }
+        return ExportPlan(tracks: tracks, sources: chunks.map(\.source), presentation: from..<to)
+    }
 
-        let paths = chunks.map(\.source.path)
+    /// Plans the export of `[start, end)` (Unix seconds; nil: from the first chunk's start,
+    /// to the last chunk's end) from `sources` (a recording's chunks, in time order; those
+    /// outside the range are left out).
+    public static func export(_ sources: [ExportSource], start: Double? = nil, end: Double? = nil) throws(ExportError) -> ExportedMovie {
+        let plan = try plan(sources, start: start, end: end)
+        var tracks = plan.tracks
+        let from = plan.presentation.lowerBound
+        let to = plan.presentation.upperBound
+        let origin = plan.sources[0].startTime
+        let paths = plan.sources.map(\.path)
         let payload = layOutPayload(&tracks, paths: paths)
         // The first sample of each track is a keyframe (or an audio frame): presented first.
         let earliest = tracks.map { Double($0.samples[0].dts + Int64($0.samples[0].compositionOffset)) / Double($0.timescale) }.min() ?? from
         let file = ExportMovieWriter.file(tracks: tracks, presentation: from..<to, payload: payload,
-                                          creationTime: UInt64(max(0, firstChunk.source.startTime + from)))
-        return ExportedMovie(file: file, startTime: firstChunk.source.startTime + from, endTime: firstChunk.source.startTime + to,
-                             sources: chunks.map(\.source), preRoll: max(0, from - earliest))
+                                          creationTime: UInt64(max(0, origin + from)))
+        return ExportedMovie(file: file, startTime: origin + from, endTime: origin + to,
+                             sources: plan.sources, preRoll: max(0, from - earliest))
     }
 
     /// Seconds from a chunk's presentation start to the end of its last presented sample.

@@ -117,6 +117,29 @@ final class ExportEndToEndTests: XCTestCase {
         XCTAssertEqual(try hashes(export, "v", ffmpeg: modern), shown, "ffmpeg 9 shows the same frames")
     }
 
+    func testTheHLSPlaylistAndTheFFConcatListPlayTheSameFramesInBothFFmpegs() throws {
+        let (server, chunks) = try recording()
+        let files = chunks.map(\.file)
+        let source = try sourceHashes(files, "v", copy: false)
+        let modern = try ModernFFmpeg.require()
+        for ffmpeg in ["ffmpeg", modern] {
+            let hls = url(server, "/playlist.m3u8?localStreamName=cam1")
+            XCTAssertEqual(try hashes(hls, "v", ffmpeg: ffmpeg), source, "\(ffmpeg) plays the m3u8 (fMP4 segments)")
+            XCTAssertFalse(try hashes(hls, "a", ffmpeg: ffmpeg).isEmpty, "with its audio")
+            // The concat demuxer takes URLs with a query only with -safe 0.
+            let concat = try ExternalTool.run(ffmpeg, ["-nostdin", "-v", "error", "-safe", "0", "-i", url(server, "/playlist.ffconcat?localStreamName=cam1"),
+                                                       "-map", "0:v:0", "-f", "framemd5", "-"])
+            XCTAssertEqual(concat.stderr, "", ffmpeg)
+            XCTAssertEqual(concat.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }
+                .map { String($0.split(separator: ",")[5]).trimmingCharacters(in: .whitespaces) }, source, "\(ffmpeg) plays the ffconcat list")
+        }
+        let one = url(server, "/playlist.m3u8?file=" + chunks[1].file.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        XCTAssertEqual(try hashes(one, "v"), try hashes(chunks[1].file, "v"), "the playlist of one recording")
+        let text = try LoopbackHTTP.get(port: server.httpPort, target: "/playlist.m3u8?localStreamName=cam1").body
+        XCTAssertTrue(text.hasPrefix("#EXTM3U\n") && text.hasSuffix("#EXT-X-ENDLIST\n"), text)
+        XCTAssertEqual(text.components(separatedBy: "#EXTINF:").count - 1, chunks.count, "a segment per chunk")
+    }
+
     func testRangeHeadAndRefusalsOverHTTP() throws {
         let (server, chunks) = try recording()
         let export = url(server, "/export?localStreamName=cam1&start=\(chunks[0].start + 0.5)&end=\(chunks[1].start + 1.5)")

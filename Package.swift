@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "MP4Export", "StagingWriter", "MediaCore"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
         // Benchmarks the project ships: run in release, print figures (docs/benchmarks.md).
-        .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "Operations", "SyntheticMedia"]),
+        .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "MP4Export", "Operations", "SyntheticMedia"]),
 
         // Test code. SyntheticMedia: deterministic fake samples (tests and the benchmarks);
         // synthwriter: writes them as a staging set in a process of its own, for kill tests.

@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "MP4Export", "StagingWriter", "MediaCore"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
         // Benchmarks the project ships: run in release, print figures (docs/benchmarks.md).
-        .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "MP4Export", "Operations", "SyntheticMedia"]),
+        .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "MP4Export", "ISOBMFF", "Operations", "SyntheticMedia"]),
 
         // Test code. SyntheticMedia: deterministic fake samples (tests and the benchmarks);
         // synthwriter: writes them as a staging set in a process of its own, for kill tests.
@@ -46,6 +46,7 @@ let package = Package(
         // Unit tests: libraries only, no process started.
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "TestSupport"]),
         .testTarget(name: "ISOBMFFTests", dependencies: ["TestSupport", "ISOBMFF", "MediaCore"]),
+        .testTarget(name: "MP4ExportTests", dependencies: ["MP4Export", "MediaCore", "TestSupport"]),
         .testTarget(name: "ContainersTests", dependencies: ["Containers", "MediaCore", "TestSupport", "ISOBMFF"]),
         .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "SyntheticMedia", "StagingWriter", "MediaCore", "ISOBMFF"]),
         .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "SyntheticMedia", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),

@@ -49,24 +49,30 @@ enum ExportMovieWriter {
                                         width: track.width, height: track.height,
                                         flags: TrackHeaderBox.enabled | TrackHeaderBox.inMovie | TrackHeaderBox.inPreview,
                                         creationTime: time, modificationTime: time)
-            let mediaInformation = container("minf", [
-                track.kind == .video ? VideoMediaHeaderBox().encoded : SoundMediaHeaderBox().encoded,
-                container("dinf", [DataReferenceBox.selfContained.encoded]),
-                sampleTable(track, payloadStart: payloadStart, largeOffsets: largeOffsets),
-            ])
-            let media = container("mdia", [
-                (MediaHeaderBox(timescale: track.timescale, duration: mediaDuration, creationTime: time, modificationTime: time)).encoded,
-                (track.kind == .video ? HandlerBox(handlerType: HandlerBox.video, name: "VideoHandler")
-                                                        : HandlerBox(handlerType: HandlerBox.sound, name: "SoundHandler")).encoded,
-                mediaInformation,
-            ])
+            let media = self.media(track, duration: mediaDuration, time: time,
+                                   sampleTable: sampleTable(track, payloadStart: payloadStart, largeOffsets: largeOffsets))
             trackBoxes.append(container("trak", [
-                header.encoded, container("edts", [(EditListBox(entries: edits)).encoded]), media,
+                header.encoded, container("edts", [EditListBox(entries: edits).encoded]), media,
             ]))
         }
         let movieHeader = MovieHeaderBox(timescale: movieScale, duration: movieDuration, nextTrackID: UInt32(tracks.count + 1),
                                          creationTime: time, modificationTime: time)
         return container("moov", [movieHeader.encoded] + trackBoxes)
+    }
+
+    /// `mdia` (8.4): `mdhd`, `hdlr` (named as ffmpeg names its handlers), `minf` with `vmhd`
+    /// or `smhd`, a self-contained `dinf`, and `sampleTable`.
+    static func media(_ track: ExportTrack, duration: UInt64, time: UInt64, sampleTable: [UInt8]) -> [UInt8] {
+        let isVideo = track.kind == .video
+        return container("mdia", [
+            MediaHeaderBox(timescale: track.timescale, duration: duration, creationTime: time, modificationTime: time).encoded,
+            HandlerBox(handlerType: isVideo ? HandlerBox.video : HandlerBox.sound, name: isVideo ? "VideoHandler" : "SoundHandler").encoded,
+            container("minf", [
+                isVideo ? VideoMediaHeaderBox().encoded : SoundMediaHeaderBox().encoded,
+                container("dinf", [DataReferenceBox.selfContained.encoded]),
+                sampleTable,
+            ]),
+        ])
     }
 
     /// The edit list that presents exactly `presentation` (seconds on the export's timeline):
@@ -134,19 +140,19 @@ enum ExportMovieWriter {
         }
         closeChunk()
         var children = [
-            (SampleDescriptionBox(entries: track.entries)).encoded,
-            (TimeToSampleBox(entries: timeToSample)).encoded,
+            SampleDescriptionBox(entries: track.entries).encoded,
+            TimeToSampleBox(entries: timeToSample).encoded,
         ]
         if composition.contains(where: { $0.sampleOffset != 0 }) {
-            children.append((CompositionOffsetBox(entries: composition)).encoded)
+            children.append(CompositionOffsetBox(entries: composition).encoded)
         }
-        if syncNumbers.count < samples.count { children.append((SyncSampleBox(sampleNumbers: syncNumbers)).encoded) }
+        if syncNumbers.count < samples.count { children.append(SyncSampleBox(sampleNumbers: syncNumbers).encoded) }
         let constant = sizes.allSatisfy { $0 == sizes[0] }
-        children.append((SampleSizeBox(sizes: constant ? .constant(size: sizes[0], sampleCount: UInt32(sizes.count))
-                                                                         : .perSample(sizes))).encoded)
-        children.append((SampleToChunkBox(entries: sampleToChunk)).encoded)
-        children.append(largeOffsets ? (ChunkLargeOffsetBox(offsets: chunkOffsets.map { UInt64($0) })).encoded
-                                     : (ChunkOffsetBox(offsets: chunkOffsets.map { UInt32($0) })).encoded)
+        children.append(SampleSizeBox(sizes: constant ? .constant(size: sizes[0], sampleCount: UInt32(sizes.count))
+                                                                         : .perSample(sizes)).encoded)
+        children.append(SampleToChunkBox(entries: sampleToChunk).encoded)
+        children.append(largeOffsets ? ChunkLargeOffsetBox(offsets: chunkOffsets.map { UInt64($0) }).encoded
+                                     : ChunkOffsetBox(offsets: chunkOffsets.map { UInt32($0) }).encoded)
         return container("stbl", children)
     }
 

@@ -69,16 +69,7 @@ public struct FragmentedExport: Sendable {
                 SampleToChunkBox(entries: []).encoded, SampleSizeBox(sizes: .constant(size: 0, sampleCount: 0)).encoded,
                 ChunkOffsetBox(offsets: []).encoded,
             ])
-            let minf = ExportMovieWriter.container("minf", [
-                track.kind == .video ? VideoMediaHeaderBox().encoded : SoundMediaHeaderBox().encoded,
-                ExportMovieWriter.container("dinf", [DataReferenceBox.selfContained.encoded]), stbl,
-            ])
-            let mdia = ExportMovieWriter.container("mdia", [
-                MediaHeaderBox(timescale: track.timescale, duration: 0).encoded,
-                (track.kind == .video ? HandlerBox(handlerType: HandlerBox.video, name: "VideoHandler")
-                                      : HandlerBox(handlerType: HandlerBox.sound, name: "SoundHandler")).encoded,
-                minf,
-            ])
+            let mdia = ExportMovieWriter.media(track, duration: 0, time: 0, sampleTable: stbl)
             let header = TrackHeaderBox(trackID: id, duration: 0, isAudio: track.kind == .audio, width: track.width, height: track.height,
                                         flags: TrackHeaderBox.enabled | TrackHeaderBox.inMovie | TrackHeaderBox.inPreview)
             traks.append(ExportMovieWriter.container("trak", [header.encoded, mdia]))

@@ -13,14 +13,17 @@ enum ExportMovieWriter {
         mdatHeader.write(to: &header)
         // The moov's size does not depend on the offsets' values, only on their width: plan
         // with 32-bit offsets, widen when the payload ends past 4 GiB, then write for real.
+        // The tables but the chunk offsets are written once (an hour has a quarter million
+        // samples); only the offset box is written again.
+        let tables = tracks.map(sampleTables)
         var useLargeOffsets = false
-        var movie = movieBox(tracks, presentation: presentation, creationTime: creationTime, payloadStart: 0, largeOffsets: false)
+        var movie = movieBox(tracks, tables: tables, presentation: presentation, creationTime: creationTime, payloadStart: 0, largeOffsets: false)
         if Int64(fileType.count + movie.count + header.count) + payloadSize > Int64(UInt32.max) {
             useLargeOffsets = true
-            movie = movieBox(tracks, presentation: presentation, creationTime: creationTime, payloadStart: 0, largeOffsets: true)
+            movie = movieBox(tracks, tables: tables, presentation: presentation, creationTime: creationTime, payloadStart: 0, largeOffsets: true)
         }
         let payloadStart = Int64(fileType.count + movie.count + header.count)
-        movie = movieBox(tracks, presentation: presentation, creationTime: creationTime, payloadStart: payloadStart,
+        movie = movieBox(tracks, tables: tables, presentation: presentation, creationTime: creationTime, payloadStart: payloadStart,
                          largeOffsets: useLargeOffsets)
         return SplicedFile(parts: [.bytes(fileType + movie + header.bytes)] + payload)
     }
@@ -35,8 +38,8 @@ enum ExportMovieWriter {
         return FileTypeBox(majorBrand: "isom", minorVersion: 512, compatibleBrands: brands)
     }
 
-    static func movieBox(_ tracks: [ExportTrack], presentation: Range<Double>, creationTime: UInt64, payloadStart: Int64,
-                         largeOffsets: Bool) -> [UInt8] {
+    static func movieBox(_ tracks: [ExportTrack], tables: [SampleTables], presentation: Range<Double>, creationTime: UInt64,
+                         payloadStart: Int64, largeOffsets: Bool) -> [UInt8] {
         let time = creationTime + ChunkConcatenation.mp4EpochOffset
         let movieScale = ChunkConcatenation.movieTimescale
         var trackBoxes: [[UInt8]] = []
@@ -50,7 +53,7 @@ enum ExportMovieWriter {
                                         flags: TrackHeaderBox.enabled | TrackHeaderBox.inMovie | TrackHeaderBox.inPreview,
                                         creationTime: time, modificationTime: time)
             let media = self.media(track, duration: mediaDuration, time: time,
-                                   sampleTable: sampleTable(track, payloadStart: payloadStart, largeOffsets: largeOffsets))
+                                   sampleTable: tables[index].stbl(payloadStart: payloadStart, largeOffsets: largeOffsets))
             trackBoxes.append(container("trak", [
                 header.encoded, container("edts", [EditListBox(entries: edits).encoded]), media,
             ]))
@@ -93,8 +96,20 @@ enum ExportMovieWriter {
         return (edits, empty + segment)
     }
 
-    /// `stbl` (8.5.1): the entries as the chunks had them, then the tables of the samples.
-    static func sampleTable(_ track: ExportTrack, payloadStart: Int64, largeOffsets: Bool) -> [UInt8] {
+    /// The boxes of an `stbl` (8.5.1) up to `stsc`, encoded, and the chunk offsets in the
+    /// payload, for `stco` or `co64` once the payload's place is known.
+    struct SampleTables {
+        var boxes: [[UInt8]]
+        var chunkOffsets: [Int64]
+
+        func stbl(payloadStart: Int64, largeOffsets: Bool) -> [UInt8] {
+            container("stbl", boxes + [largeOffsets ? ChunkLargeOffsetBox(offsets: chunkOffsets.map { UInt64(payloadStart + $0) }).encoded
+                                                    : ChunkOffsetBox(offsets: chunkOffsets.map { UInt32(payloadStart + $0) }).encoded])
+        }
+    }
+
+    /// The entries as the chunks had them, then the tables of the samples.
+    static func sampleTables(_ track: ExportTrack) -> SampleTables {
         let samples = track.samples
         var timeToSample: [TimeToSampleBox.Entry] = []
         var composition: [CompositionOffsetBox.Entry] = []
@@ -131,7 +146,7 @@ enum ExportMovieWriter {
             // An MP4 chunk is a run of samples adjacent in the file with one description.
             if sample.payloadOffset != nextOffset || sample.descriptionIndex != chunkDescription {
                 closeChunk()
-                chunkOffsets.append(payloadStart + sample.payloadOffset)
+                chunkOffsets.append(sample.payloadOffset)
                 chunkSamples = 0
                 chunkDescription = sample.descriptionIndex
             }
@@ -151,9 +166,7 @@ enum ExportMovieWriter {
         children.append(SampleSizeBox(sizes: constant ? .constant(size: sizes[0], sampleCount: UInt32(sizes.count))
                                                                          : .perSample(sizes)).encoded)
         children.append(SampleToChunkBox(entries: sampleToChunk).encoded)
-        children.append(largeOffsets ? ChunkLargeOffsetBox(offsets: chunkOffsets.map { UInt64($0) }).encoded
-                                     : ChunkOffsetBox(offsets: chunkOffsets.map { UInt32($0) }).encoded)
-        return container("stbl", children)
+        return SampleTables(boxes: children, chunkOffsets: chunkOffsets)
     }
 
     /// A container box around already encoded children.

@@ -1,4 +1,5 @@
 import Foundation
+import ISOBMFF
 import MediaCore
 import MP4Export
 import TestSupport
@@ -171,6 +172,27 @@ final class ExportEndToEndTests: XCTestCase {
             let answer = try ExternalTool.run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", url(server, target)])
             XCTAssertEqual(answer.stdout, code, target)
         }
+    }
+
+    func testChunksOfDifferentCodecParametersGetTheirOwnSampleDescriptions() throws {
+        try FFmpegCheck.require()
+        let dir = TestPaths.temporaryDirectory("concat-params")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Two chunks as a camera that changed resolution would leave: other SPS/PPS.
+        for (name, size) in [("a", "320x240"), ("b", "160x120")] {
+            let made = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25", "-t", "2",
+                                                       "-c:v", "libx264", "-preset", "veryfast", "-g", "25", "-pix_fmt", "yuv420p", "\(dir)/\(name).mp4"])
+            XCTAssertEqual(made.status, 0, made.stderr)
+        }
+        let inputs = [dir + "/a.mp4", dir + "/b.mp4"]
+        let run = try ExternalTool.run(TestPaths.executable("mp4writer"), ["--concat", "-o", dir + "/ab.mp4"] + inputs)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let track = try MP4Reader(path: dir + "/ab.mp4").tracks[0]
+        XCTAssertEqual(track.sampleDescriptions.map(\.width), [320, 160], "one sample description per configuration")
+        XCTAssertEqual(Set(track.samples.prefix(50).map(\.sampleDescriptionIndex)), [1])
+        XCTAssertEqual(Set(track.samples.dropFirst(50).map(\.sampleDescriptionIndex)), [2])
+        XCTAssertEqual(try FFmpegCheck.complaints(dir + "/ab.mp4"), "", "ffmpeg decodes across the change silently")
+        XCTAssertEqual(try hashes(dir + "/ab.mp4", "v", copy: true), try sourceHashes(inputs, "v", copy: true), "every packet, in order")
     }
 
     func testAGapIsRefusedByNameAndConcatWritesTheSameFrames() throws {

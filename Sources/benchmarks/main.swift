@@ -16,6 +16,8 @@ import SyntheticMedia
 //                                                    both recording; MB/s and server CPU s per GB
 //   benchmarks catalog [--count 100000] [--runs 5]   listRecordings over N recordings, catalog
 //                                                    reopen, retention check cost
+//   benchmarks export [--mbps 4] [--runs 3] [--cold] GET /export of an hour from 60 one-minute
+//                                                    chunks: first byte, MB/s next to cat
 // Figures and the commands that made them go in docs/benchmarks.md.
 
 func argument(_ name: String, default value: String) -> String {
@@ -97,6 +99,9 @@ case "rtmp":
 case "catalog":
     try CatalogBenchmark(directory: scratch, count: Int(argument("count", default: "100000"))!,
                          runs: Int(argument("runs", default: "5"))!).run()
+case "export":
+    try ExportBenchmark(directory: scratch, megabits: Double(argument("mbps", default: "4"))!, runs: Int(argument("runs", default: "3"))!,
+                        cold: CommandLine.arguments.contains("--cold")).run()
 default:
-    print("usage: benchmarks catalog [--count 100000] [--runs 5] | staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
+    print("usage: benchmarks export [--mbps 4] [--runs 3] [--cold] | catalog [--count 100000] [--runs 5] | staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
 }

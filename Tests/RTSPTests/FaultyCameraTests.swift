@@ -58,6 +58,14 @@ final class FaultyCameraTests: XCTestCase {
         }
         XCTAssertEqual(try FFmpegCheck.streams("\(directory)/media/digest_pcmu_jump.mp4").map(\.codec).sorted(), ["h264", "pcm_mulaw"],
                        "PT 0 without rtpmap is G.711 mu-law, recorded")
+        // The camera's clock jumps an hour at its second keyframe: closed like every ingest's
+        // jumps (one frame after the last, a timestampDiscontinuity event), not an hour of gap.
+        let jumps = recorder.log_().split(separator: "\n").filter { $0.contains("timestampDiscontinuity") && $0.contains("digest_pcmu_jump") }
+        XCTAssertEqual(jumps.count, 1, recorder.log_())
+        XCTAssertTrue(jumps.first?.contains(#""cause":"forward""#) ?? false, "\(jumps)")
+        let jumped = try XCTUnwrap(FFmpegCheck.streams("\(directory)/media/digest_pcmu_jump.mp4").first { $0.kind == "video" })
+        let original = try XCTUnwrap(FFmpegCheck.streams(source).first { $0.kind == "video" })
+        XCTAssertEqual(jumped.duration, original.duration, accuracy: 0.1, "the jump closed, frame durations kept")
         XCTAssertEqual(cameras[2].requests.filter { $0 == "DESCRIBE" }.count, 2, "one 401, then Digest SHA-256 with qop")
     }
 }

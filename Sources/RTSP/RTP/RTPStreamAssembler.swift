@@ -16,6 +16,10 @@ public struct RTPStreamAssembler {
     }
 
     private var receivers: [RTPTrackReceiver]
+    /// The one timestamp policy of every ingest, last: jumps of a camera's clock are closed per
+    /// track by the receivers (on presentation times, before decode times exist); this keeps
+    /// every track's decode times increasing whatever arrives (jitter put a millisecond after).
+    private var timeline = TimelineNormalizer()
     /// Seconds (any monotonic clock) at which the stream's first packet arrived.
     private var firstArrival: Double?
     /// Unix time of the stream's first frame, from a sender report; nil until one arrives.
@@ -35,6 +39,7 @@ public struct RTPStreamAssembler {
     public mutating func start() -> [DemuxEvent] {
         var events: [DemuxEvent] = []
         for i in receivers.indices { if let e = receivers[i].announceEarly() { events.append(e) } }
+        timeline.apply(&events)
         return events
     }
 
@@ -53,6 +58,7 @@ public struct RTPStreamAssembler {
         } catch {
             note("\(error)")
         }
+        timeline.apply(&events)
         return events
     }
 
@@ -70,6 +76,7 @@ public struct RTPStreamAssembler {
     public mutating func finish() -> [DemuxEvent] {
         var events: [DemuxEvent] = []
         for i in receivers.indices { events += receivers[i].finish() }
+        timeline.apply(&events)
         return events
     }
 

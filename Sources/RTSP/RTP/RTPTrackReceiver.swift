@@ -3,7 +3,8 @@ import MediaCore
 
 /// One RTP track on its way to frames: sequence order checked (a gap drops the damaged frame
 /// only; late duplicates are dropped), the 32-bit RTP clock unwrapped with signed deltas (a
-/// wrap reads as a small step forward, not 13 hours), a jump of the camera's clock absorbed,
+/// wrap reads as a small step forward, not 13 hours), a jump of the camera's clock closed by
+/// the recorder's timestamp policy (`TimelineNormalizer`'s tolerances, see `time(of:)`),
 /// payloads depacketized, and video held back until parameter sets and a keyframe are known.
 struct RTPTrackReceiver {
     let trackID: UInt32
@@ -26,10 +27,6 @@ struct RTPTrackReceiver {
     private(set) var lostPackets = 0
     private(set) var droppedFrames = 0
     private var timeline: DecodeTimeline?
-
-    /// A step of the camera's RTP clock beyond this many seconds (either way) is a jump (a
-    /// camera that restarted its encoder), not media time: the timeline continues smoothly.
-    static let maxStepSeconds: Int64 = 10
 
     init(trackID: UInt32, format: RTPTrackFormat) throws(RTSPError) {
         self.trackID = trackID
@@ -70,7 +67,14 @@ struct RTPTrackReceiver {
         }
     }
 
-    private mutating func time(of rtpTimestamp: UInt32, startTicks: () -> Int64) -> Int64 {
+    /// The frame's time on the stream's timeline. A jump of the camera's clock (an encoder
+    /// restart, a clock set) follows the policy of every ingest (docs/recording.md, "Timestamp
+    /// discontinuities", `TimelineNormalizer`'s tolerances): forward beyond `gapTolerance` or
+    /// back beyond `jitterTolerance` from the latest frame, and the track continues one frame
+    /// after its latest, with a `.discontinuity` event. Measured here on presentation times,
+    /// before decode times are derived, so that B-frames (a few frames back) are not jumps and a
+    /// jump never lands inside the reorder window.
+    private mutating func time(of rtpTimestamp: UInt32, startTicks: () -> Int64, into events: inout [DemuxEvent]) -> Int64 {
         let rtp = unwrapper.unwrap(UInt64(rtpTimestamp))
         guard let origin, let last = lastTime else {
             let start = startTicks()
@@ -80,10 +84,20 @@ struct RTPTrackReceiver {
             return start
         }
         var time = origin.time + (rtp - origin.rtp)
-        if abs(time - last) > Self.maxStepSeconds * Int64(timescale) {
+        let scale = Double(timescale)
+        let back = Int64(TimelineNormalizer.jitterTolerance * scale)
+        let gap = Int64(TimelineNormalizer.gapTolerance * scale)
+        let cause: TimestampDiscontinuity.Cause? = time > maxTime + gap ? .forward : time < maxTime - back ? .backward : nil
+        if let cause {
             // After the latest frame so far: encoders restart at a keyframe, which is shown
             // after everything before it.
-            time = maxTime + (minStep ?? 1)
+            let continued = maxTime + (minStep ?? 1)
+            let offset = continued - rtp
+            events.append(.discontinuity(TimestampDiscontinuity(
+                trackID: trackID, cause: cause,
+                expectedSeconds: Double(origin.rtp + (continued - origin.time)) / scale,
+                foundSeconds: Double(rtp) / scale, offsetSeconds: Double(offset) / scale)))
+            time = continued
             self.origin = (rtp, time)
         }
         if time > last { minStep = min(minStep ?? (time - last), time - last) }
@@ -93,7 +107,7 @@ struct RTPTrackReceiver {
     }
 
     private mutating func emit(_ unit: RTPAccessUnit, startTicks: () -> Int64, into events: inout [DemuxEvent]) throws(RTSPError) {
-        let time = time(of: unit.rtpTimestamp, startTicks: startTicks)
+        let time = time(of: unit.rtpTimestamp, startTicks: startTicks, into: &events)
         var payload: [UInt8]
         var keyframe = true
         if format.codec.kind == .video {

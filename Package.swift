@@ -24,10 +24,13 @@ let package = Package(
         .target(name: "RTMP", dependencies: ["MediaCore", "Containers"]),
         // Layer 4: RTSP messages, SDP, RTP depacketizers, client and server sessions (no sockets).
         .target(name: "RTSP", dependencies: ["MediaCore", "Containers"]),
+        // Layer 4: exports: chunk MP4s joined by stream copy into one fast-start MP4, served
+        // as a spliced file (the moov in memory, the samples read from the chunks).
+        .target(name: "MP4Export", dependencies: ["MediaCore", "ISOBMFF"]),
         // Layer 5: running it for months: recordings catalog, retention, metrics, health.
         .target(name: "Operations", dependencies: ["MediaCore", "ISOBMFF", "Containers"]),
         // Layer 5: recording (sources, sessions, sinks).
-        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "RTSP", "Operations"]),
+        .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "RTSP", "Operations", "MP4Export"]),
         // Thin executables.
         .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter", "MediaCore"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
@@ -46,7 +49,7 @@ let package = Package(
         .testTarget(name: "ContainersTests", dependencies: ["Containers", "MediaCore", "TestSupport", "ISOBMFF"]),
         .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "SyntheticMedia", "StagingWriter", "MediaCore", "ISOBMFF"]),
         .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "SyntheticMedia", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
-        .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore"]),
+        .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore", "Operations"]),
         // Integration tests: they run the executables (found through TestPaths.executable).
         .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "Containers", "MediaCore", "mp4writer", "recorder"]),
         .testTarget(name: "InteropTests", dependencies: ["TestSupport", "SyntheticMedia", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),

@@ -27,6 +27,7 @@ struct RTPTrackReceiver {
     private(set) var lostPackets = 0
     private(set) var droppedFrames = 0
     private var timeline: DecodeTimeline?
+    private var pictureOrder: PictureOrder?
 
     init(trackID: UInt32, format: RTPTrackFormat) throws(RTSPError) {
         self.trackID = trackID
@@ -39,7 +40,12 @@ struct RTPTrackReceiver {
         }
         if let description = format.sampleDescription { descriptions = [description] }
         waitingForKeyframe = format.codec.kind == .video
-        if format.codec.kind == .video { timeline = DecodeTimeline() }
+        if format.codec.kind == .video {
+            timeline = DecodeTimeline()
+            var order = PictureOrder(codec: format.codec)
+            _ = order.key(of: format.parameterSets.map { $0[...] }, pts: 0)
+            pictureOrder = order
+        }
     }
 
     var timescale: UInt32 { format.clockRate }
@@ -110,7 +116,10 @@ struct RTPTrackReceiver {
         let time = time(of: unit.rtpTimestamp, startTicks: startTicks, into: &events)
         var payload: [UInt8]
         var keyframe = true
+        var order = PictureOrder.Key(sequence: 0, count: time)
         if format.codec.kind == .video {
+            // Every picture in decoding order, dropped ones too: the POC carries over from them.
+            if pictureOrder != nil { order = pictureOrder!.key(of: unit.units, pts: time) }
             let access: AnnexBAccessUnit
             do { access = try AnnexBAccessUnit(nalUnits: unit.units, codec: format.codec) } catch {
                 droppedFrames += 1
@@ -143,7 +152,7 @@ struct RTPTrackReceiver {
         let frame = MediaFrame(trackID: trackID, dts: time, pts: time, isKeyframe: keyframe,
                                sampleDescriptionIndex: UInt16(currentDescriptionIndex), payload: payload)
         guard timeline != nil else { return events.append(.frame(frame)) }
-        events += timeline!.push(frame).map { .frame($0) }
+        events += timeline!.push(frame, order: order, declaredDepth: pictureOrder?.declaredDepth).map { .frame($0) }
     }
 
     /// The frames held for decode-time ordering, at the end of the stream.

@@ -137,6 +137,10 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(frames.count, 2)
         XCTAssertTrue(frames[0].isKeyframe)
         XCTAssertEqual(frames[1].pts - frames[0].pts, 3000, "the 32-bit wrap reads as one frame forward")
-        XCTAssertEqual(frames.map { $0.pts - $0.dts }, [0, 0], "no reordering: dts == pts")
+        // The SPS (x264's, with B-frames) declares a reorder depth: decode times run that many
+        // frame steps before presentation times from the first frame on, as in the source file.
+        let depth = try XCTUnwrap(H264SequenceParameterSet(nalUnit: SDPTests.sps).vui?.maxNumReorderFrames)
+        XCTAssertEqual(frames.map { $0.pts - $0.dts }, [Int64(depth) * 3000, Int64(depth) * 3000], "dts = pts - the declared reorder delay")
+        XCTAssertLessThan(frames[0].dts, frames[1].dts)
     }
 }

@@ -2,8 +2,9 @@ import MediaCore
 
 /// Where each H.264 or H.265 picture of a track stands in presentation order: its picture
 /// order count within the coded sequence it belongs to (a new sequence at each IDR, BLA, or
-/// the stream's first CRA). A picture whose POC cannot be read (parameter sets not yet known)
-/// is placed by its presentation time instead.
+/// the stream's first CRA). A sequence whose first picture's POC cannot be read (parameter sets
+/// not yet known) is ordered by presentation times; a picture without a readable POC in a
+/// sequence that has them is placed after the pictures before it.
 struct PictureOrder: Sendable {
     struct Key: Sendable, Comparable {
         var sequence: Int
@@ -14,6 +15,9 @@ struct PictureOrder: Sendable {
     private var h264: H264PictureOrderCounter?
     private var h265: H265PictureOrderCounter?
     private var sequence = 0
+    /// Whether the current sequence is ordered by POC, and the largest count given in it.
+    private var byCount = false
+    private var largest: Int64 = 0
 
     init(codec: Codec) {
         if codec == .h264 { h264 = H264PictureOrderCounter() }
@@ -37,13 +41,22 @@ struct PictureOrder: Sendable {
         }
         guard let slice = firstSlice else { return Key(sequence: sequence, count: pts) }
         var count: Int64?
+        var starts = false
         if h264 != nil {
-            if H264NALUnitType(nalUnit: slice)?.isIDR == true { sequence += 1 }
+            starts = H264NALUnitType(nalUnit: slice)?.isIDR == true
             count = h264!.pictureOrderCount(firstSlice: slice)
         } else if h265 != nil {
-            if h265!.startsSequence(slice) { sequence += 1 }
+            starts = h265!.startsSequence(slice)
             count = h265!.pictureOrderCount(firstSlice: slice)
         }
-        return Key(sequence: sequence, count: count ?? pts)
+        if starts {
+            sequence += 1
+            byCount = count != nil
+            largest = Int64.min
+        }
+        guard byCount else { return Key(sequence: sequence, count: pts) }
+        let placed = count ?? (largest == Int64.min ? 0 : largest + 1)
+        largest = max(largest, placed)
+        return Key(sequence: sequence, count: placed)
     }
 }

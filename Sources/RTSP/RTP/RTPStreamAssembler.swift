@@ -22,7 +22,8 @@ public struct RTPStreamAssembler {
     private var timeline = TimelineNormalizer()
     /// Seconds (any monotonic clock) at which the stream's first packet arrived.
     private var firstArrival: Double?
-    /// Unix time of the stream's first frame, from a sender report; nil until one arrives.
+    /// Unix time of the stream's timeline origin (tick 0), from a sender report; nil until one
+    /// arrives.
     public private(set) var wallClockStart: Double?
     /// Problems seen (damaged payloads), counted; the first few kept as lines.
     public private(set) var problems: [String] = []
@@ -62,13 +63,16 @@ public struct RTPStreamAssembler {
         return events
     }
 
-    /// RTCP of the track at `index`: the first sender report fixes the wall clock of the
-    /// stream's start (kept in the recording's metadata).
-    public mutating func receiveRTCP(_ bytes: [UInt8], track index: Int) {
-        guard wallClockStart == nil, receivers.indices.contains(index) else { return }
-        if let report = RTCPPacket.senderReports(in: bytes).first {
-            wallClockStart = report.unixTime
-        }
+    /// RTCP of the track at `index`: the first sender report of a track that has started maps
+    /// the stream's timeline to the camera's wall clock, sent on as `.metadata` (kept in the
+    /// recording's metadata: its chunks' wall-clock start).
+    public mutating func receiveRTCP(_ bytes: [UInt8], track index: Int) -> [DemuxEvent] {
+        guard wallClockStart == nil, receivers.indices.contains(index),
+              let report = RTCPPacket.senderReports(in: bytes).first,
+              let ticks = receivers[index].timelineTicks(ofRTP: report.rtpTimestamp) else { return [] }
+        let origin = report.unixTime - Double(ticks) / Double(receivers[index].timescale)
+        wallClockStart = origin
+        return [.metadata([DemuxEvent.wallClockOriginKey: .number(origin)])]
     }
 
     /// What is still held (video frames waiting for their decode time): call before the

@@ -155,6 +155,14 @@ struct RTPTrackReceiver {
         events += timeline!.push(frame, order: order, declaredDepth: pictureOrder?.declaredDepth).map { .frame($0) }
     }
 
+    /// Where an RTP time of this track (a sender report's) falls on the stream's timeline; nil
+    /// before the first frame. Signed 32-bit distance from the latest mapping, as for wraps.
+    func timelineTicks(ofRTP rtpTimestamp: UInt32) -> Int64? {
+        guard let origin else { return nil }
+        let delta = Int64(Int32(bitPattern: rtpTimestamp &- UInt32(truncatingIfNeeded: origin.rtp)))
+        return origin.time + delta
+    }
+
     /// The frames held for decode-time ordering, at the end of the stream.
     mutating func finish() -> [DemuxEvent] {
         var events: [DemuxEvent] = []

@@ -271,7 +271,7 @@ private struct RTSPPublisherConnection {
         guard let name = streamName, assembler != nil, index < session.tracks.count,
               let mapped = tracks.firstIndex(of: session.tracks[index]) else { return }
         if isRTCP {
-            assembler!.receiveRTCP(payload, track: mapped)
+            for event in assembler!.receiveRTCP(payload, track: mapped) { engine.streamEvent(name, event) }
             return
         }
         for event in assembler!.receiveRTP(payload, track: mapped, arrival: now) { engine.streamEvent(name, event) }

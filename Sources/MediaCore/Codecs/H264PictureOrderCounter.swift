@@ -69,13 +69,7 @@ public struct H264PictureOrderCounter: Sendable {
                     bottomDelta = Int64(try r.se("delta_pic_order_cnt_bottom"))
                 }
                 if isIDR { (previousMSB, previousLSB) = (0, 0) }
-                let maxLSB = Int64(1) << log2MaxLSB
-                var msb = previousMSB
-                if lsb < previousLSB && previousLSB - lsb >= maxLSB / 2 {
-                    msb += maxLSB
-                } else if lsb > previousLSB && lsb - previousLSB > maxLSB / 2 {
-                    msb -= maxLSB
-                }
+                let msb = Self.countMSB(lsb: lsb, previousLSB: previousLSB, previousMSB: previousMSB, maxLSB: Int64(1) << log2MaxLSB)
                 if isReference { (previousMSB, previousLSB) = (msb, lsb) }
                 let top = msb + lsb
                 return min(top, top + bottomDelta)
@@ -105,6 +99,14 @@ public struct H264PictureOrderCounter: Sendable {
         } catch {
             return nil
         }
+    }
+
+    /// PicOrderCntMsb from the LSBs sent and the previous picture's (H.264 8-3, H.265 8-1): the
+    /// LSBs wrapped when they stepped more than half their range.
+    static func countMSB(lsb: Int64, previousLSB: Int64, previousMSB: Int64, maxLSB: Int64) -> Int64 {
+        if lsb < previousLSB && previousLSB - lsb >= maxLSB / 2 { return previousMSB + maxLSB }
+        if lsb > previousLSB && lsb - previousLSB > maxLSB / 2 { return previousMSB - maxLSB }
+        return previousMSB
     }
 
     /// FrameNumOffset (8-6, 8-11): frame_num counts on across its wraps.

@@ -52,15 +52,7 @@ public struct H265PictureOrderCounter: Sendable {
             if sps.separateColourPlane { try r.skip(2, "colour_plane_id") }
             let lsb: Int64 = type.isIDR ? 0 : Int64(try r.u(Int(sps.log2MaxPicOrderCntLsb), "slice_pic_order_cnt_lsb"))
             let maxLSB = Int64(1) << sps.log2MaxPicOrderCntLsb
-            var msb: Int64 = 0
-            if !resets {
-                msb = previousMSB
-                if lsb < previousLSB && previousLSB - lsb >= maxLSB / 2 {
-                    msb += maxLSB
-                } else if lsb > previousLSB && lsb - previousLSB > maxLSB / 2 {
-                    msb -= maxLSB
-                }
-            }
+            let msb = resets ? 0 : H264PictureOrderCounter.countMSB(lsb: lsb, previousLSB: previousLSB, previousMSB: previousMSB, maxLSB: maxLSB)
             // prevTid0Pic (8.3.1): TemporalId 0, not RASL/RADL (6...9), not a sub-layer
             // non-reference picture (even types below 16).
             let subLayerNonReference = type.rawValue < 16 && type.rawValue % 2 == 0

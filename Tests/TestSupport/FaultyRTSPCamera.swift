@@ -34,6 +34,9 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
         /// NUL bytes between interleaved frames.
         public var junk = false
         public var sessionTimeout = 60
+        /// An RTCP sender report on the video track's RTCP channel, sent with frame `atFrame`,
+        /// saying that frame was captured at `unixTime` (RFC 3550 6.4.1).
+        public var senderReport: (atFrame: Int, unixTime: Double)?
         public init() {}
     }
 
@@ -225,7 +228,7 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
         }
         var audioClock: UInt32 = 0
         var keyframes = -1
-        for frame in frames {
+        for (index, frame) in frames.enumerated() {
             if frame.isKeyframe { keyframes += 1 }
             var nals = (try? NALUnit.splitLengthPrefixed(frame.payload).map(Array.init)) ?? []
             if frame.isKeyframe && quirks.parameterSets != .correct { nals = [sps, pps] + nals }
@@ -249,6 +252,23 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
                         first = false
                     }
                 }
+            }
+            if let report = quirks.senderReport, report.atFrame == index {
+                let seconds = report.unixTime + 2_208_988_800  // NTP counts from 1900
+                let ntp = UInt64(seconds) << 32 | UInt64((seconds - seconds.rounded(.down)) * 4_294_967_296)
+                var w = ByteWriter(capacity: 32)
+                w.write(UInt8(0x24))
+                w.write(videoChannel + 1)
+                w.write(UInt16(28))
+                w.write(UInt8(0x80))
+                w.write(UInt8(200))  // SR
+                w.write(UInt16(6))
+                w.write(UInt32(0x1234_5678 + 96))
+                w.write(ntp)
+                w.write(rtpTime)
+                w.write(UInt32(index))  // packet count
+                w.write(UInt32(0))  // octet count
+                send(socket, w.bytes)
             }
             for (i, payload) in payloads.enumerated() {
                 packet(videoChannel, pt: 96, seq: sequence, ts: rtpTime, marker: !quirks.noMarkerBit && i == payloads.count - 1, payload)

@@ -265,7 +265,7 @@ private struct RTSPPublisherConnection {
         guard let stream, assembler != nil, index < session.tracks.count,
               let mapped = tracks.firstIndex(of: session.tracks[index]) else { return }
         if isRTCP {
-            assembler!.receiveRTCP(payload, track: mapped)
+            for event in assembler!.receiveRTCP(payload, track: mapped) { engine.streamEvent(name, event) }
             return
         }
         stream.deliver(assembler!.receiveRTP(payload, track: mapped, arrival: now))

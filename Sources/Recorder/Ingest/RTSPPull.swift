@@ -358,7 +358,7 @@ private struct RTSPPullConnection {
     private mutating func receive(_ payload: [UInt8], sessionTrack: Int, isRTCP: Bool) {
         guard let index = trackMap[sessionTrack], assembler != nil else { return }
         if isRTCP {
-            assembler!.receiveRTCP(payload, track: index)
+            pull.feed(assembler!.receiveRTCP(payload, track: index))
             return
         }
         lastMedia = clock.now

@@ -110,6 +110,7 @@ enum HTTPStatus: Int, Sendable {
     case contentTooLarge = 413
     case uriTooLong = 414
     case rangeNotSatisfiable = 416
+    case internalServerError = 500
     case headerFieldsTooLarge = 431
     case serviceUnavailable = 503
 
@@ -129,6 +130,7 @@ enum HTTPStatus: Int, Sendable {
         case .contentTooLarge: return "Content Too Large"
         case .uriTooLong: return "URI Too Long"
         case .rangeNotSatisfiable: return "Range Not Satisfiable"
+        case .internalServerError: return "Internal Server Error"
         case .headerFieldsTooLarge: return "Request Header Fields Too Large"
         case .serviceUnavailable: return "Service Unavailable"
         }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import MediaCore
 import Recorder
 
 /// RTSP ingest against ffmpeg recording the same stream with `-c copy`: ffmpeg publishes the

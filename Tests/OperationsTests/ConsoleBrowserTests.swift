@@ -8,8 +8,9 @@ import Glibc
 /// The console as an operator meets it, checked by programs nobody here wrote: headless
 /// Chromium (Debian's, driven over its DevTools pipe by scripts/console-browser.py) logs in
 /// through the form, finds the recorded stream and its recordings in the rendered page, plays
-/// one in the page's <video>, seeks to the middle and keeps playing, records and stops a
-/// config through the page (with its confirmations); curl finds every route
+/// one in the page's <video>, seeks to the middle and keeps playing, and the same for an export
+/// of a range across a chunk boundary picked in the page's form; records and stops a config
+/// through the page (with its confirmations); curl finds every route
 /// closed without the token and open with it.
 final class ConsoleBrowserTests: XCTestCase {
     private let token = "console-test-token-0123456789"
@@ -52,9 +53,17 @@ final class ConsoleBrowserTests: XCTestCase {
         XCTAssertTrue(storage.contains("\"usedBytes\""), storage)
         XCTAssertFalse(server.log_().contains(token), "the token is never logged")
 
+        // An export across the first chunk boundary (chunks of 4 s): from 1 s into the first
+        // recording to 6 s after that.
+        let exportStart = Int((finished.first?["startTime"] as? Double ?? 0).rounded(.down)) + 1
+        let exportRange = "localStreamName=cam1&start=\(exportStart)&end=\(exportStart + 6)"
+        XCTAssertEqual(try curl(base + "/export?" + exportRange, bearer: false).status, 401)
+        XCTAssertEqual(try curl(base + "/export?" + exportRange, bearer: true).status, 200)
+
         let screenshot = ProcessInfo.processInfo.environment["RECORDER_CONSOLE_SCREENSHOT"]
         let run = try ExternalTool.run("python3", [TestPaths.repositoryRoot.appendingPathComponent("scripts/console-browser.py").path,
-                                                   "--url", base, "--stream", "cam1", "--token", token, "--actions"]
+                                                   "--url", base, "--stream", "cam1", "--token", token, "--actions",
+                                                   "--export", String(exportStart), String(exportStart + 6)]
                                                   + (screenshot.map { ["--screenshot", $0] } ?? []))
         let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any], run.stdout + run.stderr)
         XCTAssertEqual(run.status, 0, run.stdout)
@@ -77,6 +86,10 @@ final class ConsoleBrowserTests: XCTestCase {
         XCTAssertEqual(actions["afterStop"] as? Int, 0, "a confirmed stop removes it: \(actions)")
         XCTAssertFalse(try curl(base + "/listConfig", bearer: true).body.contains("console-check"), "the API agrees")
         assertKeepsPlaying(report["recordingPlayback"], what: "the recording", width: 640)
+        assertKeepsPlaying(report["exportPlayback"], what: "the export", width: 640)
+        let exported = (report["exportPlayback"] as? [String: Any])?["start"] as? [String: Any] ?? [:]
+        XCTAssertTrue((exported["src"] as? String ?? "").contains("/export?" + exportRange), "the page's export form asked for the range: \(exported)")
+        XCTAssertEqual(exported["duration"] as? Double ?? 0, 6, accuracy: 1.1, "the export spans the range: \(exported)")
     }
 
     /// The player started, seeked to the middle, and went on from there without an error.

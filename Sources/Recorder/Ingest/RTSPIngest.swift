@@ -265,7 +265,7 @@ private struct RTSPPublisherConnection {
         guard let stream, assembler != nil, index < session.tracks.count,
               let mapped = tracks.firstIndex(of: session.tracks[index]) else { return }
         if isRTCP {
-            for event in assembler!.receiveRTCP(payload, track: mapped) { engine.streamEvent(stream.name, event) }
+            stream.deliver(assembler!.receiveRTCP(payload, track: mapped))
             return
         }
         stream.deliver(assembler!.receiveRTP(payload, track: mapped, arrival: now))

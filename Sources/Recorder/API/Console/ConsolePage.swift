@@ -53,7 +53,9 @@ enum ConsolePage {
       <label>From <input name="start" type="datetime-local" step="1" required></label>
       <label>To <input name="end" type="datetime-local" step="1" required></label>
       <button type="submit">Play export</button>
-      <a id="export-download" href="#" download>download</a>
+      <a id="export-download" download>download</a>
+      <a id="export-m3u8">HLS playlist</a>
+      <a id="export-ffconcat">ffconcat list</a>
     </form>
     <p id="player-title" class="dim">Pick a finished recording (Play) or a time range (Play export).</p>
     <video id="player" controls preload="metadata" playsinline></video>

@@ -261,20 +261,31 @@ function prefillExport() {
     form.start.value = localInput(Math.floor(done[0].startTime));
     form.end.value = localInput(Math.ceil(done[done.length - 1].startTime + done[done.length - 1].duration));
   }
+  updateRangeLinks();
 }
 
-function exportURL(form) {
+// The range's query: the stream and whole Unix seconds covering the picked times.
+function rangeQuery(form) {
   const start = new Date(form.start.value).getTime() / 1000, end = new Date(form.end.value).getTime() / 1000;
-  return "/export?" + query({ localStreamName: form.localStreamName.value, start: Math.floor(start), end: Math.ceil(end) });
+  return query({ localStreamName: form.localStreamName.value, start: Math.floor(start), end: Math.ceil(end) });
+}
+
+// The download and playlist links follow the form (players and ffmpeg take the playlists).
+function updateRangeLinks() {
+  const form = document.getElementById("export-form");
+  const ready = form.localStreamName.value && form.start.value && form.end.value;
+  for (const [id, path] of [["export-download", "/export"], ["export-m3u8", "/playlist.m3u8"], ["export-ffconcat", "/playlist.ffconcat"]]) {
+    const link = document.getElementById(id);
+    if (ready) link.href = path + "?" + rangeQuery(form); else link.removeAttribute("href");
+  }
 }
 
 function playExport(event) {
   event.preventDefault();
   const form = event.target;
   if (!form.localStreamName.value || !form.start.value || !form.end.value) return;
-  const url = exportURL(form);
-  document.getElementById("export-download").href = url;
-  play(url, form.localStreamName.value + " · " + form.start.value.replace("T", " ") + " to " + form.end.value.replace("T", " "));
+  updateRangeLinks();
+  play("/export?" + rangeQuery(form), form.localStreamName.value + " · " + form.start.value.replace("T", " ") + " to " + form.end.value.replace("T", " "));
 }
 
 // MARK: Refresh
@@ -294,6 +305,7 @@ async function refresh() {
 document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("record-form").addEventListener("submit", startRecording);
   document.getElementById("export-form").addEventListener("submit", playExport);
+  document.getElementById("export-form").addEventListener("input", updateRangeLinks);
   document.getElementById("refresh").addEventListener("click", refresh);
   document.getElementById("days").addEventListener("change", refresh);
   const video = document.getElementById("player");

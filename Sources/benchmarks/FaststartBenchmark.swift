@@ -59,7 +59,7 @@ struct FaststartBenchmark {
             let small = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("rec.mp4.") && $0 != "rec.mp4.mdat" }
             for f in small { try FileManager.default.copyItem(atPath: "\(dir)/\(f)", toPath: "\(dir)/saved/\(f)") }
             let mdatSize = (try FileManager.default.attributesOfItem(atPath: set + ".mdat")[.size] as? Int) ?? 0
-            print(String(format: "\n== %.0f GiB set: %d loops of the clip, %d samples, .mdat %.2f GiB; moov-at-end MP4 for the peers",
+            print(String(format: "\n== %.2g GiB set: %d loops of the clip, %d samples, .mdat %.2f GiB; moov-at-end MP4 for the peers",
                          gib, loops, samples, Double(mdatSize) / 1_073_741_824))
 
             var rows = ["mp4writer inplace", "mp4writer copy", "mp4writer readwrite", "qt-faststart",

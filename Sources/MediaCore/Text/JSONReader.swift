@@ -43,47 +43,48 @@ public struct JSONReader {
     }
 
     private mutating func object() -> JSONValue? {
-        depth += 1
-        defer { depth -= 1 }
-        guard depth <= maxDepth else { return nil }
-        index += 1
         var fields: [String: JSONValue] = [:]
-        skipSpace()
-        if index < bytes.endIndex, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
-        while true {
-            skipSpace()
-            guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\""), let key = string() else { return nil }
-            skipSpace()
-            guard index < bytes.endIndex, bytes[index] == UInt8(ascii: ":") else { return nil }
-            index += 1
-            guard let v = value() else { return nil }
+        let complete = members(closedBy: UInt8(ascii: "}")) { reader in
+            reader.skipSpace()
+            guard reader.index < reader.bytes.endIndex, reader.bytes[reader.index] == UInt8(ascii: "\""),
+                  let key = reader.string() else { return false }
+            reader.skipSpace()
+            guard reader.index < reader.bytes.endIndex, reader.bytes[reader.index] == UInt8(ascii: ":") else { return false }
+            reader.index += 1
+            guard let v = reader.value() else { return false }
             fields[key] = v
-            skipSpace()
-            guard index < bytes.endIndex else { return nil }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "}") else { return nil }
-            index += 1
-            return .object(fields)
+            return true
         }
+        return complete ? .object(fields) : nil
     }
 
     private mutating func array() -> JSONValue? {
+        var items: [JSONValue] = []
+        let complete = members(closedBy: UInt8(ascii: "]")) { reader in
+            guard let v = reader.value() else { return false }
+            items.append(v)
+            return true
+        }
+        return complete ? .array(items) : nil
+    }
+
+    /// From an opening bracket to its `close`: `member` reads each comma-separated member
+    /// (false: malformed). One level deeper; false past `maxDepth`.
+    private mutating func members(closedBy close: UInt8, _ member: (inout JSONReader) -> Bool) -> Bool {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= maxDepth else { return nil }
+        guard depth <= maxDepth else { return false }
         index += 1
-        var items: [JSONValue] = []
         skipSpace()
-        if index < bytes.endIndex, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+        if index < bytes.endIndex, bytes[index] == close { index += 1; return true }
         while true {
-            guard let v = value() else { return nil }
-            items.append(v)
+            guard member(&self) else { return false }
             skipSpace()
-            guard index < bytes.endIndex else { return nil }
+            guard index < bytes.endIndex else { return false }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "]") else { return nil }
+            guard bytes[index] == close else { return false }
             index += 1
-            return .array(items)
+            return true
         }
     }
 

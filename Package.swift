@@ -36,6 +36,8 @@ let package = Package(
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
         // Benchmarks the project ships: run in release, print figures (docs/benchmarks.md).
         .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "MP4Export", "ISOBMFF", "Operations", "SyntheticMedia"]),
+        // The crash-safe floor of an in-place finalize (journal, syncs, rename; C, libc only).
+        .executableTarget(name: "finalizefloor"),
 
         // Test code. SyntheticMedia: deterministic fake samples (tests and the benchmarks);
         // synthwriter: writes them as a staging set in a process of its own, for kill tests.

@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 set_name="${1:-h264_aac}"
-swift build -c release --product mp4writer >/dev/null
+# Statically linked Swift runtime: the recorder starts mp4writer once per chunk, and the
+# shared runtime costs milliseconds of dynamic linking at every start (docs/benchmarks.md).
+swift build -c release --static-swift-stdlib --product mp4writer >/dev/null
 work="$(mktemp -d)"
 cp SampleStaging/"$set_name"/recording.mp4.* "$work"/
 .build/release/mp4writer -path="$work/recording.mp4"

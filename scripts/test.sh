@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 log="$(mktemp)"
 # The same flags for the build, the bin path and the test run: a different flag would make
 # `swift test` build (and test) something else than what RECORDER_BIN_DIR names.
+# (Not --static-swift-stdlib: the toolchain has no static XCTest, so TestSupport cannot build
+# that way; the tests check behaviour, and the static build is the README's install command.)
 flags=()
 swift build --build-tests "${flags[@]}" 2>&1 | grep -E "warning:|error:" || true
 # The integration tests run the executables of exactly this build (Tests/TestSupport/TestPaths.swift).

@@ -8,11 +8,21 @@ import Recorder
 /// Finalize strategies against the peers that move moov to the front: qt-faststart and
 /// `ffmpeg -c copy -movflags +faststart` on the equivalent moov-at-end MP4, and a plain `cp`
 /// of the payload bytes. One run, same machine, same data.
+///
+/// Beside them, the in-place finalize against its crash-safe floor: `finalizefloor` (C, libc
+/// only) writes a journal of the same header length, syncs and renames as the in-place
+/// strategy does and nothing else; and the start-up of each process alone (mp4writer
+/// `--version`, finalizefloor `--noop`), so that what separates the two shows.
 struct FaststartBenchmark {
     let directory: String
     let sizesGiB: [Double]
     let runs: Int
     let tools: String  // folder with mp4writer
+    let floorTool: String  // finalizefloor
+    /// False: only mp4writer in place, the floor and the start-ups (no peers, no copies).
+    let peers: Bool
+    /// Start-up is a few milliseconds: the median of this many runs each time.
+    static let startupRepetitions = 20
 
     struct Row {
         var name: String
@@ -49,11 +59,13 @@ struct FaststartBenchmark {
             let small = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("rec.mp4.") && $0 != "rec.mp4.mdat" }
             for f in small { try FileManager.default.copyItem(atPath: "\(dir)/\(f)", toPath: "\(dir)/saved/\(f)") }
             let mdatSize = (try FileManager.default.attributesOfItem(atPath: set + ".mdat")[.size] as? Int) ?? 0
-            print(String(format: "\n== %.0f GiB set: %d loops of the clip, %d samples, .mdat %.2f GiB; moov-at-end MP4 for the peers",
+            print(String(format: "\n== %.2g GiB set: %d loops of the clip, %d samples, .mdat %.2f GiB; moov-at-end MP4 for the peers",
                          gib, loops, samples, Double(mdatSize) / 1_073_741_824))
 
             var rows = ["mp4writer inplace", "mp4writer copy", "mp4writer readwrite", "qt-faststart",
-                        "ffmpeg +faststart", "cp (same bytes)", "cp + fsync"].map { Row(name: $0) }
+                        "ffmpeg +faststart", "cp (same bytes)", "cp + fsync",
+                        "crash-safe floor", "mp4writer start-up", "floor start-up"].map { Row(name: $0) }
+            let floorRow = 7, writerStartRow = 8, floorStartRow = 9
             func measure(_ index: Int, input: String, cached: Bool = true, _ path: String, _ args: [String]) throws {
                 // Start each run with nothing dirty, as a recording whose writer synced as it
                 // went, and with the input in the page cache (the collapse that restores the
@@ -72,9 +84,20 @@ struct FaststartBenchmark {
                 rows[index].peak.append(m.peakMemoryBytes)
             }
             let out = dir + "/out.mp4"
+            let floorDirectory = dir + "/floor"
+            try FileManager.default.createDirectory(atPath: floorDirectory, withIntermediateDirectories: true)
             for _ in 0..<runs {
                 try measure(0, input: set + ".mdat", cached: false, tools + "/mp4writer", ["-path=\(set)", "--strategy=inplace", "--quiet"])
+                // The floor writes a header as long as the one just inserted, in the same folder's filesystem.
+                let header = try payloadStart(of: set)
                 try restoreSet(set, saved: dir + "/saved")
+                try measure(floorRow, input: floorTool, floorTool, [floorDirectory, "\(header)"])
+                try FileManager.default.removeItem(atPath: floorDirectory + "/floor.mp4")
+                for _ in 0..<Self.startupRepetitions {
+                    try measure(writerStartRow, input: tools + "/mp4writer", tools + "/mp4writer", ["--version"])
+                    try measure(floorStartRow, input: floorTool, floorTool, ["--noop"])
+                }
+                guard peers else { continue }
                 try measure(1, input: set + ".mdat", tools + "/mp4writer", ["-path=\(set)", "--strategy=copy", "--keep-staging", "--quiet"])
                 try FileManager.default.removeItem(atPath: set)
                 try measure(2, input: set + ".mdat", tools + "/mp4writer", ["-path=\(set)", "--strategy=readwrite", "--keep-staging", "--quiet"])
@@ -92,10 +115,13 @@ struct FaststartBenchmark {
             }
             let base = rows[0].median
             print("tool                     median wall    median cpu   peak MiB   peak dirty MiB   wall / inplace")
-            for row in rows {
+            for row in rows where !row.wall.isEmpty {
                 print(String(format: "%@ %9.3f s   %8.3f s   %8.1f   %14.1f   %8.1fx", row.name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, row.median, row.medianCPU,
                              Double(row.peak.max() ?? 0) / 1_048_576, Double(row.dirty.max() ?? 0) / 1_048_576, row.median / base))
             }
+            print(String(format: "in place / crash-safe floor: %.2fx (%.1f ms / %.1f ms); start-up: mp4writer %.1f ms, floor %.1f ms",
+                         rows[0].median / rows[floorRow].median, rows[0].median * 1000, rows[floorRow].median * 1000,
+                         rows[writerStartRow].median * 1000, rows[floorStartRow].median * 1000))
             try? FileManager.default.removeItem(atPath: dir)
         }
     }

@@ -9,8 +9,9 @@ import SyntheticMedia
 //   benchmarks staging-write [--samples N]           time StagingWriter on N small samples
 //   benchmarks finalize [--samples N,M,...]          time mp4writer (a child process) on
 //                                                    synthetic sets; wall, samples/s, peak memory
-//   benchmarks faststart [--sizes 1,4] [--runs 3] [--tools DIR]  mp4writer strategies vs qt-faststart, ffmpeg
-//                                                    +faststart and cp on 8 Mbps H.264+AAC sets
+//   benchmarks faststart [--sizes 1,4] [--runs 3] [--tools DIR] [--inplace-only]  mp4writer strategies vs
+//                                                    qt-faststart, ffmpeg +faststart and cp on 8 Mbps H.264+AAC
+//                                                    sets; in place vs the crash-safe floor (finalizefloor)
 //   benchmarks rtsp [--mb 1000] [--runs 3] [--clip F] ffmpeg pushes the same media over RTSP into the
 //                                                    recorder and into ffmpeg -rtsp_flags listen -c copy
 //   benchmarks rtmp [--mb 1000] [--runs 3] [--clip F] ffmpeg pushes 8 Mbps H.264+AAC as fast as it
@@ -92,7 +93,10 @@ case "faststart":
     // --tools names the folder of the mp4writer to time (a static build starts faster).
     let tools = argument("tools", default: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path)
     let sizes = argument("sizes", default: "1,4").split(separator: ",").compactMap { Double($0) }
-    try FaststartBenchmark(directory: scratch, sizesGiB: sizes, runs: Int(argument("runs", default: "3"))!, tools: tools).run()
+    // finalizefloor is C: built beside the benchmarks, whatever folder --tools names.
+    let floorTool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/finalizefloor"
+    try FaststartBenchmark(directory: scratch, sizesGiB: sizes, runs: Int(argument("runs", default: "3"))!, tools: tools,
+                           floorTool: floorTool, peers: !CommandLine.arguments.contains("--inplace-only")).run()
 case "rtmp":
     let tools = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
@@ -110,5 +114,5 @@ case "export":
     try ExportBenchmark(directory: scratch, megabits: Double(argument("mbps", default: "4"))!, runs: Int(argument("runs", default: "3"))!,
                         cold: CommandLine.arguments.contains("--cold")).run()
 default:
-    print("usage: benchmarks export [--mbps 4] [--runs 3] [--cold] | catalog [--count 100000] [--runs 5] | staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR] | rtsp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
+    print("usage: benchmarks export [--mbps 4] [--runs 3] [--cold] | catalog [--count 100000] [--runs 5] | staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] [--inplace-only] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR] | rtsp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
 }

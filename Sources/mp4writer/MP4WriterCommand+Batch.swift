@@ -1,4 +1,3 @@
-import Foundation
 import MediaCore
 import MP4Finalizer
 
@@ -10,14 +9,12 @@ extension MP4WriterCommand {
         do {
             report = try batch.run(directory: directory)
         } catch {
-            if json { printJSON(["directory": directory, "status": "failure", "error": error.description]) }
-            FileHandle.standardError.write(Data("mp4writer: \(error.description)\n".utf8))
+            if json { print(JSONWriter.text(of: ["directory": .string(directory), "status": "failure", "error": .string(error.description)])) }
+            writeToStandardError("mp4writer: \(error.description)\n")
             return .failure
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(report) { print(String(decoding: data, as: UTF8.self)) }
+            if let value = try? JSONValueEncoder().encode(report) { print(JSONWriter.text(of: value, indented: true)) }
         } else {
             print(Self.table(report))
         }
@@ -83,12 +80,6 @@ extension MP4WriterCommand {
         case .wouldFinalize: return "would finalize"
         case .wouldRecover: return "would recover with losses"
         case .wouldRemoveLeftovers: return "would remove leftovers"
-        }
-    }
-
-    func printJSON(_ object: [String: Any]) {
-        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
-            print(String(decoding: data, as: UTF8.self))
         }
     }
 }

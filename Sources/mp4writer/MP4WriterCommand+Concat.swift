@@ -1,4 +1,3 @@
-import Foundation
 import MediaCore
 import MP4Export
 
@@ -21,16 +20,17 @@ extension MP4WriterCommand {
             let from = movie.startTime - origin
             let to = movie.endTime - origin
             if json {
-                printJSON(["output": output, "status": "success", "bytes": movie.file.size, "chunks": movie.sources.count,
-                           "from": from, "to": to, "preRoll": movie.preRoll])
+                print(JSONWriter.text(of: ["output": .string(output), "status": "success", "bytes": .int(Int(movie.file.size)),
+                                           "chunks": .int(movie.sources.count), "from": .double(from), "to": .double(to),
+                                           "preRoll": .double(movie.preRoll)]))
             } else {
-                print(String(format: "%@: %lld bytes from %d chunk(s), %.3f s to %.3f s (video from %.3f s: the keyframe before)",
-                             output, movie.file.size, movie.sources.count, from, to, from - movie.preRoll))
+                print("\(output): \(movie.file.size) bytes from \(movie.sources.count) chunk(s), \(fixedDecimal(from, digits: 3)) s "
+                      + "to \(fixedDecimal(to, digits: 3)) s (video from \(fixedDecimal(from - movie.preRoll, digits: 3)) s: the keyframe before)")
             }
             return .success
         } catch {
-            if json { printJSON(["output": output, "status": "failure", "error": "\(error)"]) }
-            FileHandle.standardError.write(Data("mp4writer: \(error)\n".utf8))
+            if json { print(JSONWriter.text(of: ["output": .string(output), "status": "failure", "error": .string("\(error)")])) }
+            writeToStandardError("mp4writer: \(error)\n")
             return .failure
         }
     }

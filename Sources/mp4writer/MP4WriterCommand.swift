@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import MediaCore
 import MP4Finalizer
 
@@ -164,7 +168,7 @@ struct MP4WriterCommand {
         var options = self.options
         let progress = ProgressBar(enabled: !quiet && !json && isatty(2) == 1)
         options.progress = { progress.update($0) }
-        let output = path!.hasSuffix(".mp4") || FileManager.default.fileExists(atPath: path! + ".mdat") ? path! : path! + ".mp4"
+        let output = path!.hasSuffix(".mp4") || FileSystem.exists(path! + ".mdat") ? path! : path! + ".mp4"
         do {
             let report = try Finalizer(options: options).finalize(output: output)
             progress.finish()
@@ -180,21 +184,16 @@ struct MP4WriterCommand {
             default: code = .failure
             }
             if json {
-                let object: [String: Any] = ["output": output, "status": "\(code)", "error": error.description]
-                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                    print(String(decoding: data, as: UTF8.self))
-                }
+                print(JSONWriter.text(of: ["output": .string(output), "status": .string("\(code)"), "error": .string(error.description)]))
             }
-            FileHandle.standardError.write(Data("mp4writer: \(error.description)\n".utf8))
+            writeToStandardError("mp4writer: \(error.description)\n")
             return code
         }
     }
 
     private func render(_ report: FinalizeReport) {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(report) { print(String(decoding: data, as: UTF8.self)) }
+            if let value = try? JSONValueEncoder().encode(report) { print(JSONWriter.text(of: value, indented: true)) }
             return
         }
         print("\(report.output): \(report.fileSize) bytes, \(report.tracks.count) track(s), strategy \(report.strategy), in \(fixedDecimal(report.elapsedSeconds, digits: 3)) s")

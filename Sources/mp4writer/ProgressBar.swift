@@ -1,10 +1,11 @@
-import Foundation
+import MediaCore
+import Synchronization
 
 /// A one-line progress bar on stderr, drawn only on a terminal.
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: Sendable {
     private let enabled: Bool
-    private var lastPercent = -1
-    private let lock = NSLock()
+    /// The last percentage drawn; updates come from the finalizer's threads.
+    private let lastPercent = Mutex(-1)
 
     init(enabled: Bool) {
         self.enabled = enabled
@@ -12,19 +13,19 @@ final class ProgressBar: @unchecked Sendable {
 
     func update(_ fraction: Double) {
         guard enabled else { return }
-        lock.lock()
-        defer { lock.unlock() }
         let percent = Int(fraction * 100)
-        guard percent != lastPercent else { return }
-        lastPercent = percent
-        let width = 30
-        let filled = width * percent / 100
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(percent)%".utf8))
+        lastPercent.withLock { last in
+            guard percent != last else { return }
+            last = percent
+            let width = 30
+            let filled = width * percent / 100
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            writeToStandardError("\r[\(bar)] \(percent)%")
+        }
     }
 
     func finish() {
-        guard enabled, lastPercent >= 0 else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        guard enabled, lastPercent.withLock({ $0 }) >= 0 else { return }
+        writeToStandardError("\r\u{1B}[K")
     }
 }

@@ -69,25 +69,43 @@ final class AudioCodecInteropTests: XCTestCase {
         }
     }
 
-    /// ffmpeg sends the TS in real time over UDP; every packet arrives on loopback.
+    /// ffmpeg sends the TS in real time over UDP; every packet arrives on loopback. One send
+    /// (ffmpeg's tee muxer) feeds a recording per output type at once: the same cases as a send
+    /// per type, checked the same way, in a third of the real time.
     func testTSOverUDP() throws {
         try FFmpegCheck.require()
         let modern = try ModernFFmpeg.require()
+        let types = ["mp4", "flv", "ts"]
+        nonisolated(unsafe) let test = self
         for codec in Fixtures.all where codec.carriedByTS {
             let source = try Fixtures.source(codec, container: "ts")
-            for type in ["mp4", "flv", "ts"] {
-                let sender = DispatchGroup()
-                nonisolated(unsafe) var sent: ExternalTool.Output?
-                let recorded = record(.udp(host: "127.0.0.1", port: 0), type: type) { port in
-                    sender.enter()
-                    Thread.detachNewThread {
-                        sent = try? ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", source, "-c", "copy",
-                                                                "-f", "mpegts", "udp://127.0.0.1:\(port)?pkt_size=1316"])
-                        sender.leave()
+            let lock = NSLock()
+            nonisolated(unsafe) var ports: [String: UInt16] = [:]
+            nonisolated(unsafe) var results: [String: (output: String, refusal: String?)] = [:]
+            let listening = DispatchGroup(), finished = DispatchGroup()
+            for type in types {
+                listening.enter()
+                finished.enter()
+                Thread.detachNewThread {
+                    let recorded = test.record(.udp(host: "127.0.0.1", port: 0), type: type) { port in
+                        lock.withLock { ports[type] = port }
+                        listening.leave()
                     }
+                    lock.withLock { results[type] = recorded }
+                    finished.leave()
                 }
-                sender.wait()
-                XCTAssertEqual(sent?.status, 0, sent?.stderr ?? "ffmpeg did not run")
+            }
+            guard listening.wait(timeout: .now() + 20) == .success else {
+                return XCTFail("\(codec): not every recording listened: \(lock.withLock { results })")
+            }
+            let listened = lock.withLock { ports }
+            let targets = types.map { "[f=mpegts]udp://127.0.0.1:\(listened[$0]!)?pkt_size=1316" }
+            let sent = try ExternalTool.run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", source, "-map", "0", "-c", "copy",
+                                                       "-f", "tee", targets.joined(separator: "|")])
+            XCTAssertEqual(sent.status, 0, sent.stderr)
+            XCTAssertEqual(finished.wait(timeout: .now() + 60), .success, "\(codec): a recording did not end")
+            for type in types {
+                let recorded = try XCTUnwrap(lock.withLock { results[type] }, "\(codec) -> \(type): no result")
                 try check(source, codec, type: type, recorded: recorded, modern: modern, "\(codec) in TS over UDP -> \(type)")
             }
         }

@@ -14,7 +14,7 @@ import XCTest
 final class RetentionEndToEndTests: XCTestCase {
     func testRetentionKeepsTheFolderUnderTheCapAndTheCatalogListsTheFilesAcrossRestarts() throws {
         try FFmpegCheck.require()
-        let long = ProcessInfo.processInfo.environment["RECORDER_LONG_TESTS"] == "1"
+        let long = TestForm.isLong
         let (seconds, chunk, cap) = long ? (60, 4, 6_000_000) : (20, 2, 2_000_000)
         let dir = TestPaths.temporaryDirectory("retention-e2e")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -14,7 +14,8 @@ final class InterruptedFinalizeTests: XCTestCase {
     static let samples = 60_000, sampleSize = 600
     /// Kills that land before the finalize ends, per strategy (kills that come too late are
     /// retried, up to `maxAttemptsPerStrategy`).
-    static let interruptionsPerStrategy = 10, maxAttemptsPerStrategy = 30
+    static let interruptionsPerStrategy = TestForm.value(ci: 10, long: 50)
+    static let maxAttemptsPerStrategy = 3 * interruptionsPerStrategy
 
     func testKilledAtRandomMomentsThenRerunGivesTheUninterruptedBytes() throws {
         let synthwriter = TestPaths.executable("synthwriter")

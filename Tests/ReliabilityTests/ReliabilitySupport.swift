@@ -9,10 +9,11 @@ import Glibc
 /// Shared by the reliability suite: the CI and long forms, seeded randomness, the recorder as
 /// a subprocess, and checks of recorded files by ffprobe.
 ///
-/// The CI form runs inside `scripts/test.sh`; `RELIABILITY_LONG=1` (scripts/reliability.sh)
-/// runs the long form. Every test prints its figures on lines starting `RELIABILITY `.
+/// The CI form runs inside `scripts/test.sh`; `RECORDER_LONG_TESTS=1` (or `RELIABILITY_LONG=1`,
+/// as scripts/reliability.sh sets it) runs the long form (`TestForm`). Every test prints its
+/// figures on lines starting `RELIABILITY `.
 enum Reliability {
-    static var isLong: Bool { ProcessInfo.processInfo.environment["RELIABILITY_LONG"] == "1" }
+    static var isLong: Bool { TestForm.isLong }
 
     /// The number of trials or mutations for this form.
     static func count(ci: Int, long: Int) -> Int { isLong ? long : ci }

@@ -11,7 +11,7 @@ final class StagingCrashTests: XCTestCase {
     func testSIGKILLLeavesACleanPrefix() throws {
         let synthwriter = TestPaths.executable("synthwriter")
         var generator = SystemRandomNumberGenerator()
-        let trials = 20
+        let trials = TestForm.value(ci: 20, long: 200)
         var keptCounts: [Int] = []
         for trial in 0..<trials {
             let output = TestPaths.temporaryDirectory("crash\(trial)") + "/rec.mp4"

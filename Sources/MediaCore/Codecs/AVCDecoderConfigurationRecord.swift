@@ -81,10 +81,7 @@ public struct AVCDecoderConfigurationRecord: Sendable, Equatable {
     /// trailing bytes are ignored.
     public init(parsing bytes: [UInt8]) throws(CodecError) {
         var r = RecordReader(bytes, structure: Self.structure)
-        let version = try r.read(UInt8.self, "configurationVersion")
-        guard version == 1 else {
-            throw .invalidValue(structure: Self.structure, field: "configurationVersion", value: Int64(version))
-        }
+        try r.readConfigurationVersion()
         profileIndication = try r.read(UInt8.self, "AVCProfileIndication")
         profileCompatibility = try r.read(UInt8.self, "profile_compatibility")
         levelIndication = try r.read(UInt8.self, "AVCLevelIndication")

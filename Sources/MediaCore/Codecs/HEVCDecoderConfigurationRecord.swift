@@ -110,10 +110,7 @@ public struct HEVCDecoderConfigurationRecord: Sendable, Equatable {
     /// ignored.
     public init(parsing bytes: [UInt8]) throws(CodecError) {
         var r = RecordReader(bytes, structure: Self.structure)
-        let version = try r.read(UInt8.self, "configurationVersion")
-        guard version == 1 else {
-            throw .invalidValue(structure: Self.structure, field: "configurationVersion", value: Int64(version))
-        }
+        try r.readConfigurationVersion()
         let profileByte = try r.read(UInt8.self, "general_profile_idc")
         let compatibility = try r.read(UInt32.self, "general_profile_compatibility_flags")
         let constraints = try r.readUInt(byteCount: 6, "general_constraint_indicator_flags")

@@ -22,6 +22,15 @@ struct RecordReader {
         do { return try reader.readBytes(count) } catch { throw .truncated(structure: structure, field: "\(field)", error) }
     }
 
+    /// `configurationVersion`, which avcC and hvcC both fix at 1 (ISO/IEC 14496-15 5.3.2.1.2,
+    /// 8.3.2.1.2): any other value is a record this reader does not know.
+    mutating func readConfigurationVersion() throws(CodecError) {
+        let version = try read(UInt8.self, "configurationVersion")
+        guard version == 1 else {
+            throw .invalidValue(structure: structure, field: "configurationVersion", value: Int64(version))
+        }
+    }
+
     /// A list of NAL units, each preceded by a 16-bit length (the shape both records share).
     mutating func readNALUnits(count: Int, _ field: StaticString) throws(CodecError) -> [[UInt8]] {
         var units: [[UInt8]] = []

@@ -11,6 +11,9 @@ public struct FileDescriptor: Sendable {
     public let rawValue: Int32
     public let path: String
 
+    /// Descriptor 2, for programs that print without Foundation (mp4writer).
+    public static let standardError = FileDescriptor(rawValue: 2, path: "standard error")
+
     public struct OpenOptions: OptionSet, Sendable {
         public let rawValue: Int32
         public init(rawValue: Int32) { self.rawValue = rawValue }

@@ -15,18 +15,8 @@ public struct H264Depacketizer: RTPDepacketizer {
         switch type {
         case 1...23:
             assembler.append(payload)
-        case 24:  // STAP-A (5.7.1): 16-bit size, NAL unit, repeated
-            var i = payload.startIndex + 1
-            while i + 2 <= payload.endIndex {
-                let size = Int(payload[i]) << 8 | Int(payload[i + 1])
-                i += 2
-                guard size > 0, i + size <= payload.endIndex else {
-                    assembler.markDamaged()
-                    throw .malformedPayload(codec: "H.264", reason: "STAP-A unit of \(size) bytes past the packet's end")
-                }
-                assembler.append(payload[i..<i + size])
-                i += size
-            }
+        case 24:  // STAP-A (5.7.1)
+            try assembler.appendAggregated(payload, from: payload.startIndex + 1, codec: "H.264", kind: "STAP-A")
         case 28:  // FU-A (5.8)
             guard payload.count >= 2 else {
                 assembler.markDamaged()
@@ -35,13 +25,7 @@ public struct H264Depacketizer: RTPDepacketizer {
             let header = payload[payload.startIndex + 1]
             let start = header & 0x80 != 0, end = header & 0x40 != 0
             let data = payload[(payload.startIndex + 2)...]
-            if start {
-                // Cameras that send a whole NAL unit as one FU-A with both S and E set.
-                assembler.startFragment(header: [indicator & 0xE0 | header & 0x1F], data)
-                if end { assembler.continueFragment([], end: true) }
-            } else {
-                assembler.continueFragment(data, end: end)
-            }
+            assembler.fragment(header: [indicator & 0xE0 | header & 0x1F], data, start: start, end: end)
         default:
             assembler.markDamaged()
             throw .malformedPayload(codec: "H.264", reason: "packetization type \(type) (interleaved mode) not supported")
@@ -54,9 +38,5 @@ public struct H264Depacketizer: RTPDepacketizer {
         assembler.markDamaged()
     }
 
-    public mutating func finish() -> [RTPAccessUnit] {
-        var output: [RTPAccessUnit] = []
-        assembler.flush(into: &output)
-        return output
-    }
+    public mutating func finish() -> [RTPAccessUnit] { assembler.finish() }
 }

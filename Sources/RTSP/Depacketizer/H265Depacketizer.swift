@@ -14,18 +14,8 @@ public struct H265Depacketizer: RTPDepacketizer {
         let s = payload.startIndex
         let type = (payload[s] >> 1) & 0x3F
         switch type {
-        case 48:  // AP (4.4.2): 16-bit size, NAL unit, repeated
-            var i = s + 2
-            while i + 2 <= payload.endIndex {
-                let size = Int(payload[i]) << 8 | Int(payload[i + 1])
-                i += 2
-                guard size > 0, i + size <= payload.endIndex else {
-                    assembler.markDamaged()
-                    throw .malformedPayload(codec: "H.265", reason: "AP unit of \(size) bytes past the packet's end")
-                }
-                assembler.append(payload[i..<i + size])
-                i += size
-            }
+        case 48:  // AP (4.4.2)
+            try assembler.appendAggregated(payload, from: s + 2, codec: "H.265", kind: "AP")
         case 49:  // FU (4.4.3)
             guard payload.count >= 3 else {
                 assembler.markDamaged()
@@ -34,13 +24,7 @@ public struct H265Depacketizer: RTPDepacketizer {
             let header = payload[s + 2]
             let start = header & 0x80 != 0, end = header & 0x40 != 0
             let data = payload[(s + 3)...]
-            if start {
-                let nalHeader = [payload[s] & 0x81 | (header & 0x3F) << 1, payload[s + 1]]
-                assembler.startFragment(header: nalHeader, data)
-                if end { assembler.continueFragment([], end: true) }
-            } else {
-                assembler.continueFragment(data, end: end)
-            }
+            assembler.fragment(header: [payload[s] & 0x81 | (header & 0x3F) << 1, payload[s + 1]], data, start: start, end: end)
         case 50:
             break
         default:
@@ -54,9 +38,5 @@ public struct H265Depacketizer: RTPDepacketizer {
         assembler.markDamaged()
     }
 
-    public mutating func finish() -> [RTPAccessUnit] {
-        var output: [RTPAccessUnit] = []
-        assembler.flush(into: &output)
-        return output
-    }
+    public mutating func finish() -> [RTPAccessUnit] { assembler.finish() }
 }

@@ -26,6 +26,41 @@ struct NALAccessUnitAssembler: Sendable {
         units.append(unit)
     }
 
+    /// The NAL units of an aggregation packet (H.264 STAP-A, RFC 6184 5.7.1; H.265 AP, RFC 7798
+    /// 4.4.2) from `start`: a 16-bit size, the unit, repeated. A size past the packet's end
+    /// damages the access unit and throws, naming `codec` and the packet `kind`.
+    mutating func appendAggregated(_ payload: ArraySlice<UInt8>, from start: Int, codec: String, kind: String) throws(RTSPError) {
+        var i = start
+        while i + 2 <= payload.endIndex {
+            let size = Int(payload[i]) << 8 | Int(payload[i + 1])
+            i += 2
+            guard size > 0, i + size <= payload.endIndex else {
+                markDamaged()
+                throw .malformedPayload(codec: codec, reason: "\(kind) unit of \(size) bytes past the packet's end")
+            }
+            append(payload[i..<i + size])
+            i += size
+        }
+    }
+
+    /// One fragmentation unit (FU-A, FU): the start carries the rebuilt NAL unit `header`.
+    /// Cameras that send a whole NAL unit as one fragment set both start and end.
+    mutating func fragment(header: @autoclosure () -> [UInt8], _ data: ArraySlice<UInt8>, start: Bool, end: Bool) {
+        if start {
+            startFragment(header: header(), data)
+            if end { continueFragment([], end: true) }
+        } else {
+            continueFragment(data, end: end)
+        }
+    }
+
+    /// What is left at the end of the stream.
+    mutating func finish() -> [RTPAccessUnit] {
+        var output: [RTPAccessUnit] = []
+        flush(into: &output)
+        return output
+    }
+
     mutating func startFragment(header: [UInt8], _ data: ArraySlice<UInt8>) {
         if fragment != nil { damaged = true }  // the previous one never ended: its end was lost
         fragment = header + data

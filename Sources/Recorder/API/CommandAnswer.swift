@@ -1,3 +1,5 @@
+import MediaCore
+
 /// The answer to every command, in the EMS shape:
 /// `{"data":{...},"description":"...","status":"SUCCESS"|"FAIL"}`.
 public struct CommandAnswer: Sendable, Equatable {

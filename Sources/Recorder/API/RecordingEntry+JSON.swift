@@ -3,6 +3,7 @@ import Operations
 #if canImport(Glibc)
 import Glibc
 #endif
+import MediaCore
 
 /// The JSON form of a catalog entry, as listRecordings and deleteRecording answer it.
 extension RecordingEntry {

@@ -1,3 +1,5 @@
+import MediaCore
+
 /// The JSON forms of the engine's snapshots, as the answers show them.
 extension RecordConfigSnapshot {
     /// The EMS `operationType` of a record config (seed-record.md's example answer).

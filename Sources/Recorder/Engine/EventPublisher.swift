@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MediaCore
 
 /// Sends the recorder's events (recordChunkCreated, recordChunkClosed, recordChunkError,
 /// streamCreated, streamClosed, ...) where an operator wants them: one JSON line each to the

@@ -1,4 +1,5 @@
 import Operations
+import MediaCore
 
 /// listRecordings and deleteRecording, from the catalog (never a directory walk).
 extension RecorderEngine: RecordingsControl {

@@ -1,3 +1,5 @@
+import MediaCore
+
 /// `RecordParameters` back to the forms they are parsed from.
 extension RecordParameters {
     /// Every parameter as a `key=value` pair in the seed's spelling; `init(pairs:)` of these

@@ -1,6 +1,7 @@
-/// A JSON value as the API answers it (RFC 8259). Objects are dictionaries: `JSONWriter` writes
-/// their keys sorted, so the same answer always has the same bytes (and the EMS examples list
-/// their keys in that order too).
+/// A JSON value (RFC 8259), as the API answers it and `JSONReader` reads it. Objects are
+/// dictionaries: `JSONWriter` writes their keys sorted, so the same answer always has the same
+/// bytes (and the EMS examples list their keys in that order too). Integers stay integers: a
+/// number read without a fraction or exponent is `.int`, never a Double.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -30,4 +31,20 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// `.string(value)`, or `.null` when there is none.
     public init(_ value: String?) { self = value.map(JSONValue.string) ?? .null }
+}
+
+extension JSONValue {
+    /// A number as a Double (integers too); nil for anything else.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let n): return Double(n)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    /// An integer; nil for anything else, fractions included.
+    public var intValue: Int? { if case .int(let n) = self { return n } else { return nil } }
+
+    public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
 }

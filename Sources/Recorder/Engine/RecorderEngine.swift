@@ -19,6 +19,8 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         public var eventCommand: String?
         /// Who may publish (keys, callback, address rules); open by default.
         public var publishPolicy = PublishPolicy()
+        /// Each recording's write queue: its bound, and a hook for tests that stall the disk.
+        public var recordingWriter = RecordingWriter.Options()
         public init(mp4writerPath: String) { self.mp4writerPath = mp4writerPath }
     }
 
@@ -266,7 +268,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         }
         let name = stream.name
         let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,
-                                       onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
+                                       writerOptions: options.recordingWriter, onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
         stream.lock.withLock {
             do {
                 try stream.attach(session, configId: id)
@@ -332,6 +334,10 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
         case .chunkFinalized(let path):
             operations?.chunkFinalized(file: path)
             events.publish("recordChunkFinalized", base.merging(["file": .string(path)]) { $1 })
+        case let .framesDropped(path, frames, bytes):
+            operations?.framesDropped(frames)
+            events.publish("framesDropped", base.merging(["file": .string(path), "frames": .int(frames), "bytes": .int(bytes),
+                                                          "reason": .string("disk behind")]) { $1 })
         case .trackNotRecorded(let track):
             events.publish("trackNotRecorded", base.merging(["track": .string(track.name), "reason": .string(track.reason)]) { $1 })
         case let .chunkError(path, message):

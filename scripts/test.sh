@@ -5,10 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log="$(mktemp)"
-swift build --build-tests 2>&1 | grep -E "warning:|error:" || true
+# The same flags for the build, the bin path and the test run: a different flag would make
+# `swift test` build (and test) something else than what RECORDER_BIN_DIR names.
+flags=()
+swift build --build-tests "${flags[@]}" 2>&1 | grep -E "warning:|error:" || true
+# The integration tests run the executables of exactly this build (Tests/TestSupport/TestPaths.swift).
+RECORDER_BIN_DIR="$(swift build --show-bin-path "${flags[@]}")"
+export RECORDER_BIN_DIR
 status=0
 # Only XCTest is used; --disable-swift-testing keeps an empty Swift Testing run out of the output.
-swift test --disable-swift-testing 2>&1 | tee "$log" | grep -vE "^Test Case '.*' (started|passed)" || status=$?
+swift test --disable-swift-testing "${flags[@]}" 2>&1 | tee "$log" | grep -vE "^Test Case '.*' (started|passed)" || status=$?
 summary="$(grep -E "Executed [0-9]+ tests?, with" "$log" | tail -1 || true)"
 rm -f "$log"
 if [ -z "$summary" ]; then

@@ -3,6 +3,7 @@ import MediaCore
 import MP4Finalizer
 import Recorder
 import StagingWriter
+import SyntheticMedia
 
 // Benchmarks (build with -c release):
 //   benchmarks staging-write [--samples N]           time StagingWriter on N small samples

@@ -1,7 +1,6 @@
 import Foundation
 import MediaCore
 import Recorder
-import StagingWriter
 
 // recorder: the live-stream recorder. Thin: parse the command line, call the Recorder
 // library, print its answers, map failures to exit codes.
@@ -12,7 +11,6 @@ import StagingWriter
 //            [winQtCompat=0|1] [keepAlive=0|1] [--staging-only] [--silence SECONDS]
 //       SOURCE: an .flv, .ts or .mp4 file, udp://HOST:PORT or tcp://HOST:PORT (MPEG-TS, we listen)
 //   recorder stage --input CLIP.mp4 --output FILE.mp4 [--loop N]
-//   recorder synth --output FILE.mp4 --samples N [--size BYTES] [--pace-us N]
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
     FileHandle.standardError.write(Data("recorder: \(message)\n".utf8))
@@ -107,27 +105,6 @@ case "record":
     } catch {
         fail("\(error)", code: 1)
     }
-case "synth":
-    let (flags, _) = parseFlags(args)
-    guard let output = flags["output"], let n = Int(flags["samples"] ?? "") else {
-        fail("usage: recorder synth --output FILE.mp4 --samples N [--size BYTES] [--pace-us N]")
-    }
-    let source = SyntheticSource(sampleCount: n, averageSize: Int(flags["size"] ?? "") ?? 200)
-    let pace = UInt32(flags["pace-us"] ?? "") ?? 0
-    do {
-        let start = Date()
-        let writer = try StagingWriter(output: output)
-        try writer.addTrack(SyntheticSource.trackDescription)
-        for index in 0..<n {
-            try writer.append(source.frame(index))
-            if pace > 0 { usleep(pace) }
-        }
-        try writer.close()
-        let seconds = Date().timeIntervalSince(start)
-        print("wrote \(n) samples (\(writer.mdatByteCount) payload bytes) in \(String(format: "%.3f", seconds)) s: \(String(format: "%.0f", Double(n) / seconds)) samples/s")
-    } catch {
-        fail("\(error)", code: 1)
-    }
 case "stage":
     let (flags, _) = parseFlags(args)
     guard let input = flags["input"], let output = flags["output"] else {
@@ -141,7 +118,7 @@ case "stage":
         fail("\(error)", code: 1)
     }
 case "help", "--help", "-h":
-    print("usage: recorder [serve] [options] | record --input SOURCE key=value... | stage ... | synth ...  (recorder serve --help)")
+    print("usage: recorder [serve] [options] | record --input SOURCE key=value... | stage ...  (recorder serve --help)")
 default:
-    fail("unknown command '\(sub)' (serve, record, stage, synth)")
+    fail("unknown command '\(sub)' (serve, record, stage)")
 }

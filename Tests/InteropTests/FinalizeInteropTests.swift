@@ -4,6 +4,7 @@ import ISOBMFF
 import MediaCore
 import Recorder
 import StagingWriter
+import SyntheticMedia
 import TestSupport
 
 /// mp4writer, run as an operator runs it, checked by ffprobe and ffmpeg: every fixture and

@@ -3,6 +3,7 @@ import MediaCore
 import MP4Finalizer
 import Recorder
 import StagingWriter
+import SyntheticMedia
 import TestSupport
 import XCTest
 

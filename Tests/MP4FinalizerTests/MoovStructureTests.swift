@@ -4,6 +4,7 @@ import MediaCore
 import MP4Finalizer
 import Recorder
 import StagingWriter
+import SyntheticMedia
 import TestSupport
 
 /// The moov our finalizer plans, read back with our MP4 reader: tables present only when

@@ -166,4 +166,19 @@ extension CommandParserTests {
         let command = try CommandParser.parse(httpTarget: "/pullStream?uri=tcp://127.0.0.1:19000&localStreamName=cam")
         XCTAssertEqual(command, .pullStream(uri: "tcp://127.0.0.1:19000", localStreamName: "cam"))
     }
+
+    func testPullControlCommands() throws {
+        XCTAssertEqual(try CommandParser.parse(line: "listPullPushConfig"), .listPullPushConfig)
+        XCTAssertEqual(try CommandParser.parse(line: "removePullPushConfig id=3"), .removePullPushConfig(.configId(3)))
+        XCTAssertEqual(try CommandParser.parse(httpTarget: "/removePullPushConfig?localStreamName=cam"),
+                       .removePullPushConfig(.localStreamName("cam")))
+        XCTAssertEqual(try CommandParser.parse(line: "shutdownStream localStreamName=cam"),
+                       .shutdownStream(localStreamName: "cam", permanently: true))
+        XCTAssertEqual(try CommandParser.parse(line: "shutdownstream localstreamname=cam permanently=0"),
+                       .shutdownStream(localStreamName: "cam", permanently: false))
+        for bad in ["removePullPushConfig", "removePullPushConfig id=0", "removePullPushConfig id=1 localStreamName=cam",
+                    "shutdownStream", "shutdownStream localStreamName=cam permanently=2", "listPullPushConfig id=1"] {
+            XCTAssertThrowsError(try CommandParser.parse(line: bad), bad)
+        }
+    }
 }

@@ -4,6 +4,7 @@ import MediaCore
 import MP4Finalizer
 import Recorder
 import StagingWriter
+import SyntheticMedia
 import TestSupport
 
 /// `mp4writer --batch DIR` over a recordings tree, as an operator runs it after a crash.

@@ -17,13 +17,12 @@ final class InterruptedFinalizeTests: XCTestCase {
     static let interruptionsPerStrategy = 10, maxAttemptsPerStrategy = 30
 
     func testKilledAtRandomMomentsThenRerunGivesTheUninterruptedBytes() throws {
-        let recorder = TestPaths.executable("recorder")
-        guard FileManager.default.isExecutableFile(atPath: recorder) else { return XCTFail("recorder not built at \(recorder)") }
+        let synthwriter = TestPaths.executable("synthwriter")
         let dir = TestPaths.temporaryDirectory("kill-finalize")
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         let pristine = dir + "/pristine/rec.mp4"
         try FileManager.default.createDirectory(atPath: dir + "/pristine", withIntermediateDirectories: true)
-        let made = try ExternalTool.run(recorder, ["synth", "--output", pristine, "--samples", "\(Self.samples)", "--size", "\(Self.sampleSize)"])
+        let made = try ExternalTool.run(synthwriter, ["--output", pristine, "--samples", "\(Self.samples)", "--size", "\(Self.sampleSize)"])
         XCTAssertEqual(made.status, 0, made.stderr)
         let stagingSuffixes = [".info", ".mdat", ".track1"]
         let pristineFiles = try Dictionary(uniqueKeysWithValues: stagingSuffixes.map { ($0, try Data(contentsOf: URL(fileURLWithPath: pristine + $0))) })

@@ -1,6 +1,6 @@
 import Foundation
 import MediaCore
-import Recorder
+import SyntheticMedia
 @testable import StagingWriter
 import TestSupport
 import XCTest

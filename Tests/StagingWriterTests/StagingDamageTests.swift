@@ -1,7 +1,7 @@
 import XCTest
 import MediaCore
 import StagingWriter
-import Recorder
+import SyntheticMedia
 import TestSupport
 
 /// Damage a crash or power cut can leave, and that validation must detect precisely.

@@ -1,7 +1,7 @@
 import XCTest
 import MediaCore
 import StagingWriter
-import Recorder
+import SyntheticMedia
 import TestSupport
 
 final class StagingRoundTripTests: XCTestCase {

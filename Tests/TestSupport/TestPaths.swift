@@ -24,20 +24,36 @@ public enum TestPaths {
 }
 
 extension TestPaths {
-    /// The folder holding the built executables (mp4writer, recorder) of this build.
-    public static var productsDirectory: String {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = testBinary.deletingLastPathComponent()
-        // On Linux the test runner is `.build/<config>/<Package>PackageTests.xctest`.
-        for _ in 0..<4 {
-            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("mp4writer").path) { return dir.path }
-            dir = dir.deletingLastPathComponent()
-        }
-        return repositoryRoot.appendingPathComponent(".build/debug").path
-    }
+    /// Names the folder of the executables to test; scripts/test.sh sets it to
+    /// `swift build --show-bin-path` of the build it just made.
+    public static let binDirectoryVariable = "RECORDER_BIN_DIR"
 
+    /// The folder holding the executables (mp4writer, recorder, synthwriter) of this build:
+    /// $RECORDER_BIN_DIR when set, else the folder of the running test bundle, which `swift
+    /// test` builds into the same folder as the executables. Never a guessed `.build/debug`:
+    /// a release test run must not pick up a stale debug binary.
+    public static let productsDirectory: String = {
+        if let named = ProcessInfo.processInfo.environment[binDirectoryVariable], !named.isEmpty { return named }
+        // /proc/self/exe is the test runner as the kernel started it (argv[0] may be relative).
+        let runner = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0])
+        // Linux: `<bin>/<Package>PackageTests.xctest` is the runner itself; macOS: the runner
+        // is inside the bundle (`<bin>/X.xctest/Contents/MacOS/X`), and xctest runs it.
+        var bundle = runner
+        while bundle.pathExtension != "xctest" && bundle.pathComponents.count > 1 { bundle.deleteLastPathComponent() }
+        return (bundle.pathExtension == "xctest" ? bundle : runner).deletingLastPathComponent().path
+    }()
+
+    /// The built executable `name`; stops the test run with a message when it is not there,
+    /// since every test that runs it would otherwise fail for a reason it cannot name.
     public static func executable(_ name: String) -> String {
-        productsDirectory + "/" + name
+        let path = productsDirectory + "/" + name
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            fatalError("\(name) is not built at \(path) (\(binDirectoryVariable)="
+                + "\(ProcessInfo.processInfo.environment[binDirectoryVariable] ?? "unset")): run `swift build --build-tests` "
+                + "before `swift test --skip-build`, or set \(binDirectoryVariable) to `swift build --show-bin-path`")
+        }
+        return path
     }
 }
 

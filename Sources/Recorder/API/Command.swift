@@ -11,6 +11,12 @@ public enum Command: Sendable, Equatable {
     /// `uri` is checked to be `udp://HOST:PORT`, `tcp://HOST:PORT` or `rtsp://...` (scheme
     /// lower-cased).
     case pullStream(uri: String, localStreamName: String, options: PullOptions = PullOptions())
+    /// The pulls (RTSP cameras, MPEG-TS listeners) with their configIds.
+    case listPullPushConfig
+    /// Stops a pull and forgets it.
+    case removePullPushConfig(PullSelector)
+    /// Ends a pulled stream; `permanently` (EMS's default) removes its pull too.
+    case shutdownStream(localStreamName: String, permanently: Bool)
     case version
     case shutdownServer
     /// The catalog's recordings matching the query (docs/operations.md).
@@ -19,8 +25,9 @@ public enum Command: Sendable, Equatable {
     case deleteRecording(file: String)
 
     /// The command names as EMS spells them; matching is case-insensitive.
-    public static let names = ["record", "listConfig", "removeConfig", "listStreams", "pullStream", "version",
-                               "shutdownServer", "listRecordings", "deleteRecording"]
+    public static let names = ["record", "listConfig", "removeConfig", "listStreams", "pullStream", "listPullPushConfig",
+                               "removePullPushConfig", "shutdownStream", "version", "shutdownServer", "listRecordings",
+                               "deleteRecording"]
 
     public var name: String {
         switch self {
@@ -29,6 +36,9 @@ public enum Command: Sendable, Equatable {
         case .removeConfig: return "removeConfig"
         case .listStreams: return "listStreams"
         case .pullStream: return "pullStream"
+        case .listPullPushConfig: return "listPullPushConfig"
+        case .removePullPushConfig: return "removePullPushConfig"
+        case .shutdownStream: return "shutdownStream"
         case .version: return "version"
         case .shutdownServer: return "shutdownServer"
         case .listRecordings: return "listRecordings"

@@ -77,6 +77,20 @@ public final class CommandDispatcher: @unchecked Sendable {
                 }
                 return .success("Stream \(uri) enqueued for pulling as \(localStreamName)", data: data)
             }
+        case .listPullPushConfig:
+            guard let pulls = control as? any PullControl else { return .fail("listPullPushConfig: this server pulls no streams") }
+            return .success("Pull configurations", data: ["pull": .array(pulls.listPullConfigs().map(\.json))])
+        case .removePullPushConfig(let selector):
+            guard let pulls = control as? any PullControl else { return .fail("removePullPushConfig: this server pulls no streams") }
+            return run("removePullPushConfig") {
+                let removed = try pulls.removePullConfig(selector)
+                return .success("Pull configuration \(removed.configId) removed", data: removed.json)
+            }
+        case let .shutdownStream(name, permanently):
+            guard let pulls = control as? any PullControl else { return .fail("shutdownStream: this server pulls no streams") }
+            return run("shutdownStream") {
+                .success("Stream \(name) shut down", data: try pulls.shutdownStream(localStreamName: name, permanently: permanently).json)
+            }
         case .version:
             return .success("Version", data: ["banner": .string(version)])
         case .listRecordings(let query):

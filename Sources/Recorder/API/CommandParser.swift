@@ -122,6 +122,34 @@ public enum CommandParser {
                 options[keyPath: keyPath] = text == "1"
             }
             return .pullStream(uri: try normalizedStreamURI(uri), localStreamName: name, options: options)
+        case "listpullpushconfig":
+            try expectNoParameters(pairs, command: "listPullPushConfig")
+            return .listPullPushConfig
+        case "removepullpushconfig":
+            let values = try parameters(pairs, command: "removePullPushConfig",
+                                        known: ["id": "id", "configid": "id", "localstreamname": "localStreamName"])
+            switch (values["id"], values["localStreamName"]) {
+            case (let text?, nil):
+                guard let id = Int(text), id > 0 else {
+                    throw CommandError("removePullPushConfig: invalid id '\(text.prefix(50))': expected a positive whole number")
+                }
+                return .removePullPushConfig(.configId(id))
+            case (nil, let name?) where !name.isEmpty:
+                return .removePullPushConfig(.localStreamName(name))
+            default:
+                throw CommandError("removePullPushConfig: expected id or localStreamName (one of them)")
+            }
+        case "shutdownstream":
+            let values = try parameters(pairs, command: "shutdownStream",
+                                        known: ["localstreamname": "localStreamName", "permanently": "permanently"])
+            guard let name = values["localStreamName"], !name.isEmpty else {
+                throw CommandError("shutdownStream: missing parameter localStreamName")
+            }
+            let permanently = values["permanently"] ?? "1"
+            guard permanently == "0" || permanently == "1" else {
+                throw CommandError("shutdownStream: invalid permanently '\(permanently.prefix(50))': expected 0 or 1")
+            }
+            return .shutdownStream(localStreamName: name, permanently: permanently == "1")
         case "listrecordings":
             return .listRecordings(try recordingQuery(pairs))
         case "deleterecording":

@@ -97,22 +97,30 @@ private extension Substring {
 /// The statuses the API server answers with.
 enum HTTPStatus: Int, Sendable {
     case ok = 200
+    case partialContent = 206
     case badRequest = 400
+    case forbidden = 403
     case notFound = 404
     case methodNotAllowed = 405
     case requestTimeout = 408
+    case conflict = 409
     case uriTooLong = 414
+    case rangeNotSatisfiable = 416
     case headerFieldsTooLarge = 431
     case serviceUnavailable = 503
 
     var reason: String {
         switch self {
         case .ok: return "OK"
+        case .partialContent: return "Partial Content"
         case .badRequest: return "Bad Request"
+        case .forbidden: return "Forbidden"
         case .notFound: return "Not Found"
         case .methodNotAllowed: return "Method Not Allowed"
         case .requestTimeout: return "Request Timeout"
+        case .conflict: return "Conflict"
         case .uriTooLong: return "URI Too Long"
+        case .rangeNotSatisfiable: return "Range Not Satisfiable"
         case .headerFieldsTooLarge: return "Request Header Fields Too Large"
         case .serviceUnavailable: return "Service Unavailable"
         }

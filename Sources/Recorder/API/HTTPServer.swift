@@ -40,6 +40,9 @@ public final class HTTPServer: Sendable {
 
     /// Paths answered by a resource instead of a command; computed at each request.
     public typealias Resources = [String: @Sendable () -> Resource]
+    /// Paths answered from their query parameters: recordings, exports, playlists
+    /// (docs/api.md). They also answer HEAD.
+    public typealias Routes = [String: @Sendable (RouteRequest) -> RouteAnswer]
 
     public let host: String
     public let limits: Limits
@@ -48,7 +51,7 @@ public final class HTTPServer: Sendable {
 
     /// Listens on `host:port` once started; port 0 picks a free port (see `port`).
     public init(host: String = "127.0.0.1", port: Int = 7777, dispatcher: CommandDispatcher, limits: Limits = Limits(),
-                resources: Resources = [:]) {
+                resources: Resources = [:], routes: Routes = [:]) {
         self.host = host
         self.limits = limits
         self.dispatcher = dispatcher
@@ -56,7 +59,8 @@ public final class HTTPServer: Sendable {
                                                 maxHeaderBytes: limits.maxHeaderBytes, maxFieldCount: limits.maxFieldCount)
         server = ConnectionServer(
             host: host, port: port, maxConnections: limits.maxConnections,
-            handle: { socket in Self.serve(socket, dispatcher: dispatcher, resources: resources, limits: limits, headLimits: headLimits) },
+            handle: { socket in Self.serve(socket, dispatcher: dispatcher, resources: resources, routes: routes, limits: limits,
+                                                   headLimits: headLimits) },
             reject: { socket in
                 let body = CommandAnswer.fail("server busy: \(limits.maxConnections) connections open; retry").text
                 try? socket.writeAll(HTTPStatus.serviceUnavailable.response(body: body, extraFields: [("Retry-After", "1")]))
@@ -73,8 +77,8 @@ public final class HTTPServer: Sendable {
     /// Stops accepting and ends open connections.
     public func stop() { server.stop() }
 
-    private static func serve(_ socket: StreamSocket, dispatcher: CommandDispatcher, resources: Resources, limits: Limits,
-                              headLimits: HTTPRequestHead.Limits) {
+    private static func serve(_ socket: StreamSocket, dispatcher: CommandDispatcher, resources: Resources, routes: Routes,
+                              limits: Limits, headLimits: HTTPRequestHead.Limits) {
         socket.setSendTimeout(limits.writeTimeout)
         let deadline = ContinuousClock.now + limits.requestTimeout
         var buffer: [UInt8] = []
@@ -107,11 +111,26 @@ public final class HTTPServer: Sendable {
                 refuse(error.status, error.description)
                 return
             }
+            let path = head.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            if let route = routes[path] {
+                guard head.method == "GET" || head.method == "HEAD" else {
+                    refuse(.methodNotAllowed, "method \(head.method) not allowed: use GET or HEAD", [("Allow", "GET, HEAD")])
+                    return
+                }
+                let request: RouteRequest
+                do { request = try RouteRequest.parse(target: head.target) } catch {
+                    refuse(.badRequest, error.description)
+                    return
+                }
+                answer(route(request), to: head, on: socket)
+                socket.shutdownWrite()
+                socket.discardInput()
+                return
+            }
             guard head.method == "GET" else {
                 refuse(.methodNotAllowed, "method \(head.method) not allowed: use GET /COMMAND?...", [("Allow", "GET")])
                 return
             }
-            let path = head.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             if let resource = resources[path]?() {
                 let status = HTTPStatus(rawValue: resource.status) ?? .ok
                 try? socket.writeAll(status.response(body: resource.body, contentType: resource.contentType))
@@ -128,4 +147,50 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Writes a route's answer; a file with its byte range (RFC 9110 section 14), streamed
+    /// block by block. A client that leaves mid-body just ends the write.
+    private static func answer(_ answer: RouteAnswer, to head: HTTPRequestHead, on socket: StreamSocket) {
+        let isHead = head.method == "HEAD"
+        func send(_ bytes: [UInt8]) {
+            // HEAD: the same fields, no body (RFC 9110 9.3.2).
+            if isHead, let end = bytes.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) {
+                try? socket.writeAll(Array(bytes[..<end.upperBound]))
+            } else {
+                try? socket.writeAll(bytes)
+            }
+        }
+        switch answer {
+        case .resource(let resource):
+            send((HTTPStatus(rawValue: resource.status) ?? .ok).response(body: resource.body, contentType: resource.contentType))
+        case .refused(let status, let description):
+            send((HTTPStatus(rawValue: status) ?? .badRequest).response(body: CommandAnswer.fail(description).text))
+        case .file(let file):
+            let size = file.body.size
+            var fields = [("Accept-Ranges", "bytes")]
+            if let modified = file.lastModified { fields.append(("Last-Modified", HTTPDate.format(unixSeconds: modified))) }
+            if let name = file.downloadName { fields.append(("Content-Disposition", "inline; filename=\"\(name)\"")) }
+            let range: Range<Int64>
+            var status = HTTPStatus.ok
+            switch HTTPByteRange(field: head.fields.last(where: { $0.name == "range" })?.value, size: size) {
+            case .whole:
+                range = 0..<size
+            case .partial(let part):
+                range = part
+                status = .partialContent
+                fields.append(("Content-Range", "bytes \(part.lowerBound)-\(part.upperBound - 1)/\(size)"))
+            case .unsatisfiable:
+                fields.append(("Content-Range", "bytes */\(size)"))
+                send(HTTPStatus.rangeNotSatisfiable.response(body: CommandAnswer.fail("range not satisfiable: the body has \(size) bytes").text,
+                                                             extraFields: fields))
+                return
+            }
+            var text = "HTTP/1.1 \(status.rawValue) \(status.reason)\r\nContent-Type: \(file.contentType)\r\n"
+            text += "Content-Length: \(range.count)\r\nConnection: close\r\n"
+            for (name, value) in fields { text += "\(name): \(value)\r\n" }
+            text += "\r\n"
+            do { try socket.writeAll(Array(text.utf8)) } catch { return }
+            guard !isHead else { return }
+            try? file.body.read(range) { (block: UnsafeRawBufferPointer) throws(SocketError) in try socket.writeAll(block) }
+        }
+    }
 }

@@ -65,3 +65,17 @@ extension StreamSnapshot {
         ])
     }
 }
+
+extension PullConfigSnapshot {
+    public var json: JSONValue {
+        .object([
+            "configId": .int(configId),
+            "localStreamName": .string(localStreamName),
+            "uri": .string(uri),
+            "source": .string(source),
+            "keepAlive": .bool(keepAlive),
+            "forceTcp": .bool(forceTcp),
+            "state": .string(state),
+        ])
+    }
+}

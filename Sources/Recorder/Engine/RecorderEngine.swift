@@ -10,7 +10,7 @@ import Operations
 /// session starts for every config waiting for it. keepAlive=1 starts again each time the
 /// stream comes back; keepAlive=0 records once, then the config ends. MP4 chunks are
 /// finalized by mp4writer processes in a bounded pool, off the ingest path.
-public final class RecorderEngine: RecorderControl, @unchecked Sendable {
+public final class RecorderEngine: RecorderControl, PullControl, @unchecked Sendable {
     public struct Options: Sendable {
         public var mp4writerPath: String
         public var finalizeConcurrency = 2
@@ -45,6 +45,10 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     private var streams: [String: LiveStream] = [:]
     private var listeners: [String: TSListener] = [:]
     private var pulls: [String: RTSPPull] = [:]
+    /// Every pullStream (RTSP pulls and MPEG-TS listeners) by stream name, as
+    /// listPullPushConfig shows them; numbered apart from record configs.
+    private var pullConfigs: [String: PullConfigSnapshot] = [:]
+    private var nextPullId = 1
     /// The catalog, metrics and retention (nil: none, as in tests of the engine alone). Set
     /// once, before the first stream.
     public var operations: RecorderOperations? {
@@ -137,6 +141,7 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
                     throw RecorderControlError("stream \(localStreamName) is already pulled")
                 }
                 pulls[localStreamName] = pull
+                addPullConfig(localStreamName, uri: RTSPPull.withoutCredentials(uri), source: "rtsp", options: options)
             }
             pull.start()
             events.publish("pullStream", ["stream": .string(localStreamName), "uri": .string(RTSPPull.withoutCredentials(uri))])
@@ -148,17 +153,37 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
             try lock.withLock {
                 guard listeners[localStreamName] == nil else { throw RecorderControlError("stream \(localStreamName) already has a listener") }
                 listeners[localStreamName] = listener
+                addPullConfig(localStreamName, uri: uri, source: listener.sourceName, options: options)
             }
             do {
                 try listener.start()
             } catch {
-                _ = lock.withLock { listeners.removeValue(forKey: localStreamName) }
+                lock.withLock {
+                    listeners.removeValue(forKey: localStreamName)
+                    pullConfigs.removeValue(forKey: localStreamName)
+                }
                 throw RecorderControlError("cannot listen on \(uri): \(error)")
             }
             events.publish("pullStream", ["stream": .string(localStreamName), "uri": .string(uri), "port": .int(Int(listener.port))])
             return StreamSnapshot(localStreamName: localStreamName, source: listener.sourceName, active: false)
         }
         throw RecorderControlError("uri must be udp://HOST:PORT or tcp://HOST:PORT, not \(uri)")
+    }
+
+    /// Called under `lock`.
+    private func addPullConfig(_ name: String, uri: String, source: String, options: PullOptions) {
+        pullConfigs[name] = PullConfigSnapshot(configId: nextPullId, localStreamName: name, uri: uri, source: source,
+                                               keepAlive: options.keepAlive, forceTcp: options.forceTcp, state: "connecting")
+        nextPullId += 1
+    }
+
+    /// An RTSP pull that ended by itself (keepAlive=0): forgotten, so the name can be pulled again.
+    func pullFinished(_ pull: RTSPPull) {
+        lock.withLock {
+            guard pulls[pull.name] === pull else { return }
+            pulls.removeValue(forKey: pull.name)
+            pullConfigs.removeValue(forKey: pull.name)
+        }
     }
 
     public func shutdown() {
@@ -176,6 +201,76 @@ public final class RecorderEngine: RecorderControl, @unchecked Sendable {
     /// The port a pullStream listener is bound to (tests bind port 0).
     public func listenerPort(_ name: String) -> UInt16? {
         lock.withLock { listeners[name]?.port }
+    }
+
+    // MARK: Pulls (PullControl)
+
+    public func listPullConfigs() -> [PullConfigSnapshot] {
+        let names = lock.withLock { pullConfigs.keys.sorted() }
+        return names.compactMap(pullSnapshot).sorted { $0.configId < $1.configId }
+    }
+
+    public func removePullConfig(_ selector: PullSelector) throws -> PullConfigSnapshot {
+        let name: String? = lock.withLock {
+            switch selector {
+            case .localStreamName(let name): return pullConfigs[name] == nil ? nil : name
+            case .configId(let id): return pullConfigs.first { $0.value.configId == id }?.key
+            }
+        }
+        guard let name, var snapshot = pullSnapshot(name) else {
+            switch selector {
+            case .configId(let id): throw RecorderControlError("no pull with configId \(id)")
+            case .localStreamName(let name): throw RecorderControlError("no pull of stream \(name)")
+            }
+        }
+        stopPull(name)
+        snapshot.state = "removed"
+        events.publish("pullRemoved", ["stream": .string(name), "configId": .int(snapshot.configId)])
+        return snapshot
+    }
+
+    public func shutdownStream(localStreamName name: String, permanently: Bool) throws -> PullConfigSnapshot {
+        guard var snapshot = pullSnapshot(name) else {
+            let live = lock.withLock { streams[name] != nil }
+            throw RecorderControlError(live
+                ? "stream \(name) is published, not pulled: only pulled streams can be shut down (a publisher ends its stream by disconnecting)"
+                : "no pulled stream \(name)")
+        }
+        if permanently {
+            stopPull(name)
+            snapshot.state = "removed"
+            events.publish("pullRemoved", ["stream": .string(name), "configId": .int(snapshot.configId)])
+            return snapshot
+        }
+        if let pull = lock.withLock({ pulls[name] }) {
+            // The connection ends (TEARDOWN, chunk closed) within a read wait; keepAlive connects again.
+            pull.endConnection()
+            let deadline = Date().addingTimeInterval(RTSPPull.stopGrace)
+            while lock.withLock({ streams[name] != nil }) && Date() < deadline { usleep(20_000) }
+        } else {
+            // An MPEG-TS listener: the stream ends here; the next packet starts it again.
+            streamEnded(name)
+        }
+        return pullSnapshot(name) ?? snapshot
+    }
+
+    /// Stops the RTSP pull or MPEG-TS listener of `name`, ends its stream and forgets it.
+    private func stopPull(_ name: String) {
+        let (pull, listener) = lock.withLock { () -> (RTSPPull?, TSListener?) in
+            pullConfigs.removeValue(forKey: name)
+            return (pulls.removeValue(forKey: name), listeners.removeValue(forKey: name))
+        }
+        pull?.stop()
+        listener?.stop()
+        // A listener's stream (or a pull cut mid-write) ends here; a no-op when it has ended.
+        streamEnded(name)
+    }
+
+    private func pullSnapshot(_ name: String) -> PullConfigSnapshot? {
+        let (config, pull, live) = lock.withLock { (pullConfigs[name], pulls[name], streams[name] != nil) }
+        guard var config else { return nil }
+        config.state = pull?.state ?? (live ? "streaming" : "listening")
+        return config
     }
 
     // MARK: Ingest

@@ -165,9 +165,14 @@ public struct StreamSocket: Sendable {
     /// Writes all of `bytes`, looping over short writes. MSG_NOSIGNAL: a peer that left must
     /// give EPIPE, not a SIGPIPE that kills the server. The corresponding C function is `send`.
     public func writeAll(_ bytes: [UInt8]) throws(SocketError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(SocketError) in try writeAll(raw) } }.get()
+    }
+
+    /// Writes all of `buffer` (a block of a served file), looping over short writes.
+    public func writeAll(_ buffer: UnsafeRawBufferPointer) throws(SocketError) {
         var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { send(rawValue, $0.baseAddress! + done, $0.count - done, Int32(MSG_NOSIGNAL)) }
+        while done < buffer.count {
+            let n = send(rawValue, buffer.baseAddress! + done, buffer.count - done, Int32(MSG_NOSIGNAL))
             if n >= 0 {
                 done += n
                 continue

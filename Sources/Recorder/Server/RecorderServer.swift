@@ -43,7 +43,8 @@ public final class RecorderServer: @unchecked Sendable {
         let dispatcher = CommandDispatcher(control: engine, paths: configuration.pathPolicy,
                                            onShutdown: { [stopped] in stopped.signal() })
         let http = HTTPServer(host: configuration.httpHost, port: configuration.httpPort, dispatcher: dispatcher,
-                              limits: configuration.httpLimits, resources: operationsResources)
+                              limits: configuration.httpLimits, resources: operationsResources,
+                              routes: RecordingRoutes(catalog: operations.catalog, paths: configuration.pathPolicy).routes)
         let cli = LineServer(host: configuration.cliHost, port: configuration.cliPort, dispatcher: dispatcher,
                              limits: configuration.lineLimits)
         var rtmpLimits = RTMPIngest.Limits()

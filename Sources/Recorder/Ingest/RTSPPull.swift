@@ -18,7 +18,12 @@ final class RTSPPull: @unchecked Sendable {
     private let log: @Sendable (String) -> Void
     private let lock = NSLock()
     private var isStopped = false
+    /// shutdownStream permanently=0: end this connection (TEARDOWN, chunk closed), then go on
+    /// as after any end (reconnect with keepAlive).
+    private var endRequested = false
+    private var hasFinished = false
     private var current: StreamSocket?
+    private var phase = "connecting"
     private let finished = DispatchSemaphore(value: 0)
 
     /// Between the end of one connection and the next attempt (keepAlive=1).
@@ -44,21 +49,47 @@ final class RTSPPull: @unchecked Sendable {
     func start() {
         let thread = Thread { [self] in
             run()
+            let stopped = lock.withLock {
+                hasFinished = true
+                phase = "ended"
+                return isStopped
+            }
             finished.signal()
+            // Ended by itself (keepAlive=0): the engine forgets it, the name may be pulled again.
+            if !stopped { engine?.pullFinished(self) }
         }
         thread.name = "rtsp-\(name)"
         thread.start()
     }
 
-    /// Ends the connection (TEARDOWN is not awaited) and waits for the thread, briefly.
+    /// Ends the pull: the connection loop sees it within its read wait, sends TEARDOWN and ends
+    /// the stream (chunks closed); a connection stuck in connect or a write is cut after
+    /// `stopGrace`. Returns when the thread is done (or after 10 s).
     func stop() {
-        let socket = lock.withLock { () -> StreamSocket? in
+        let done = lock.withLock { () -> Bool in
             isStopped = true
-            return current
+            return hasFinished
         }
-        socket?.shutdownBoth()
-        _ = finished.wait(timeout: .now() + 5)
+        guard !done else { return }
+        if finished.wait(timeout: .now() + Self.stopGrace) == .timedOut {
+            lock.withLock { current }?.shutdownBoth()
+            _ = finished.wait(timeout: .now() + 10)
+        }
     }
+
+    /// How long a stop waits for the connection to end by itself (a read wait is 0.5 s).
+    static let stopGrace = 3.0
+
+    /// Ends the current connection as `stop()` does, but the pull goes on (keepAlive=1: a new
+    /// connection after `reconnectDelay`).
+    func endConnection() {
+        lock.withLock { endRequested = true }
+    }
+
+    /// "connecting", "streaming", "waiting" (for the next attempt) or "ended".
+    var state: String { lock.withLock { phase } }
+
+    private func setPhase(_ value: String) { lock.withLock { phase = value } }
 
     private var shouldStop: Bool { lock.withLock { isStopped } }
 
@@ -67,6 +98,10 @@ final class RTSPPull: @unchecked Sendable {
         var tcp = options.forceTcp
         var redirects = 0
         while !shouldStop {
+            lock.withLock {
+                phase = "connecting"
+                endRequested = false  // asked while no connection was up: nothing to end
+            }
             let outcome = connectOnce(url: url, tcp: tcp, redirects: redirects)
             switch outcome {
             case .redirect(let target):
@@ -84,6 +119,7 @@ final class RTSPPull: @unchecked Sendable {
             url = uri
             redirects = 0
             guard options.keepAlive else { return }
+            setPhase("waiting")
             let resume = Date().addingTimeInterval(Self.reconnectDelay)
             while !shouldStop && Date() < resume { usleep(50_000) }
         }
@@ -130,7 +166,9 @@ final class RTSPPull: @unchecked Sendable {
     }
 
     fileprivate func started(client: String) -> Bool {
-        (try? engine?.streamStarted(name, source: "rtsp", clientAddress: client)) != nil
+        guard (try? engine?.streamStarted(name, source: "rtsp", clientAddress: client)) != nil else { return false }
+        setPhase("streaming")
+        return true
     }
 
     fileprivate func ended() {
@@ -141,7 +179,8 @@ final class RTSPPull: @unchecked Sendable {
         log(line(event, fields))
     }
 
-    fileprivate var stopping: Bool { shouldStop }
+    /// The current connection must end: the pull stops, or shutdownStream ended the stream.
+    fileprivate var stopping: Bool { lock.withLock { isStopped || endRequested } }
 
     private func line(_ event: String, _ fields: [String: JSONValue]) -> String {
         var object = fields

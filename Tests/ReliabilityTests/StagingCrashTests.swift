@@ -2,25 +2,22 @@ import XCTest
 import Foundation
 import MediaCore
 import StagingWriter
-import Recorder
+import SyntheticMedia
 import TestSupport
 
 /// A process writing a set is killed with SIGKILL at random moments; what it leaves must read
 /// back as a clean prefix: every accepted record points at the intact bytes of that sample.
 final class StagingCrashTests: XCTestCase {
     func testSIGKILLLeavesACleanPrefix() throws {
-        let recorder = TestPaths.executable("recorder")
-        guard FileManager.default.isExecutableFile(atPath: recorder) else {
-            return XCTFail("recorder executable not built at \(recorder)")
-        }
+        let synthwriter = TestPaths.executable("synthwriter")
         var generator = SystemRandomNumberGenerator()
         let trials = 20
         var keptCounts: [Int] = []
         for trial in 0..<trials {
             let output = TestPaths.temporaryDirectory("crash\(trial)") + "/rec.mp4"
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: recorder)
-            process.arguments = ["synth", "--output", output, "--samples", "1000000", "--size", "400", "--pace-us", "20"]
+            process.executableURL = URL(fileURLWithPath: synthwriter)
+            process.arguments = ["--output", output, "--samples", "1000000", "--size", "400", "--pace-us", "20"]
             process.standardOutput = FileHandle.nullDevice
             try process.run()
             usleep(UInt32.random(in: 30_000...400_000, using: &generator))

@@ -36,7 +36,7 @@ public struct OneShotRecording {
 
     /// The answer's computedPathToFile: the first file this recording will write.
     public var computedPathToFile: String {
-        RecordingSession(parameters: parameters, resolvedPath: resolvedPath, pool: nil).nextPath
+        OutputNaming(parameters: parameters, resolvedPath: resolvedPath).firstPath
     }
 
     public func run(onEvent: @escaping @Sendable (RecordingEvent) -> Void = { _ in }) throws -> Outcome {

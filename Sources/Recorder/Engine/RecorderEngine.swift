@@ -26,7 +26,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
 
     private struct ConfigState {
         var parameters: RecordParameters
-        var state: String = "waiting"
+        var state = RecordConfigState.waiting
         var files: [String] = []
         var lastError: String?
         var recordedOnce = false
@@ -102,7 +102,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         lock.withLock { _ = configs.removeValue(forKey: id) }
         events.publish("recordConfigRemoved", ["configId": .int(id), "stream": .string(streamName)])
         var snapshot = before
-        snapshot.state = "removed"
+        snapshot.state = RecordConfigState.removed.rawValue
         return snapshot
     }
 
@@ -330,7 +330,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         guard let due = stream.lock.withLock({ stream.retryAt }), Date() >= due else { return }
         stream.lock.withLock { stream.retryAt = nil }
         let failed = lock.withLock {
-            configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.state == "error" }.keys.sorted()
+            configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.state == .error }.keys.sorted()
         }
         for id in failed {
             events.publish("recordRetry", ["stream": .string(stream.name), "configId": .int(id)])
@@ -356,7 +356,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         guard let parameters = lock.withLock({ configs[id]?.parameters }) else { return }
         if let reason = pauseReason(for: parameters.pathToFile) {
             lock.withLock {
-                configs[id]?.state = "paused"
+                configs[id]?.state = .paused
                 configs[id]?.lastError = reason
             }
             return
@@ -368,7 +368,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
             do {
                 try stream.attach(session, configId: id)
                 lock.withLock {
-                    configs[id]?.state = "recording"
+                    configs[id]?.state = .recording
                     configs[id]?.recordedOnce = true
                 }
             } catch {
@@ -388,9 +388,9 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
             guard var config = configs[id] else { return }
             config.lastError = error ?? config.lastError
             if error != nil {
-                config.state = "error"
+                config.state = .error
             } else {
-                config.state = config.parameters.keepAlive ? "waiting" : "finished"
+                config.state = config.parameters.keepAlive ? .waiting : .finished
             }
             configs[id] = config
         }
@@ -487,7 +487,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
                         stream.sessions.removeValue(forKey: id)
                         finish(session, configId: id)
                         lock.withLock {
-                            configs[id]?.state = "paused"
+                            configs[id]?.state = .paused
                             configs[id]?.lastError = short[root]
                         }
                     }
@@ -497,12 +497,12 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         for root in ended {
             events.publish("recordingResumed", ["root": .string(root)])
             let waiting = lock.withLock {
-                configs.filter { $0.value.state == "paused" && PathPolicy.isInside($0.value.parameters.pathToFile, root: root) }
+                configs.filter { $0.value.state == .paused && PathPolicy.isInside($0.value.parameters.pathToFile, root: root) }
                     .map { ($0.key, $0.value.parameters.localStreamName) }.sorted { $0.0 < $1.0 }
             }
             for (id, name) in waiting {
                 guard let stream = lock.withLock({ streams[name] }) else {
-                    lock.withLock { configs[id]?.state = "waiting" }
+                    lock.withLock { configs[id]?.state = .waiting }
                     continue
                 }
                 startSession(configId: id, on: stream)
@@ -534,10 +534,10 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         let stream = lock.withLock { streams[config.parameters.localStreamName] }
         let session = stream.flatMap { s in s.lock.withLock { s.sessions[id] } }
         let computed = session?.nextPath
-            ?? RecordingSession(parameters: config.parameters, resolvedPath: config.parameters.pathToFile, pool: nil).nextPath
+            ?? OutputNaming(parameters: config.parameters, resolvedPath: config.parameters.pathToFile).firstPath
         let hasAudio = stream.map { s in s.lock.withLock { s.hasAudio } } ?? false
         return RecordConfigSnapshot(configId: id, parameters: config.parameters, computedPathToFile: computed,
-                                    mp4BinPath: options.mp4writerPath, hasAudio: hasAudio, state: config.state,
+                                    mp4BinPath: options.mp4writerPath, hasAudio: hasAudio, state: config.state.rawValue,
                                     filesWritten: config.files, lastError: config.lastError)
     }
 }

@@ -100,7 +100,7 @@ public final class RecordingSession {
 
     /// The path the next file will have (computedPathToFile before recording starts).
     public var nextPath: String {
-        naming.path(stem: stem ?? naming.stemForNewRecording(), part: partIndex)
+        stem.map { naming.path(stem: $0, part: partIndex) } ?? naming.firstPath
     }
 
     /// The open file, its media bytes and seconds so far (listStreams); nil between files.

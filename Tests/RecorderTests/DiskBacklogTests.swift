@@ -241,3 +241,24 @@ final class DiskBacklogTests: XCTestCase {
         XCTAssertEqual(stretches.last.map { $0.0 + $0.1 }, 250, "recorded to the end of the source")
     }
 }
+
+/// The finalizer pool keeps chunks beyond its bound in a list: each one runs, in order, and
+/// the pool is idle afterwards.
+final class FinalizerPoolQueueTests: XCTestCase {
+    func testChunksBeyondTheBoundWaitInOrderAndAllRun() throws {
+        let done = Collected<String>()
+        // `true` stands in for mp4writer: it takes the arguments and exits 0.
+        let pool = FinalizerPool(mp4writerPath: try XCTUnwrap(ExternalTool.find("true")), concurrency: 1)
+        let paths = (0..<12).map { "/nonexistent/chunk\($0).mp4" }
+        for path in paths {
+            pool.finalize(path) { result in
+                XCTAssertTrue(result.succeeded, result.output)
+                done.append(result.path)
+            }
+        }
+        pool.waitUntilIdle()
+        XCTAssertEqual(done.all, paths, "one runner finalizes the waiting chunks in order")
+        XCTAssertEqual(pool.queueLength, 0)
+        XCTAssertNil(pool.oldestRunStart)
+    }
+}

@@ -18,7 +18,7 @@ final class LiveStream: @unchecked Sendable {
     /// Sessions by config id.
     var sessions: [Int: RecordingSession] = [:]
     /// When configs whose recording failed on this stream try again (nil: none waiting).
-    var retryAt: Date?
+    var retryAt: ContinuousClock.Instant?
     private var bytes: UInt64 = 0
     private let started = Date()
     /// The current GOP: every frame since the latest video keyframe (or the last few seconds

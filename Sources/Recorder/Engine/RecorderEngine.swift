@@ -309,7 +309,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
                 // A session that failed (disk full, ...) ends; what it wrote is kept, and a new
                 // recording is tried a little later (the disk may have room again by then).
                 if let session = stream.sessions.removeValue(forKey: id) { finish(session, configId: id, error: "\(error)") }
-                stream.retryAt = Date().addingTimeInterval(Self.retryDelay)
+                stream.retryAt = .now + .seconds(Self.retryDelay)
             }
         }
     }
@@ -327,7 +327,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     /// Configs of a live stream whose recording failed start again (at the latest keyframe)
     /// once `retryDelay` has passed; a new failure waits another delay.
     private func retryFailedSessions(on stream: LiveStream) {
-        guard let due = stream.lock.withLock({ stream.retryAt }), Date() >= due else { return }
+        guard let due = stream.lock.withLock({ stream.retryAt }), ContinuousClock.now >= due else { return }
         stream.lock.withLock { stream.retryAt = nil }
         let failed = lock.withLock {
             configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.state == .error }.keys.sorted()

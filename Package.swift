@@ -32,10 +32,10 @@ let package = Package(
         // Layer 5: recording (sources, sessions, sinks).
         .target(name: "Recorder", dependencies: ["MediaCore", "ISOBMFF", "StagingWriter", "MP4Finalizer", "Containers", "RTMP", "RTSP", "Operations", "MP4Export"]),
         // Thin executables.
-        .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "StagingWriter", "MediaCore"]),
+        .executableTarget(name: "mp4writer", dependencies: ["MP4Finalizer", "MP4Export", "StagingWriter", "MediaCore"]),
         .executableTarget(name: "recorder", dependencies: ["Recorder"]),
         // Benchmarks the project ships: run in release, print figures (docs/benchmarks.md).
-        .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "Operations", "SyntheticMedia"]),
+        .executableTarget(name: "benchmarks", dependencies: ["Recorder", "StagingWriter", "MP4Finalizer", "MP4Export", "ISOBMFF", "Operations", "SyntheticMedia"]),
 
         // Test code. SyntheticMedia: deterministic fake samples (tests and the benchmarks);
         // synthwriter: writes them as a staging set in a process of its own, for kill tests.
@@ -46,6 +46,7 @@ let package = Package(
         // Unit tests: libraries only, no process started.
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "TestSupport"]),
         .testTarget(name: "ISOBMFFTests", dependencies: ["TestSupport", "ISOBMFF", "MediaCore"]),
+        .testTarget(name: "MP4ExportTests", dependencies: ["MP4Export", "MediaCore", "TestSupport"]),
         .testTarget(name: "ContainersTests", dependencies: ["Containers", "MediaCore", "TestSupport", "ISOBMFF"]),
         .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "SyntheticMedia", "StagingWriter", "MediaCore", "ISOBMFF"]),
         .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "SyntheticMedia", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
@@ -57,7 +58,7 @@ let package = Package(
         .testTarget(name: "RTMPTests", dependencies: ["RTMP", "Recorder", "Containers", "ISOBMFF", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "SyntheticMedia", "Recorder", "Containers", "RTMP", "StagingWriter", "MP4Finalizer", "ISOBMFF", "MediaCore", "recorder", "mp4writer", "synthwriter"]),
         .testTarget(name: "RTSPTests", dependencies: ["RTSP", "Recorder", "Containers", "MediaCore", "TestSupport", "mp4writer", "recorder"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Recorder", "TestSupport", "MediaCore", "ISOBMFF", "recorder", "mp4writer"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Recorder", "MP4Export", "TestSupport", "MediaCore", "ISOBMFF", "recorder", "mp4writer"]),
     ],
     swiftLanguageModes: [.v6]
 )

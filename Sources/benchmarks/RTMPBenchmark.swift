@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import MediaCore
 #endif
 import Recorder
 
@@ -142,7 +143,7 @@ struct RTMPBenchmark {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    private func makeClip() throws -> String {
+    func makeClip() throws -> String {
         if let clipPath, FileManager.default.fileExists(atPath: clipPath) { return clipPath }
         let clip = clipPath ?? directory + "/clip.mp4"
         // The faststart benchmark's clip: 60 s of 8 Mbps H.264 720p25 + AAC 128 kb/s.
@@ -156,7 +157,7 @@ struct RTMPBenchmark {
     }
 
     /// The sum of the clip's packet sizes, audio and video: the media a publisher sends.
-    private func mediaBytes(of clip: String) throws -> Int {
+    func mediaBytes(of clip: String) throws -> Int {
         let listing = directory + "/packets.csv"
         let m = try ChildProcess.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "packet=size", "-of", "csv=p=0", clip],
                                      stdoutPath: listing)
@@ -226,6 +227,7 @@ final class RecorderProcess {
     let media: String
     private(set) var rtmpPort = 0
     private(set) var httpPort = 0
+    private(set) var rtspPort = 0
 
     init(tools: String, directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -239,6 +241,7 @@ final class RecorderProcess {
             if let line = log().split(separator: "\n").first(where: { $0.contains("recorder started: ") }) {
                 httpPort = Self.port(in: line, after: "http=127.0.0.1:")
                 rtmpPort = Self.port(in: line, after: "rtmp=127.0.0.1:")
+                rtspPort = line.range(of: " rtsp=").map { Self.port(in: line[$0.upperBound...], after: ":") } ?? 0
                 guard httpPort > 0, rtmpPort > 0 else { throw BenchError("no ports in: \(line)") }
                 return
             }

@@ -11,11 +11,15 @@ import SyntheticMedia
 //                                                    synthetic sets; wall, samples/s, peak memory
 //   benchmarks faststart [--sizes 1,4] [--runs 3] [--tools DIR]  mp4writer strategies vs qt-faststart, ffmpeg
 //                                                    +faststart and cp on 8 Mbps H.264+AAC sets
+//   benchmarks rtsp [--mb 1000] [--runs 3] [--clip F] ffmpeg pushes the same media over RTSP into the
+//                                                    recorder and into ffmpeg -rtsp_flags listen -c copy
 //   benchmarks rtmp [--mb 1000] [--runs 3] [--clip F] ffmpeg pushes 8 Mbps H.264+AAC as fast as it
 //                                                    goes into the recorder and into nginx-rtmp,
 //                                                    both recording; MB/s and server CPU s per GB
 //   benchmarks catalog [--count 100000] [--runs 5]   listRecordings over N recordings, catalog
 //                                                    reopen, retention check cost
+//   benchmarks export [--mbps 4] [--runs 3] [--cold] GET /export of an hour from 60 one-minute
+//                                                    chunks: first byte, MB/s next to cat
 // Figures and the commands that made them go in docs/benchmarks.md.
 
 func argument(_ name: String, default value: String) -> String {
@@ -94,9 +98,17 @@ case "rtmp":
     let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
     try RTMPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
                       runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip).run()
+case "rtsp":
+    let tools = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
+    try RTSPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
+                      runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip).run()
 case "catalog":
     try CatalogBenchmark(directory: scratch, count: Int(argument("count", default: "100000"))!,
                          runs: Int(argument("runs", default: "5"))!).run()
+case "export":
+    try ExportBenchmark(directory: scratch, megabits: Double(argument("mbps", default: "4"))!, runs: Int(argument("runs", default: "3"))!,
+                        cold: CommandLine.arguments.contains("--cold")).run()
 default:
-    print("usage: benchmarks catalog [--count 100000] [--runs 5] | staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
+    print("usage: benchmarks export [--mbps 4] [--runs 3] [--cold] | catalog [--count 100000] [--runs 5] | staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR] | rtsp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
 }

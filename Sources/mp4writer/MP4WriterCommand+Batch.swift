@@ -86,7 +86,7 @@ extension MP4WriterCommand {
         }
     }
 
-    private func printJSON(_ object: [String: Any]) {
+    func printJSON(_ object: [String: Any]) {
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
             print(String(decoding: data, as: UTF8.self))
         }

@@ -5,7 +5,7 @@ import MP4Finalizer
 /// The parsed command line of mp4writer.
 struct MP4WriterCommand {
     static let version = "mp4writer 0.1.0 (staging format 1)"
-    static let usageLine = "usage: mp4writer -path=/path/to/file.mp4 [--recovery] [--json] [--keep-staging] [--force] [--strategy=S] | mp4writer --batch DIR [--json] [--dry-run]  (mp4writer --help for more)"
+    static let usageLine = "usage: mp4writer -path=/path/to/file.mp4 [--recovery] [--json] [--keep-staging] [--force] [--strategy=S] | mp4writer --batch DIR [--json] [--dry-run] | mp4writer --concat -o OUT.mp4 [--from S] [--to S] CHUNK.mp4...  (mp4writer --help for more)"
 
     static let help = """
     mp4writer: finalize a recorder staging set into a fast-start MP4 (ftyp, moov, mdat).
@@ -14,6 +14,7 @@ struct MP4WriterCommand {
       mp4writer -path=/path/to/file.mp4 [options]
       mp4writer --path /path/to/file.mp4 [options]
       mp4writer --batch DIR [--json] [--dry-run] [--strategy=S]
+      mp4writer --concat -o OUT.mp4 [--from S] [--to S] [--json] CHUNK.mp4 CHUNK.mp4...
 
     The path is the recording's pathToFile with .mp4: the set is FILE.mp4.info, FILE.mp4.mdat
     and FILE.mp4.trackN beside it. The MP4 is written as FILE.mp4.partial, made durable,
@@ -24,6 +25,12 @@ struct MP4WriterCommand {
     recovers the damaged ones (as --recovery), skips the ones a live recorder still holds,
     removes what interrupted finalizes left, and prints one line per set. A second run over
     the same tree has nothing to do. --dry-run only reports what it would do.
+
+    --concat joins finished MP4 chunks of one recording, in the order given, into one
+    fast-start MP4 by stream copy (as the recorder's GET /export does, docs/export.md): each
+    chunk follows the previous one; --from and --to cut it (seconds from the start of the
+    first chunk: video from the keyframe at or before --from, an edit list shows exactly
+    the range). OUT is written as OUT.partial and renamed.
 
     options:
       --recovery        accept a damaged set (crash, power cut): keep every intact sample,
@@ -58,6 +65,11 @@ struct MP4WriterCommand {
     var quiet = false
     var showHelp = false
     var showVersion = false
+    /// `--concat`: the chunks to join, the output, and the cut (seconds).
+    var concatInputs: [String]?
+    var concatOutput: String?
+    var concatFrom: Double?
+    var concatTo: Double?
 
     struct UsageError: Error, CustomStringConvertible {
         let description: String
@@ -98,10 +110,31 @@ struct MP4WriterCommand {
                 options.afterStep = { reached in if reached == step { kill(getpid(), SIGKILL) } }
             case "--help", "-h", "-help": showHelp = true
             case "--version", "-version": showVersion = true
+            case "--concat": concatInputs = []
+            case "-o", "--output": concatOutput = try value(name, argument)
+            case "--from", "--to":
+                let v = try value(name, argument)
+                guard let seconds = Double(v), seconds.isFinite, seconds >= 0 else {
+                    throw UsageError(description: "\(name) needs seconds (a number >= 0), got '\(v)'")
+                }
+                if name == "--from" { concatFrom = seconds } else { concatTo = seconds }
             default:
-                throw UsageError(description: "unknown argument '\(argument)'")
+                if concatInputs != nil && !argument.hasPrefix("-") {
+                    concatInputs!.append(argument)
+                } else {
+                    throw UsageError(description: "unknown argument '\(argument)'")
+                }
             }
             i += 1
+        }
+        if let concatInputs {
+            if concatInputs.isEmpty { throw UsageError(description: "--concat needs the chunk files to join") }
+            if (concatOutput ?? "").isEmpty { throw UsageError(description: "--concat needs -o OUT.mp4") }
+            if path != nil || batchDirectory != nil { throw UsageError(description: "--concat cannot be combined with -path or --batch") }
+            return
+        }
+        if concatOutput != nil || concatFrom != nil || concatTo != nil {
+            throw UsageError(description: "-o, --from and --to work with --concat only")
         }
         if let batchDirectory {
             if batchDirectory.isEmpty { throw UsageError(description: "--batch needs a folder") }
@@ -127,6 +160,7 @@ struct MP4WriterCommand {
             return .success
         }
         if let batchDirectory { return runBatch(directory: batchDirectory) }
+        if let concatInputs { return runConcat(inputs: concatInputs, output: concatOutput!) }
         var options = self.options
         let progress = ProgressBar(enabled: !quiet && !json && isatty(2) == 1)
         options.progress = { progress.update($0) }

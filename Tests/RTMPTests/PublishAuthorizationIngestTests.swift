@@ -181,7 +181,7 @@ final class PublishAuthorizationIngestTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 8, "refused after the callback's timeout, not later")
 
         server.stop()
-        let gone = try Socket.tcpListener(host: "127.0.0.1", port: 0)
+        let gone = try StreamSocket.listen(host: "127.0.0.1", port: 0)
         let deadPort = try gone.localPort()
         gone.close()
         var deadPolicy = PublishPolicy()

@@ -89,7 +89,8 @@ final class DepacketizerTests: XCTestCase {
     }
 
     /// Presentation times in decode order (I0 P3 B1 B2 P6 B4 B5 ...) get decode times that
-    /// increase and never pass them, with the delay of one frame that the reordering needs.
+    /// increase and never pass them, with the reorder delay the SPS declares (x264's SPS of the
+    /// SDP says 2 frames; the stream needs 1).
     func testDecodeTimesForBFrames() throws {
         let sdp = try SessionDescription(parsing: SDPTests.cameraSDP())
         var assembler = try RTPStreamAssembler(tracks: [.init(trackID: 1, format: try RTPTrackFormat(media: sdp.media[0]))])
@@ -103,7 +104,9 @@ final class DepacketizerTests: XCTestCase {
         }
         frames += assembler.finish().compactMap(\.frame)
         XCTAssertEqual(frames.map(\.pts), order.map { Int64($0) * 3600 })
-        XCTAssertEqual(frames.map(\.dts), (0..<10).map { Int64($0 - 1) * 3600 })
+        let depth = Int64(try XCTUnwrap(H264SequenceParameterSet(nalUnit: SDPTests.sps).vui?.maxNumReorderFrames))
+        XCTAssertEqual(depth, 2)
+        XCTAssertEqual(frames.map(\.dts), (0..<10).map { (Int64($0) - depth) * 3600 })
     }
 
     func testLATMElementsAndG711() throws {

@@ -78,3 +78,52 @@ final class RTSPPushInteropTests: XCTestCase {
         XCTAssertEqual(try videoHashes("\(directory)/media/keyed.mp4"), try videoHashes(source))
     }
 }
+
+/// B-frame pyramids (x264 -bf 3 -b_pyramid normal, x265 with 4 B-frames and b-pyramid) pushed
+/// over RTSP: decode times come from the picture order count, so the MP4 holds exactly the
+/// source's packets in order (framemd5 of the decoded frames equal), with decode times strictly
+/// increasing and never after presentation times.
+final class RTSPBFrameTests: XCTestCase {
+    private func packets(_ path: String) throws -> [(dts: Double, pts: Double)] {
+        let out = try ExternalTool.run("ffprobe", ["-v", "error", "-select_streams", "v", "-show_entries", "packet=dts_time,pts_time",
+                                                   "-of", "csv=p=0", path])
+        return out.stdout.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: ",").map { Double($0) }
+            guard f.count == 2, let pts = f[0], let dts = f[1] else { return nil }
+            return (dts, pts)
+        }
+    }
+
+    func testBFramePyramidsPushedOverRTSPKeepTheSourcePackets() throws {
+        try FFmpegCheck.require()
+        let ffmpeg9 = try ModernFFmpeg.require()
+        let directory = TestPaths.temporaryDirectory("rtsp-bframes")
+        let recorder = try RecorderProcess(directory: directory)
+        defer { recorder.stop() }
+        let sources = [("bf_h264", ["-c:v", "libx264", "-x264-params", "bframes=3:b-pyramid=normal:keyint=25"]),
+                       ("bf_h265", ["-c:v", "libx265", "-x265-params", "bframes=4:b-pyramid=1:keyint=25:log-level=error"])]
+        for (name, codec) in sources {
+            let source = "\(directory)/\(name).mkv"
+            let made = try ExternalTool.run(ffmpeg9, ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=3"]
+                                             + codec + ["-pix_fmt", "yuv420p", "-y", source])
+            XCTAssertEqual(made.status, 0, made.stderr)
+            XCTAssertEqual(try recorder.command("/record?localStreamName=\(name)&pathToFile=\(name)&type=mp4")["status"] as? String, "SUCCESS")
+            let pushed = try ExternalTool.run(ffmpeg9, ["-nostdin", "-v", "error", "-re", "-i", source, "-c", "copy", "-f", "rtsp",
+                                                        "-rtsp_transport", "tcp", "rtsp://127.0.0.1:\(recorder.rtspPort)/live/\(name)"])
+            XCTAssertEqual(pushed.status, 0, pushed.stderr)
+        }
+        XCTAssertTrue(recorder.waitForLog("recordChunkFinalized", count: sources.count, timeout: 30), recorder.log_())
+        for (name, _) in sources {
+            let path = "\(directory)/media/\(name).mp4"
+            let source = "\(directory)/\(name).mkv"
+            XCTAssertEqual(try FFmpegCheck.complaints(path), "", name)
+            let hashes = { (p: String) in try FFmpegCheck.frameHashes(p, stream: "v").map { String($0.split(separator: ",").last ?? "") } }
+            XCTAssertEqual(try hashes(path), try hashes(source), "\(name): the source's frames, all of them")
+            let list = try packets(path)
+            XCTAssertEqual(list.count, 75, name)
+            XCTAssertTrue(zip(list, list.dropFirst()).allSatisfy { $0.dts < $1.dts }, "\(name): decode times strictly increase")
+            XCTAssertTrue(list.allSatisfy { $0.dts <= $0.pts + 1e-6 }, "\(name): never decoded after shown")
+            XCTAssertTrue(list.contains { $0.pts > $0.dts }, "\(name): B-frames reordered")
+        }
+    }
+}

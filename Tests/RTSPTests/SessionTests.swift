@@ -137,6 +137,32 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(frames.count, 2)
         XCTAssertTrue(frames[0].isKeyframe)
         XCTAssertEqual(frames[1].pts - frames[0].pts, 3000, "the 32-bit wrap reads as one frame forward")
-        XCTAssertEqual(frames.map { $0.pts - $0.dts }, [0, 0], "no reordering: dts == pts")
+        // The SPS (x264's, with B-frames) declares a reorder depth: decode times run that many
+        // frame steps before presentation times from the first frame on, as in the source file.
+        let depth = try XCTUnwrap(H264SequenceParameterSet(nalUnit: SDPTests.sps).vui?.maxNumReorderFrames)
+        XCTAssertEqual(frames.map { $0.pts - $0.dts }, [Int64(depth) * 3000, Int64(depth) * 3000], "dts = pts - the declared reorder delay")
+        XCTAssertLessThan(frames[0].dts, frames[1].dts)
+    }
+
+    /// Jumps of a camera's RTP clock follow the policy of every ingest: back by more than 0.5 s
+    /// or forward by more than 5 s, the track continues one frame after its latest frame with a
+    /// `.discontinuity`; smaller steps (lost packets) stay as they are.
+    func testClockJumpsContinueOneFrameOn() throws {
+        let head = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=S\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\na=control:trackID=1\r\n"
+        let sdp = try SessionDescription(parsing: Array(head.utf8))
+        var assembler = try RTPStreamAssembler(tracks: [.init(trackID: 1, format: try RTPTrackFormat(media: sdp.media[0]))])
+        var events = assembler.start()
+        // 20 ms packets; a 1 s loss (kept), 2 s back (a jump), 8 s forward (a jump).
+        let times: [UInt32] = [80_000, 80_160, 80_320, 88_320, 88_480, 72_480, 72_640, 136_640, 136_800]
+        for (i, ts) in times.enumerated() {
+            let packet = RTPPacket(marker: false, payloadType: 0, sequenceNumber: UInt16(i), timestamp: ts, ssrc: 1, payload: [0xFF, 0xFF][...])
+            events += assembler.receiveRTP(packet.serialized(), track: 0, arrival: Double(i) * 0.02)
+        }
+        let frames = events.compactMap(\.frame).map(\.dts)
+        XCTAssertEqual(frames, [0, 160, 320, 8320, 8480, 8640, 8800, 8960, 9120])
+        let jumps = events.compactMap { event -> TimestampDiscontinuity? in
+            if case .discontinuity(let jump) = event { return jump } else { return nil }
+        }
+        XCTAssertEqual(jumps.map(\.cause), [.backward, .forward])
     }
 }

@@ -116,7 +116,7 @@ final class EngineTests: XCTestCase {
         try FFmpegCheck.require()
         let dir = TestPaths.temporaryDirectory("hooks")
         // A one-shot HTTP listener on loopback that keeps every request body it receives.
-        let listener = try Socket.tcpListener(host: "127.0.0.1", port: 0)
+        let listener = try StreamSocket.listen(host: "127.0.0.1", port: 0)
         let port = try listener.localPort()
         let received = EventBodies()
         let accepting = Thread {
@@ -124,11 +124,11 @@ final class EngineTests: XCTestCase {
                 var buffer = [UInt8](repeating: 0, count: 65536)
                 var request = [UInt8]()
                 while !(String(decoding: request, as: UTF8.self).contains("}")) {
-                    guard (try? connection.waitReadable(timeout: 5)) == true, let n = try? connection.receive(into: &buffer), n > 0 else { break }
+                    guard (try? connection.waitReadable(until: .now + .seconds(5))) == true, let n = try? connection.receive(into: &buffer), n > 0 else { break }
                     request += buffer[0..<n]
                 }
                 received.append(String(decoding: request, as: UTF8.self))
-                _ = try? connection.descriptor.writeAll(Array("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+                _ = try? connection.writeAll(Array("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
                 connection.close()
             }
         }

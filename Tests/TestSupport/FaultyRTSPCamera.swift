@@ -34,12 +34,15 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
         /// NUL bytes between interleaved frames.
         public var junk = false
         public var sessionTimeout = 60
+        /// An RTCP sender report on the video track's RTCP channel, sent with frame `atFrame`,
+        /// saying that frame was captured at `unixTime` (RFC 3550 6.4.1).
+        public var senderReport: (atFrame: Int, unixTime: Double)?
         public init() {}
     }
 
     public let quirks: Quirks
     public private(set) var port = 0
-    private let listener: Socket
+    private let listener: StreamSocket
     private let frames: [MediaFrame]
     private let timescale: UInt32
     private let sps: [UInt8], pps: [UInt8]
@@ -63,7 +66,7 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
             if frame.trackID == video.trackID { frames.append(frame) }
         }
         self.frames = frames
-        listener = try Socket.tcpListener(host: "127.0.0.1", port: 0)
+        listener = try StreamSocket.listen(host: "127.0.0.1", port: 0)
         port = Int(try listener.localPort())
         Thread.detachNewThread { [self] in acceptLoop() }
     }
@@ -81,13 +84,13 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
     private func acceptLoop() {
         defer { listener.close() }
         while !isStopped {
-            guard (try? listener.waitReadable(timeout: 0.1)) == true, let connection = try? listener.accept() else { continue }
+            guard (try? listener.waitReadable(until: .now + .milliseconds(100))) == true, let connection = try? listener.accept() else { continue }
             serve(connection)
             connection.close()
         }
     }
 
-    private func send(_ socket: Socket, _ bytes: [UInt8]) {
+    private func send(_ socket: StreamSocket, _ bytes: [UInt8]) {
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(socket.rawValue, $0.baseAddress! + done, $0.count - done, Int32(MSG_NOSIGNAL)) }
@@ -96,12 +99,12 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
         }
     }
 
-    private func serve(_ socket: Socket) {
+    private func serve(_ socket: StreamSocket) {
         var input: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         var challenged = false
         while !isStopped {
-            guard (try? socket.waitReadable(timeout: 5)) == true, let n = try? socket.receive(into: &buffer), n > 0 else { return }
+            guard (try? socket.waitReadable(until: .now + .seconds(5))) == true, let n = try? socket.receive(into: &buffer), n > 0 else { return }
             input += buffer[0..<n]
             while let end = Self.headEnd(input) {
                 let head = String(decoding: input[0..<end], as: UTF8.self)
@@ -205,7 +208,7 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
         return fields["response"] == expected
     }
 
-    private func stream(_ socket: Socket) {
+    private func stream(_ socket: StreamSocket) {
         var sequence: UInt16 = 65_500   // wraps during the stream
         var audioSequence: UInt16 = 0
         let videoChannel = UInt8(quirks.channelBase + 2 * videoIndex)
@@ -225,7 +228,7 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
         }
         var audioClock: UInt32 = 0
         var keyframes = -1
-        for frame in frames {
+        for (index, frame) in frames.enumerated() {
             if frame.isKeyframe { keyframes += 1 }
             var nals = (try? NALUnit.splitLengthPrefixed(frame.payload).map(Array.init)) ?? []
             if frame.isKeyframe && quirks.parameterSets != .correct { nals = [sps, pps] + nals }
@@ -249,6 +252,23 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
                         first = false
                     }
                 }
+            }
+            if let report = quirks.senderReport, report.atFrame == index {
+                let seconds = report.unixTime + 2_208_988_800  // NTP counts from 1900
+                let ntp = UInt64(seconds) << 32 | UInt64((seconds - seconds.rounded(.down)) * 4_294_967_296)
+                var w = ByteWriter(capacity: 32)
+                w.write(UInt8(0x24))
+                w.write(videoChannel + 1)
+                w.write(UInt16(28))
+                w.write(UInt8(0x80))
+                w.write(UInt8(200))  // SR
+                w.write(UInt16(6))
+                w.write(UInt32(0x1234_5678 + 96))
+                w.write(ntp)
+                w.write(rtpTime)
+                w.write(UInt32(index))  // packet count
+                w.write(UInt32(0))  // octet count
+                send(socket, w.bytes)
             }
             for (i, payload) in payloads.enumerated() {
                 packet(videoChannel, pt: 96, seq: sequence, ts: rtpTime, marker: !quirks.noMarkerBit && i == payloads.count - 1, payload)

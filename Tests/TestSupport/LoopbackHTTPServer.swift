@@ -34,7 +34,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
     }
 
-    private let listener: Socket
+    private let listener: StreamSocket
     public let port: Int
     private let respond: @Sendable (Request) -> Response?
     private let lock = NSLock()
@@ -42,7 +42,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private var stopped = false
 
     public init(respond: @escaping @Sendable (Request) -> Response?) throws {
-        listener = try Socket.tcpListener(host: "127.0.0.1", port: 0)
+        listener = try StreamSocket.listen(host: "127.0.0.1", port: 0)
         port = Int(try listener.localPort())
         self.respond = respond
         Thread.detachNewThread { [self] in acceptLoop() }
@@ -61,18 +61,18 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private func acceptLoop() {
         defer { listener.close() }
         while !isStopped {
-            guard (try? listener.waitReadable(timeout: 0.1)) == true, let connection = try? listener.accept() else { continue }
+            guard (try? listener.waitReadable(until: .now + .milliseconds(100))) == true, let connection = try? listener.accept() else { continue }
             Thread.detachNewThread { [self] in serve(connection) }
         }
     }
 
-    private func serve(_ connection: Socket) {
+    private func serve(_ connection: StreamSocket) {
         defer { connection.close() }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         var request: Request?
         while request == nil {
-            guard (try? connection.waitReadable(timeout: 5)) == true, let n = try? connection.receive(into: &buffer), n > 0 else { return }
+            guard (try? connection.waitReadable(until: .now + .seconds(5))) == true, let n = try? connection.receive(into: &buffer), n > 0 else { return }
             bytes += buffer[0..<n]
             request = Self.parse(bytes)
         }
@@ -83,7 +83,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
         var text = "HTTP/1.1 \(response.status) Status\r\nContent-Length: 0\r\nConnection: close\r\n"
         for (name, value) in response.fields { text += "\(name): \(value)\r\n" }
-        _ = try? connection.descriptor.writeAll(Array((text + "\r\n").utf8))
+        _ = try? connection.writeAll(Array((text + "\r\n").utf8))
     }
 
     /// A request once its head and Content-Length bytes of body are in.

@@ -28,12 +28,20 @@ public struct ByteReader: Sendable {
     public var remaining: Int { end - position }
     public var isAtEnd: Bool { position >= end }
 
+    // Inlinable, so that callers in other modules get a specialized copy: unspecialized,
+    // every byte went through FixedWidthInteger's witness table, and reading the sample
+    // tables of an hour of chunks (GET /export) took most of a second.
+    @inlinable
     public mutating func readInteger<T: FixedWidthInteger>(_: T.Type = T.self) throws(ByteReaderError) -> T {
         let value: T = try peekInteger()
-        position += MemoryLayout<T>.size
+        advance(by: MemoryLayout<T>.size)
         return value
     }
 
+    @usableFromInline
+    mutating func advance(by count: Int) { position += count }
+
+    @inlinable
     public func peekInteger<T: FixedWidthInteger>(_: T.Type = T.self) throws(ByteReaderError) -> T {
         let size = MemoryLayout<T>.size
         guard remaining >= size else { throw .truncated(needed: size, remaining: remaining, at: position) }

@@ -16,9 +16,14 @@ public struct RTPStreamAssembler {
     }
 
     private var receivers: [RTPTrackReceiver]
+    /// The one timestamp policy of every ingest, last: jumps of a camera's clock are closed per
+    /// track by the receivers (on presentation times, before decode times exist); this keeps
+    /// every track's decode times increasing whatever arrives (jitter put a millisecond after).
+    private var timeline = TimelineNormalizer()
     /// Seconds (any monotonic clock) at which the stream's first packet arrived.
     private var firstArrival: Double?
-    /// Unix time of the stream's first frame, from a sender report; nil until one arrives.
+    /// Unix time of the stream's timeline origin (tick 0), from a sender report; nil until one
+    /// arrives.
     public private(set) var wallClockStart: Double?
     /// Problems seen (damaged payloads), counted; the first few kept as lines.
     public private(set) var problems: [String] = []
@@ -35,6 +40,7 @@ public struct RTPStreamAssembler {
     public mutating func start() -> [DemuxEvent] {
         var events: [DemuxEvent] = []
         for i in receivers.indices { if let e = receivers[i].announceEarly() { events.append(e) } }
+        timeline.apply(&events)
         return events
     }
 
@@ -53,16 +59,20 @@ public struct RTPStreamAssembler {
         } catch {
             note("\(error)")
         }
+        timeline.apply(&events)
         return events
     }
 
-    /// RTCP of the track at `index`: the first sender report fixes the wall clock of the
-    /// stream's start (kept in the recording's metadata).
-    public mutating func receiveRTCP(_ bytes: [UInt8], track index: Int) {
-        guard wallClockStart == nil, receivers.indices.contains(index) else { return }
-        if let report = RTCPPacket.senderReports(in: bytes).first {
-            wallClockStart = report.unixTime
-        }
+    /// RTCP of the track at `index`: the first sender report of a track that has started maps
+    /// the stream's timeline to the camera's wall clock, sent on as `.metadata` (kept in the
+    /// recording's metadata: its chunks' wall-clock start).
+    public mutating func receiveRTCP(_ bytes: [UInt8], track index: Int) -> [DemuxEvent] {
+        guard wallClockStart == nil, receivers.indices.contains(index),
+              let report = RTCPPacket.senderReports(in: bytes).first,
+              let ticks = receivers[index].timelineTicks(ofRTP: report.rtpTimestamp) else { return [] }
+        let origin = report.unixTime - Double(ticks) / Double(receivers[index].timescale)
+        wallClockStart = origin
+        return [.metadata([DemuxEvent.wallClockOriginKey: .number(origin)])]
     }
 
     /// What is still held (video frames waiting for their decode time): call before the
@@ -70,6 +80,7 @@ public struct RTPStreamAssembler {
     public mutating func finish() -> [DemuxEvent] {
         var events: [DemuxEvent] = []
         for i in receivers.indices { events += receivers[i].finish() }
+        timeline.apply(&events)
         return events
     }
 

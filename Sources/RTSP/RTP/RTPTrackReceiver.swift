@@ -3,7 +3,8 @@ import MediaCore
 
 /// One RTP track on its way to frames: sequence order checked (a gap drops the damaged frame
 /// only; late duplicates are dropped), the 32-bit RTP clock unwrapped with signed deltas (a
-/// wrap reads as a small step forward, not 13 hours), a jump of the camera's clock absorbed,
+/// wrap reads as a small step forward, not 13 hours), a jump of the camera's clock closed by
+/// the recorder's timestamp policy (`TimelineNormalizer`'s tolerances, see `time(of:)`),
 /// payloads depacketized, and video held back until parameter sets and a keyframe are known.
 struct RTPTrackReceiver {
     let trackID: UInt32
@@ -26,10 +27,7 @@ struct RTPTrackReceiver {
     private(set) var lostPackets = 0
     private(set) var droppedFrames = 0
     private var timeline: DecodeTimeline?
-
-    /// A step of the camera's RTP clock beyond this many seconds (either way) is a jump (a
-    /// camera that restarted its encoder), not media time: the timeline continues smoothly.
-    static let maxStepSeconds: Int64 = 10
+    private var pictureOrder: PictureOrder?
 
     init(trackID: UInt32, format: RTPTrackFormat) throws(RTSPError) {
         self.trackID = trackID
@@ -42,7 +40,12 @@ struct RTPTrackReceiver {
         }
         if let description = format.sampleDescription { descriptions = [description] }
         waitingForKeyframe = format.codec.kind == .video
-        if format.codec.kind == .video { timeline = DecodeTimeline() }
+        if format.codec.kind == .video {
+            timeline = DecodeTimeline()
+            var order = PictureOrder(codec: format.codec)
+            _ = order.key(of: format.parameterSets.map { $0[...] }, pts: 0)
+            pictureOrder = order
+        }
     }
 
     var timescale: UInt32 { format.clockRate }
@@ -70,7 +73,14 @@ struct RTPTrackReceiver {
         }
     }
 
-    private mutating func time(of rtpTimestamp: UInt32, startTicks: () -> Int64) -> Int64 {
+    /// The frame's time on the stream's timeline. A jump of the camera's clock (an encoder
+    /// restart, a clock set) follows the policy of every ingest (docs/recording.md, "Timestamp
+    /// discontinuities", `TimelineNormalizer`'s tolerances): forward beyond `gapTolerance` or
+    /// back beyond `jitterTolerance` from the latest frame, and the track continues one frame
+    /// after its latest, with a `.discontinuity` event. Measured here on presentation times,
+    /// before decode times are derived, so that B-frames (a few frames back) are not jumps and a
+    /// jump never lands inside the reorder window.
+    private mutating func time(of rtpTimestamp: UInt32, startTicks: () -> Int64, into events: inout [DemuxEvent]) -> Int64 {
         let rtp = unwrapper.unwrap(UInt64(rtpTimestamp))
         guard let origin, let last = lastTime else {
             let start = startTicks()
@@ -80,10 +90,20 @@ struct RTPTrackReceiver {
             return start
         }
         var time = origin.time + (rtp - origin.rtp)
-        if abs(time - last) > Self.maxStepSeconds * Int64(timescale) {
+        let scale = Double(timescale)
+        let back = Int64(TimelineNormalizer.jitterTolerance * scale)
+        let gap = Int64(TimelineNormalizer.gapTolerance * scale)
+        let cause: TimestampDiscontinuity.Cause? = time > maxTime + gap ? .forward : time < maxTime - back ? .backward : nil
+        if let cause {
             // After the latest frame so far: encoders restart at a keyframe, which is shown
             // after everything before it.
-            time = maxTime + (minStep ?? 1)
+            let continued = maxTime + (minStep ?? 1)
+            let offset = continued - rtp
+            events.append(.discontinuity(TimestampDiscontinuity(
+                trackID: trackID, cause: cause,
+                expectedSeconds: Double(origin.rtp + (continued - origin.time)) / scale,
+                foundSeconds: Double(rtp) / scale, offsetSeconds: Double(offset) / scale)))
+            time = continued
             self.origin = (rtp, time)
         }
         if time > last { minStep = min(minStep ?? (time - last), time - last) }
@@ -93,10 +113,13 @@ struct RTPTrackReceiver {
     }
 
     private mutating func emit(_ unit: RTPAccessUnit, startTicks: () -> Int64, into events: inout [DemuxEvent]) throws(RTSPError) {
-        let time = time(of: unit.rtpTimestamp, startTicks: startTicks)
+        let time = time(of: unit.rtpTimestamp, startTicks: startTicks, into: &events)
         var payload: [UInt8]
         var keyframe = true
+        var order = PictureOrder.Key(sequence: 0, count: time)
         if format.codec.kind == .video {
+            // Every picture in decoding order, dropped ones too: the POC carries over from them.
+            if pictureOrder != nil { order = pictureOrder!.key(of: unit.units, pts: time) }
             let access: AnnexBAccessUnit
             do { access = try AnnexBAccessUnit(nalUnits: unit.units, codec: format.codec) } catch {
                 droppedFrames += 1
@@ -129,7 +152,15 @@ struct RTPTrackReceiver {
         let frame = MediaFrame(trackID: trackID, dts: time, pts: time, isKeyframe: keyframe,
                                sampleDescriptionIndex: UInt16(currentDescriptionIndex), payload: payload)
         guard timeline != nil else { return events.append(.frame(frame)) }
-        events += timeline!.push(frame).map { .frame($0) }
+        events += timeline!.push(frame, order: order, declaredDepth: pictureOrder?.declaredDepth).map { .frame($0) }
+    }
+
+    /// Where an RTP time of this track (a sender report's) falls on the stream's timeline; nil
+    /// before the first frame. Signed 32-bit distance from the latest mapping, as for wraps.
+    func timelineTicks(ofRTP rtpTimestamp: UInt32) -> Int64? {
+        guard let origin else { return nil }
+        let delta = Int64(Int32(bitPattern: rtpTimestamp &- UInt32(truncatingIfNeeded: origin.rtp)))
+        return origin.time + delta
     }
 
     /// The frames held for decode-time ordering, at the end of the stream.

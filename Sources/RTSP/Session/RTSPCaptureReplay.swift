@@ -47,7 +47,7 @@ public struct RTSPCaptureReplay {
                 if channel % 2 == 0 {
                     assembler!.receiveRTP(payload, track: Int(channel / 2), arrival: arrival).forEach(onEvent)
                 } else {
-                    assembler!.receiveRTCP(payload, track: Int(channel / 2))
+                    _ = assembler!.receiveRTCP(payload, track: Int(channel / 2))
                 }
             }
         }

@@ -106,6 +106,7 @@ enum HTTPStatus: Int, Sendable {
     case conflict = 409
     case uriTooLong = 414
     case rangeNotSatisfiable = 416
+    case internalServerError = 500
     case headerFieldsTooLarge = 431
     case serviceUnavailable = 503
 
@@ -121,6 +122,7 @@ enum HTTPStatus: Int, Sendable {
         case .conflict: return "Conflict"
         case .uriTooLong: return "URI Too Long"
         case .rangeNotSatisfiable: return "Range Not Satisfiable"
+        case .internalServerError: return "Internal Server Error"
         case .headerFieldsTooLarge: return "Request Header Fields Too Large"
         case .serviceUnavailable: return "Service Unavailable"
         }

@@ -1,3 +1,5 @@
+import MediaCore
+
 /// The HTTP face of the API: `GET /COMMAND?params=BASE64` (the EMS form) or
 /// `GET /COMMAND?key=value&...`, answered with the EMS JSON. One request per connection
 /// (`Connection: close`), a thread per connection up to `Limits.maxConnections`.
@@ -58,7 +60,7 @@ public final class HTTPServer: Sendable {
         let headLimits = HTTPRequestHead.Limits(maxRequestLineLength: limits.maxRequestLineLength,
                                                 maxHeaderBytes: limits.maxHeaderBytes, maxFieldCount: limits.maxFieldCount)
         server = ConnectionServer(
-            host: host, port: port, maxConnections: limits.maxConnections,
+            host: host, port: port, maxConnections: limits.maxConnections, name: "http",
             handle: { socket in Self.serve(socket, dispatcher: dispatcher, resources: resources, routes: routes, limits: limits,
                                                    headLimits: headLimits) },
             reject: { socket in
@@ -92,9 +94,7 @@ public final class HTTPServer: Sendable {
             let head: HTTPRequestHead
             do {
                 guard let parsed = try HTTPRequestHead.parse(buffer, limits: headLimits) else {
-                    let result = chunk.withUnsafeMutableBytes { raw in
-                        Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
-                    }
+                    let result = socket.read(into: &chunk, deadline: deadline)
                     switch result {
                     case .success(.bytes(let n)): buffer += chunk[..<n]
                     case .success(.timedOut):

@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 
 /// The line CLI of the API (telnet/nc friendly): one command per line in
 /// (`record localStreamName=a pathToFile=b`), one JSON answer per line out, as many commands
@@ -28,7 +29,7 @@ public final class LineServer: Sendable {
         self.host = host
         self.limits = limits
         server = ConnectionServer(
-            host: host, port: port, maxConnections: limits.maxConnections,
+            host: host, port: port, maxConnections: limits.maxConnections, name: "cli",
             handle: { socket in Self.serve(socket, dispatcher: dispatcher, limits: limits) },
             reject: { socket in
                 try? socket.writeAll(Array((CommandAnswer.fail("server busy: \(limits.maxConnections) connections open; retry").text + "\n").utf8))
@@ -91,9 +92,7 @@ public final class LineServer: Sendable {
                 sendAndClose(.fail("line longer than \(limits.maxLineLength) bytes; closing"))
                 return
             }
-            let result = chunk.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
-            }
+            let result = socket.read(into: &chunk, deadline: deadline)
             switch result {
             case .success(.bytes(let n)): buffer += chunk[..<n]
             case .success(.timedOut):

@@ -20,6 +20,9 @@ final class LiveStream: @unchecked Sendable {
     /// When configs whose recording failed on this stream try again (nil: none waiting).
     var retryAt: ContinuousClock.Instant?
     private var bytes: UInt64 = 0
+    /// Unix seconds at tick 0 of the stream's timeline, by the source's clock (RTSP: the first
+    /// RTCP sender report); given to sessions that start later.
+    private(set) var wallClockOrigin: Double?
     private let started = Date()
     /// The current GOP: every frame since the latest video keyframe (or the last few seconds
     /// of an audio-only stream), so that a record issued mid-stream starts at that keyframe
@@ -53,7 +56,9 @@ final class LiveStream: @unchecked Sendable {
             cache(frame)
         case .unrecordable(let track):
             if !notRecorded.contains(track) { notRecorded.append(track) }
-        case .metadata, .discontinuity:
+        case .metadata:
+            if let origin = event.wallClockOrigin { wallClockOrigin = origin }
+        case .discontinuity:
             break
         }
         for (id, session) in sessions {
@@ -93,6 +98,7 @@ final class LiveStream: @unchecked Sendable {
             guard let track = tracks[id] else { continue }
             try session.handle(.track(track))
         }
+        if let wallClockOrigin { try session.handle(.metadata([DemuxEvent.wallClockOriginKey: .number(wallClockOrigin)])) }
         for frame in gop { try session.handle(.frame(frame)) }
         sessions[configId] = session
     }

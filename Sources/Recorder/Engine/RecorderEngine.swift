@@ -135,7 +135,8 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
 
     public func pullStream(uri: String, localStreamName: String, options: PullOptions) throws -> StreamSnapshot {
         if uri.lowercased().hasPrefix("rtsp://") {
-            let pull = RTSPPull(uri: uri, name: localStreamName, options: options, engine: self, log: log)
+            let pull = RTSPPull(uri: uri, name: localStreamName, options: options, engine: self, silence: self.options.silenceTimeout,
+                                onFinished: { [weak self] in self?.pullFinished($0) }, log: log)
             try lock.withLock {
                 guard listeners[localStreamName] == nil, pulls[localStreamName] == nil else {
                     throw RecorderControlError("stream \(localStreamName) is already pulled")

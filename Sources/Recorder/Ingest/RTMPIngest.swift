@@ -52,12 +52,12 @@ public final class RTMPIngest: Sendable {
     private let server: ConnectionServer
 
     /// Listens on `host:port` once started; port 0 picks a free one (see `port`).
-    public init(host: String = "0.0.0.0", port: Int = 1935, engine: RecorderEngine, limits: Limits = Limits(),
+    public init(host: String = "0.0.0.0", port: Int = 1935, engine: any IngestSink, limits: Limits = Limits(),
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.host = host
         self.limits = limits
         server = ConnectionServer(
-            host: host, port: port, maxConnections: limits.maxConnections,
+            host: host, port: port, maxConnections: limits.maxConnections, name: "rtmp",
             handle: { socket in
                 var connection = RTMPConnection(socket: socket, engine: engine, limits: limits, log: log)
                 connection.run()
@@ -78,27 +78,22 @@ public final class RTMPIngest: Sendable {
 
     /// Stops accepting and ends every connection; returns when their streams have ended (files
     /// closed, MP4s queued to finalize), or after a grace period.
-    public func stop() {
-        server.stop()
-        let deadline = ContinuousClock.now + Self.stopGracePeriod
-        while server.activeConnectionCount > 0 && ContinuousClock.now < deadline {
-            usleep(10_000)
-        }
-    }
+    public func stop() { server.stop(waitingUpTo: Self.stopGracePeriod) }
 }
 
 /// One client connection, on its own thread: reads with deadlines, drives the session, feeds
 /// the engine, and ends the stream whatever way the connection ends.
 private struct RTMPConnection {
     let socket: StreamSocket
-    let engine: RecorderEngine
+    let engine: any IngestSink
     let limits: RTMPIngest.Limits
     let log: @Sendable (String) -> Void
     let client: String
 
     private struct Publisher {
-        /// The engine's name for the stream (the callback may have renamed it).
-        let name: String
+        /// The live stream's name (the callback may have renamed it) and the hold on it.
+        let stream: StreamClaim
+        var name: String { stream.name }
         /// The name as the session knows it (what FCUnpublish and deleteStream name).
         let requestedName: String
         /// Unwraps the message clock and closes its jumps, as for FLV files.
@@ -116,7 +111,7 @@ private struct RTMPConnection {
     /// Our write found the connection closed by the client; its bytes are still read.
     private var peerClosed = false
 
-    init(socket: StreamSocket, engine: RecorderEngine, limits: RTMPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
+    init(socket: StreamSocket, engine: any IngestSink, limits: RTMPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
         self.socket = socket
         self.engine = engine
         self.limits = limits
@@ -129,7 +124,7 @@ private struct RTMPConnection {
         socket.setSendTimeout(limits.writeTimeout)
         let reason = serve()
         if let publisher {
-            engine.streamEnded(publisher.name)
+            publisher.stream.end()
             if publisher.badTags > 0 {
                 logEvent("rtmpMediaDroppedTotal", ["stream": .string(publisher.name), "count": .int(publisher.badTags)])
             }
@@ -143,9 +138,7 @@ private struct RTMPConnection {
         var buffer = [UInt8](repeating: 0, count: RTMPIngest.readSize)
         while true {
             let deadline = hasPublished ? ContinuousClock.now + limits.idleTimeout : setupDeadline
-            let result = buffer.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
-            }
+            let result = socket.read(into: &buffer, deadline: deadline)
             switch result {
             case .success(.bytes(let n)):
                 session.push(buffer[0..<n])
@@ -213,16 +206,16 @@ private struct RTMPConnection {
                 refuse(refusal, stream: requestedName)
                 return
             }
-            do {
-                try engine.streamStarted(name, source: "rtmp", clientAddress: client)
-            } catch {
-                let refusal = PublishRefusal(.nameInUse, "\(name) is already being published")
-                engine.notePublishRefused(request, refusal)
+            let stream: StreamClaim
+            switch StreamClaim.claim(name, for: request, source: "rtmp", clientAddress: client, sink: engine) {
+            case .success(let claimed):
+                stream = claimed
+            case .failure(let refusal):
                 refuse(refusal, stream: name)
                 return
             }
             session.acceptPublish()
-            publisher = Publisher(name: name, requestedName: requestedName)
+            publisher = Publisher(stream: stream, requestedName: requestedName)
             hasPublished = true
             logEvent("rtmpPublish", ["stream": .string(name)].merging(name == requestedName ? [:] : ["requested": .string(requestedName)]) { $1 })
         case let .media(kind, timestamp, body):
@@ -238,10 +231,10 @@ private struct RTMPConnection {
                 }
                 return
             }
-            for event in events { engine.streamEvent(publisher!.name, event) }
+            publisher!.stream.deliver(events)
         case let .unpublished(name):
             guard let publisher, publisher.requestedName == name else { return }
-            engine.streamEnded(publisher.name)
+            publisher.stream.end()
             self.publisher = nil
             logEvent("rtmpUnpublish", ["stream": .string(publisher.name)])
         }
@@ -268,9 +261,4 @@ private struct RTMPConnection {
         logEvent("rtmpPublishRefused", ["stream": .string(stream), "reason": .string(refusal.detail)])
         refused = true
     }
-}
-
-extension StreamSocket {
-    /// The peer's `address:port`, nil when the kernel cannot say.
-    func peerAddress() -> String? { SocketAddress.peer(of: rawValue) }
 }

@@ -26,17 +26,19 @@ public final class RTSPIngest: Sendable {
     }
 
     static let readSize = 64 * 1024
+    /// How long `stop()` waits for connections to close their streams.
+    static let stopGracePeriod: Duration = .seconds(10)
 
     public let host: String
     public let limits: Limits
     private let server: ConnectionServer
 
-    public init(host: String = "0.0.0.0", port: Int = 5544, engine: RecorderEngine, limits: Limits = Limits(),
+    public init(host: String = "0.0.0.0", port: Int = 5544, engine: any IngestSink, limits: Limits = Limits(),
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.host = host
         self.limits = limits
         server = ConnectionServer(
-            host: host, port: port, maxConnections: limits.maxConnections,
+            host: host, port: port, maxConnections: limits.maxConnections, name: "rtsp",
             handle: { socket in
                 var connection = RTSPPublisherConnection(socket: socket, engine: engine, limits: limits, log: log)
                 connection.run()
@@ -53,17 +55,13 @@ public final class RTSPIngest: Sendable {
     public var port: Int { server.port }
 
     /// Stops accepting and ends every connection; returns when their streams have ended.
-    public func stop() {
-        server.stop()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while server.activeConnectionCount > 0 && ContinuousClock.now < deadline { usleep(10_000) }
-    }
+    public func stop() { server.stop(waitingUpTo: Self.stopGracePeriod) }
 }
 
 /// One publisher's connection, on its own thread.
 private struct RTSPPublisherConnection {
     let socket: StreamSocket
-    let engine: RecorderEngine
+    let engine: any IngestSink
     let limits: RTSPIngest.Limits
     let log: @Sendable (String) -> Void
     let client: String
@@ -72,8 +70,9 @@ private struct RTSPPublisherConnection {
     var assembler: RTPStreamAssembler?
     var tracks: [RTPStreamAssembler.Track] = []
     /// UDP sockets by track (RTP, RTCP), bound at SETUP.
-    var udp: [Int: (rtp: Socket, rtcp: Socket)] = [:]
-    var streamName: String?
+    var udp: [Int: (rtp: DatagramSocket, rtcp: DatagramSocket)] = [:]
+    /// The live stream, from RECORD on.
+    var stream: StreamClaim?
     /// The ANNOUNCE's publish request and the name the publish rules allowed (an auth
     /// callback may rename).
     var publish: (request: PublishRequest, name: String)?
@@ -85,7 +84,7 @@ private struct RTSPPublisherConnection {
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
 
-    init(socket: StreamSocket, engine: RecorderEngine, limits: RTSPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
+    init(socket: StreamSocket, engine: any IngestSink, limits: RTSPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
         self.socket = socket
         self.engine = engine
         self.limits = limits
@@ -104,9 +103,9 @@ private struct RTSPPublisherConnection {
     mutating func run() {
         socket.setSendTimeout(.seconds(10))
         let reason = serve()
-        if let streamName {
-            if assembler != nil { for event in assembler!.finish() { engine.streamEvent(streamName, event) } }
-            engine.streamEnded(streamName)
+        if let stream {
+            if assembler != nil { stream.deliver(assembler!.finish()) }
+            stream.end()
         }
         for pair in udp.values {
             pair.rtp.close()
@@ -120,14 +119,12 @@ private struct RTSPPublisherConnection {
         var lastMedia = clock.now
         while true {
             let wait: Duration = udp.isEmpty ? .milliseconds(500) : .milliseconds(5)
-            let result = buffer.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try socket.read(into: raw, deadline: clock.now + wait) }
-            }
+            let result = socket.read(into: &buffer, deadline: clock.now + wait)
             switch result {
             case .success(.bytes(let n)):
                 decoder.push(buffer[0..<n])
             case .success(.endOfStream):
-                return streamName == nil ? "client closed the connection" : "client disconnected"
+                return stream == nil ? "client closed the connection" : "client disconnected"
             case .success(.timedOut):
                 break
             case .failure(let error):
@@ -152,10 +149,10 @@ private struct RTSPPublisherConnection {
                 return "\(error)"
             }
             if drainUDP(&buffer) { lastMedia = clock.now }
-            if streamName == nil && clock.now - start > limits.setupTimeout {
+            if stream == nil && clock.now - start > limits.setupTimeout {
                 return "no RECORD within \(limits.setupTimeout)"
             }
-            if streamName != nil && clock.now - lastMedia > limits.idleTimeout {
+            if stream != nil && clock.now - lastMedia > limits.idleTimeout {
                 return "silent for \(limits.idleTimeout)"
             }
         }
@@ -172,7 +169,7 @@ private struct RTSPPublisherConnection {
                 return end
             }
         }
-        var allocated: (rtp: Socket, rtcp: Socket)?
+        var allocated: (rtp: DatagramSocket, rtcp: DatagramSocket)?
         let (response, event) = session.handle(request) { _ in
             guard let pair = try? RTSPUDPPorts.bindPair() else { return nil }
             allocated = pair
@@ -198,16 +195,13 @@ private struct RTSPPublisherConnection {
             logEvent("rtspAnnounce", ["stream": .string(name), "tracks": .array(announced.map { .string($0.format.codec.description) })])
         case .recording?:
             guard let (publishRequest, name) = publish else { break }
-            do {
-                try engine.streamStarted(name, source: "rtsp", clientAddress: client)
-            } catch {
-                engine.notePublishRefused(publishRequest, PublishRefusal(.nameInUse, "\(name) is already being published"))
+            guard case .success(let claimed) = StreamClaim.claim(name, for: publishRequest, source: "rtsp", clientAddress: client, sink: engine) else {
                 try socket.writeAll(RTSPMessage.response(453, "Not Enough Bandwidth", headers: [("CSeq", request["CSeq"] ?? "0")]).serialized())
                 return "stream \(name) is already live"
             }
-            streamName = name
+            stream = claimed
             var assembler = try RTPStreamAssembler(tracks: tracks)
-            for event in assembler.start() { engine.streamEvent(name, event) }
+            claimed.deliver(assembler.start())
             self.assembler = assembler
             logEvent("rtspRecord", ["stream": .string(name)])
         case .teardown?:
@@ -268,13 +262,13 @@ private struct RTSPPublisherConnection {
 
     /// `index` is the session's (ANNOUNCE order); the assembler has the recordable ones only.
     private mutating func receive(_ payload: [UInt8], track index: Int, isRTCP: Bool) {
-        guard let name = streamName, assembler != nil, index < session.tracks.count,
+        guard let stream, assembler != nil, index < session.tracks.count,
               let mapped = tracks.firstIndex(of: session.tracks[index]) else { return }
         if isRTCP {
-            assembler!.receiveRTCP(payload, track: mapped)
+            stream.deliver(assembler!.receiveRTCP(payload, track: mapped))
             return
         }
-        for event in assembler!.receiveRTP(payload, track: mapped, arrival: now) { engine.streamEvent(name, event) }
+        stream.deliver(assembler!.receiveRTP(payload, track: mapped, arrival: now))
     }
 
     /// Reads what the UDP sockets hold; true when RTP came.
@@ -282,7 +276,7 @@ private struct RTSPPublisherConnection {
         var media = false
         for (index, pair) in udp {
             for (socket, isRTCP) in [(pair.rtp, false), (pair.rtcp, true)] {
-                while (try? socket.waitReadable(timeout: 0)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
+                while (try? socket.waitReadable(until: .now)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
                     if !isRTCP { media = true }
                     receive(Array(buffer[0..<n]), track: index, isRTCP: isRTCP)
                 }
@@ -303,20 +297,20 @@ private struct RTSPPublisherConnection {
 /// RTP/RTCP UDP port pairs, for the pull client and the push server.
 enum RTSPUDPPorts {
     /// Two UDP sockets on consecutive ports, RTP on the even one (RFC 3550 11).
-    static func bindPair() throws -> (rtp: Socket, rtcp: Socket) {
+    static func bindPair() throws -> (rtp: DatagramSocket, rtcp: DatagramSocket) {
         for _ in 0..<20 {
-            let probe = try Socket.udp(host: "0.0.0.0", port: 0)
+            let probe = try DatagramSocket.bind(host: "0.0.0.0", port: 0)
             var port = try probe.localPort()
             if port % 2 == 1 {
                 probe.close()
                 port -= 1
-                guard let rtp = try? Socket.udp(host: "0.0.0.0", port: port) else { continue }
-                guard let rtcp = try? Socket.udp(host: "0.0.0.0", port: port + 1) else { rtp.close(); continue }
+                guard let rtp = try? DatagramSocket.bind(host: "0.0.0.0", port: port) else { continue }
+                guard let rtcp = try? DatagramSocket.bind(host: "0.0.0.0", port: port + 1) else { rtp.close(); continue }
                 return (rtp, rtcp)
             }
-            guard let rtcp = try? Socket.udp(host: "0.0.0.0", port: port + 1) else { probe.close(); continue }
+            guard let rtcp = try? DatagramSocket.bind(host: "0.0.0.0", port: port + 1) else { probe.close(); continue }
             return (probe, rtcp)
         }
-        throw RecorderControlError("no free pair of UDP ports for RTP")
+        throw IngestError("no free pair of UDP ports for RTP")
     }
 }

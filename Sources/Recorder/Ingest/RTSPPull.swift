@@ -14,7 +14,13 @@ final class RTSPPull: @unchecked Sendable {
     let uri: String
     let name: String
     let options: PullOptions
-    private weak var engine: RecorderEngine?
+    private weak var engine: (any IngestSink)?
+    /// Called when the pull ends by itself (keepAlive=0), not when it is stopped.
+    private let onFinished: @Sendable (RTSPPull) -> Void
+    /// The engine's stream silence, in seconds.
+    let silence: Double
+    /// The live stream while a connection plays (only the pull's thread touches it).
+    private var stream: StreamClaim?
     private let log: @Sendable (String) -> Void
     private let lock = NSLock()
     private var isStopped = false
@@ -38,11 +44,14 @@ final class RTSPPull: @unchecked Sendable {
     /// The RTSP connection's read size: a few RTP packets of a high-bitrate camera.
     static let readSize = 64 * 1024
 
-    init(uri: String, name: String, options: PullOptions, engine: RecorderEngine, log: @escaping @Sendable (String) -> Void) {
+    init(uri: String, name: String, options: PullOptions, engine: any IngestSink, silence: Double = 10,
+         onFinished: @escaping @Sendable (RTSPPull) -> Void = { _ in }, log: @escaping @Sendable (String) -> Void) {
         self.uri = uri
         self.name = name
         self.options = options
         self.engine = engine
+        self.onFinished = onFinished
+        self.silence = silence
         self.log = log
     }
 
@@ -56,7 +65,7 @@ final class RTSPPull: @unchecked Sendable {
             }
             finished.signal()
             // Ended by itself (keepAlive=0): the engine forgets it, the name may be pulled again.
-            if !stopped { engine?.pullFinished(self) }
+            if !stopped { onFinished(self) }
         }
         thread.name = "rtsp-\(name)"
         thread.start()
@@ -162,17 +171,19 @@ final class RTSPPull: @unchecked Sendable {
     }
 
     fileprivate func feed(_ events: [DemuxEvent]) {
-        for event in events { engine?.streamEvent(name, event) }
+        stream?.deliver(events)
     }
 
     fileprivate func started(client: String) -> Bool {
-        guard (try? engine?.streamStarted(name, source: "rtsp", clientAddress: client)) != nil else { return false }
+        guard let engine, let claimed = try? StreamClaim.claim(name, source: "rtsp", clientAddress: client, sink: engine) else { return false }
+        stream = claimed
         setPhase("streaming")
         return true
     }
 
     fileprivate func ended() {
-        engine?.streamEnded(name)
+        stream?.end()
+        stream = nil
     }
 
     fileprivate func note(_ event: String, _ fields: [String: JSONValue]) {
@@ -206,7 +217,7 @@ private struct RTSPPullConnection {
     var assembler: RTPStreamAssembler?
     /// Session track index -> assembler index (nil: skipped).
     var trackMap: [Int: Int] = [:]
-    var udp: [(rtp: Socket, rtcp: Socket)] = []
+    var udp: [(rtp: DatagramSocket, rtcp: DatagramSocket)] = []
     var live = false
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
@@ -253,9 +264,7 @@ private struct RTSPPullConnection {
         let silence = Duration.seconds(pull.engineSilence)
         while !pull.stopping {
             let wait: Duration = udp.isEmpty ? .milliseconds(500) : .milliseconds(5)
-            let result = buffer.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try socket.read(into: raw, deadline: clock.now + wait) }
-            }
+            let result = socket.read(into: &buffer, deadline: clock.now + wait)
             switch result {
             case .success(.bytes(let n)):
                 decoder.push(buffer[0..<n])
@@ -335,7 +344,7 @@ private struct RTSPPullConnection {
         guard !tracks.isEmpty else { throw RTSPError.noUsableTracks("no track the recorder can record") }
         var assembler = try RTPStreamAssembler(tracks: tracks)
         guard pull.started(client: "\(session.url.host):\(session.url.port)") else {
-            throw RecorderControlError("stream \(pull.name) is already live")
+            throw IngestError("stream \(pull.name) is already live")
         }
         live = true
         playingSince = clock.now
@@ -349,7 +358,7 @@ private struct RTSPPullConnection {
     private mutating func receive(_ payload: [UInt8], sessionTrack: Int, isRTCP: Bool) {
         guard let index = trackMap[sessionTrack], assembler != nil else { return }
         if isRTCP {
-            assembler!.receiveRTCP(payload, track: index)
+            pull.feed(assembler!.receiveRTCP(payload, track: index))
             return
         }
         lastMedia = clock.now
@@ -369,14 +378,14 @@ private struct RTSPPullConnection {
         let report = RTCPPacket.emptyReceiverReport(ssrc: ssrc)
         for (i, pair) in udp.enumerated() where i < session.tracks.count {
             guard let ports = session.tracks[i].serverPorts, let port = UInt16(exactly: ports.upperBound) else { continue }
-            try? pair.rtcp.send(report, toHost: peerHost, port: port)
+            try? pair.rtcp.send(report, toHost: peerHost, port: Int(port))
         }
     }
 
     private mutating func drainUDP(_ buffer: inout [UInt8]) {
         for (i, pair) in udp.enumerated() {
             for (socket, isRTCP) in [(pair.rtp, false), (pair.rtcp, true)] {
-                while (try? socket.waitReadable(timeout: 0)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
+                while (try? socket.waitReadable(until: .now)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
                     receive(Array(buffer[0..<n]), sessionTrack: i, isRTCP: isRTCP)
                 }
             }
@@ -386,5 +395,5 @@ private struct RTSPPullConnection {
 
 extension RTSPPull {
     /// Seconds of silence after which the camera is gone (the engine's stream silence).
-    var engineSilence: Int64 { Int64(engine?.options.silenceTimeout ?? 10) }
+    var engineSilence: Int64 { Int64(silence) }
 }

@@ -11,13 +11,14 @@ public enum StreamInput: Sendable, Equatable {
     case udp(host: String, port: UInt16)
     case tcp(host: String, port: UInt16)
 
-    public init(parsing text: String) throws(RecorderControlError) {
+    public init(parsing text: String) throws(IngestError) {
         for (scheme, make) in [("udp://", { StreamInput.udp(host: $0, port: $1) }), ("tcp://", { StreamInput.tcp(host: $0, port: $1) })] as [(String, (String, UInt16) -> StreamInput)] where text.hasPrefix(scheme) {
             let rest = text.dropFirst(scheme.count)
             guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...]) else {
-                throw RecorderControlError("\(text): expected \(scheme)HOST:PORT")
+                throw IngestError("\(text): expected \(scheme)HOST:PORT")
             }
-            let host = String(rest[..<colon])
+            var host = String(rest[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }  // udp://[::1]:5000
             self = make(host.isEmpty ? "0.0.0.0" : host, port)
             return
         }
@@ -65,17 +66,16 @@ public struct StreamReader {
             try demuxer.finish(onEvent)
             problems = demuxer.problems
         case let .udp(host, port):
-            let socket = try Socket.udp(host: host, port: port)
+            let socket = try DatagramSocket.bind(host: host, port: Int(port))
             defer { socket.close() }
-            onListening(try socket.localPort())
+            onListening(UInt16(try socket.localPort()))
             try receive(from: socket, onEvent)
         case let .tcp(host, port):
-            let listener = try Socket.tcpListener(host: host, port: port)
+            let listener = try StreamSocket.listen(host: host, port: Int(port))
             defer { listener.close() }
-            onListening(try listener.localPort())
+            onListening(UInt16(try listener.localPort()))
             while !shouldStop() {
-                guard try listener.waitReadable(timeout: 0.2) else { continue }
-                let connection = try listener.accept()
+                guard try listener.waitReadable(until: .now + Self.pollInterval), let connection = try listener.accept() else { continue }
                 defer { connection.close() }
                 try receive(from: connection, onEvent)
                 return
@@ -83,18 +83,22 @@ public struct StreamReader {
         }
     }
 
-    private mutating func receive(from socket: Socket, _ onEvent: (DemuxEvent) throws -> Void) throws {
+    /// How often a waiting reader looks at `shouldStop`.
+    static let pollInterval: Duration = .milliseconds(200)
+
+    private mutating func receive(from socket: some ReceivingSocket, _ onEvent: (DemuxEvent) throws -> Void) throws {
         var demuxer = try Demuxer(kind: .ts)
         var buffer = [UInt8](repeating: 0, count: StreamInput.readSize)
-        var lastData: Double?
+        var lastData: ContinuousClock.Instant?
+        var sender: String?
         while !shouldStop() {
-            if try !socket.waitReadable(timeout: 0.2) {
-                if let last = lastData, Date().timeIntervalSince1970 - last >= silence { break }
+            if try !socket.waitReadable(until: .now + Self.pollInterval) {
+                if let lastData, ContinuousClock.now - lastData >= .seconds(silence) { break }
                 continue
             }
-            let n = try socket.receive(into: &buffer)
+            let n = try socket.receive(into: &buffer, sender: &sender)
             if n == 0 { break }  // the TCP sender closed
-            lastData = Date().timeIntervalSince1970
+            lastData = .now
             try demuxer.push(buffer[0..<n], onEvent)
         }
         try demuxer.finish(onEvent)

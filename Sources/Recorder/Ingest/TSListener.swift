@@ -14,17 +14,23 @@ final class TSListener: @unchecked Sendable {
     let input: StreamInput
     let name: String
     let silence: Double
-    private weak var engine: RecorderEngine?
+    private weak var engine: (any IngestSink)?
     private let stopped = NSLock()
     private var isStopped = false
-    private var socket: Socket?
+    /// The bound socket: a UDP port read directly, or a TCP listener whose senders are taken
+    /// one at a time.
+    private enum Endpoint {
+        case datagram(DatagramSocket)
+        case listener(StreamSocket)
+    }
+    private var endpoint: Endpoint?
     private(set) var port: UInt16 = 0
     /// UDP senders decided so far, by host (only the serve thread touches it).
     private var udpDecisions: [String: Bool] = [:]
     /// Hosts remembered at most: past this the memory is cleared and senders decided again.
     static let maxRememberedSenders = 1024
 
-    init(input: StreamInput, name: String, engine: RecorderEngine, silence: Double) {
+    init(input: StreamInput, name: String, engine: any IngestSink, silence: Double) {
         self.input = input
         self.name = name
         self.engine = engine
@@ -41,12 +47,27 @@ final class TSListener: @unchecked Sendable {
 
     /// Binds now (so errors reach the caller), then serves on a thread of its own.
     func start() throws {
+        let bound: Endpoint
+        let socket: any ReceivingSocket
         switch input {
-        case let .udp(host, port): socket = try Socket.udp(host: host, port: port)
-        case let .tcp(host, port): socket = try Socket.tcpListener(host: host, port: port)
-        case .file: throw RecorderControlError("a file is not a listener")
+        case let .udp(host, port):
+            let datagram = try DatagramSocket.bind(host: host, port: Int(port))
+            (bound, socket) = (.datagram(datagram), datagram)
+        case let .tcp(host, port):
+            let listener = try StreamSocket.listen(host: host, port: Int(port))
+            (bound, socket) = (.listener(listener), listener)
+        case .file: throw IngestError("a file is not a listener")
         }
-        port = try socket!.localPort()
+        do {
+            switch bound {
+            case .datagram(let datagram): port = UInt16(try datagram.localPort())
+            case .listener(let listener): port = UInt16(try listener.localPort())
+            }
+        } catch {
+            socket.close()
+            throw error
+        }
+        endpoint = bound
         let thread = Thread { [self] in serve() }
         thread.name = "ts-\(name)"
         thread.start()
@@ -58,33 +79,37 @@ final class TSListener: @unchecked Sendable {
 
     private var shouldStop: Bool { stopped.withLock { isStopped } }
 
+    /// How often a waiting listener looks at `stop()`.
+    static let pollInterval: Duration = .milliseconds(200)
+
     private func serve() {
-        guard let socket else { return }
-        defer { socket.close() }
-        while !shouldStop {
-            if case .tcp = input {
-                guard (try? socket.waitReadable(timeout: 0.2)) == true, let connection = try? socket.accept() else { continue }
-                guard isAllowed(connection.peerAddress()) else {
-                    connection.close()
-                    continue
-                }
+        switch endpoint {
+        case .datagram(let socket)?:
+            defer { socket.close() }
+            while !shouldStop { receive(from: socket, client: "udp") }
+        case .listener(let listener)?:
+            defer { listener.close() }
+            while !shouldStop {
+                guard (try? listener.waitReadable(until: .now + Self.pollInterval)) == true,
+                      let connection = try? listener.accept() else { continue }
+                defer { connection.close() }
+                guard isAllowed(connection.peerAddress()) else { continue }
                 receive(from: connection, client: "tcp")
-                connection.close()
-            } else {
-                receive(from: socket, client: "udp")
             }
+        case nil:
+            return
         }
     }
 
     /// One appearance of the stream: from the first MPEG-TS content to silence or the sender's
     /// close. Bytes that hold no TS (a port scanner, an HTTP request sent to the wrong port) do
     /// not make the stream appear.
-    private func receive(from socket: Socket, client: String) {
+    private func receive(from socket: some ReceivingSocket, client: String) {
         var reader = TSReader()
         var buffer = [UInt8](repeating: 0, count: StreamInput.readSize)
-        var live = false
+        var stream: StreamClaim?
         var refused = false
-        var lastData = Date()
+        var lastData = ContinuousClock.now
         func drain() {
             while !refused {
                 let event: DemuxEvent?
@@ -95,42 +120,35 @@ final class TSListener: @unchecked Sendable {
                     continue
                 }
                 guard let event else { return }
-                if !live {
-                    guard (try? engine?.streamStarted(name, source: sourceName, clientAddress: nil)) != nil else {
+                if stream == nil {
+                    guard let engine, let claimed = try? StreamClaim.claim(name, source: sourceName, clientAddress: nil, sink: engine) else {
                         refused = true  // the name is live from another sender
                         return
                     }
-                    live = true
+                    stream = claimed
                 }
-                engine?.streamEvent(name, event)
+                stream?.deliver(event)
             }
         }
         while !shouldStop && !refused {
-            let readable = (try? socket.waitReadable(timeout: 0.2)) ?? false
+            let readable = (try? socket.waitReadable(until: .now + Self.pollInterval)) ?? false
             if !readable {
-                if Date().timeIntervalSince(lastData) >= silence && (live || client == "tcp") { break }
+                if ContinuousClock.now - lastData >= .seconds(silence) && (stream != nil || client == "tcp") { break }
                 continue
             }
-            let n: Int
-            if client == "udp" {
-                var sender: String?
-                guard let count = try? socket.receive(into: &buffer, sender: &sender) else { break }
-                guard isAllowedUDPSender(sender) else { continue }
-                n = count
-            } else {
-                guard let count = try? socket.receive(into: &buffer) else { break }
-                n = count
-            }
+            var sender: String?
+            guard let n = try? socket.receive(into: &buffer, sender: &sender) else { break }
+            if client == "udp" && !isAllowedUDPSender(sender) { continue }
             guard n > 0 else { break }
-            lastData = Date()
+            lastData = .now
             reader.push(buffer[0..<n])
             drain()
         }
-        guard live else { return }
+        guard let live = stream else { return }
         // The last access unit is complete only now that no more bytes come.
         reader.finish()
         drain()
-        engine?.streamEnded(name)
+        live.end()
     }
 
     private func publishRequest(from address: String?) -> PublishRequest {

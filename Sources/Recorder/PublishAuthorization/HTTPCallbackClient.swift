@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 
 /// The auth callback's HTTP/1.1 client, over the recorder's own sockets: one POST per
 /// connection (`Connection: close`), of which only the status line and the Location field are
@@ -36,9 +37,7 @@ enum HTTPCallbackClient {
         while true {
             if let answer = try parseHead(received) { return answer }
             guard received.count <= maxResponseHeadBytes else { throw HTTPCallbackError("answer head longer than \(maxResponseHeadBytes) bytes") }
-            let result = scratch.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try socket.read(into: raw, deadline: deadline) }
-            }
+            let result = socket.read(into: &scratch, deadline: deadline)
             switch result {
             case .success(.bytes(let n)): received += scratch[0..<n]
             case .success(.endOfStream): throw HTTPCallbackError(received.isEmpty ? "closed without an answer" : "closed in the middle of the answer")

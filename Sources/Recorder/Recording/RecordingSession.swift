@@ -67,7 +67,9 @@ public final class RecordingSession {
         var lastDTS: [UInt32: Int64] = [:]
         var firstDTS: [UInt32: Int64] = [:]
         var samples: [UInt32: Int] = [:]
-        let wallClockStart: Double
+        /// Unix seconds of the opening frame: the source's wall clock when it gives one (an
+        /// RTSP sender report, which may come a few seconds after the file opened), else ours.
+        var wallClockStart: Double
     }
     private var chunk: OpenChunk?
     public private(set) var filesWritten: [String] = []
@@ -76,6 +78,9 @@ public final class RecordingSession {
     /// said it cannot give: each said once.
     public private(set) var notRecorded: [UnrecordableTrack] = []
     private var refusedTracks: Set<UInt32> = []
+    /// Unix seconds at tick 0 of the stream's timeline by the source's clock (an RTSP camera's
+    /// sender reports); a chunk's wall-clock start is then its first frame's capture time.
+    private var wallClockOrigin: Double?
 
     public init(parameters: RecordParameters, resolvedPath: String, pool: FinalizerPool?,
                 writerFactory: @escaping WriterFactory = RecordingSession.defaultWriter,
@@ -158,7 +163,15 @@ public final class RecordingSession {
             // The source reported it (once, for the whole stream); kept for the reason given
             // when nothing at all can be recorded.
             if !notRecorded.contains(track) { notRecorded.append(track) }
-        case .metadata, .discontinuity:
+        case .metadata:
+            if let origin = event.wallClockOrigin {
+                wallClockOrigin = origin
+                if var open = chunk {
+                    open.wallClockStart = origin + Double(open.opening.pts) / Double(open.openingScale)
+                    chunk = open
+                }
+            }
+        case .discontinuity:
             break
         }
     }
@@ -266,7 +279,8 @@ public final class RecordingSession {
             map[id] = [UInt16(current): 1]
         }
         chunk = OpenChunk(path: path, writer: nil, tracks: tracks, opening: frame, openingScale: track.timescale,
-                          descriptionMap: map, wallClockStart: Date().timeIntervalSince1970)
+                          descriptionMap: map,
+                          wallClockStart: wallClockOrigin.map { $0 + Double(frame.pts) / Double(track.timescale) } ?? Date().timeIntervalSince1970)
         onEvent(.chunkCreated(path: path))
     }
 

@@ -14,6 +14,14 @@ extern int shim_fallocate(int fd, int mode, long long offset, long long len) __a
 /// int sync_file_range(int fd, off64_t offset, off64_t nbytes, unsigned int flags).
 extern int shim_sync_file_range(int fd, long long offset, long long nbytes, unsigned int flags) __asm__("sync_file_range");
 
+/// int accept4(int, struct sockaddr *, socklen_t *, int): accept with SOCK_CLOEXEC set
+/// atomically, so a child spawned meanwhile cannot inherit the connection.
+extern int shim_accept4(int fd, void *address, void *length, int flags) __asm__("accept4");
+
+/// int pthread_setname_np(pthread_t, const char *): names the calling thread for top -H and
+/// debuggers (15 bytes at most). pthread_t is an unsigned long on Linux.
+extern int shim_pthread_setname_np(unsigned long thread, const char *name) __asm__("pthread_setname_np");
+
 /// linux/fs.h: sync_file_range flags.
 #define SHIM_SYNC_FILE_RANGE_WAIT_BEFORE 1
 #define SHIM_SYNC_FILE_RANGE_WRITE 2

@@ -1,3 +1,4 @@
+import MediaCore
 import Operations
 
 /// The JSON form of a storage report, as storageInfo answers it. Limits that are off are

@@ -18,7 +18,7 @@ final class LiveStream: @unchecked Sendable {
     /// Sessions by config id.
     var sessions: [Int: RecordingSession] = [:]
     /// When configs whose recording failed on this stream try again (nil: none waiting).
-    var retryAt: Date?
+    var retryAt: ContinuousClock.Instant?
     private var bytes: UInt64 = 0
     /// Unix seconds at tick 0 of the stream's timeline, by the source's clock (RTSP: the first
     /// RTCP sender report); given to sessions that start later.

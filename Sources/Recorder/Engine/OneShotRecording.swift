@@ -36,13 +36,17 @@ public struct OneShotRecording {
 
     /// The answer's computedPathToFile: the first file this recording will write.
     public var computedPathToFile: String {
-        RecordingSession(parameters: parameters, resolvedPath: resolvedPath, pool: nil).nextPath
+        OutputNaming(parameters: parameters, resolvedPath: resolvedPath).firstPath
     }
 
     public func run(onEvent: @escaping @Sendable (RecordingEvent) -> Void = { _ in }) throws -> Outcome {
         let collected = EventLog()
         let pool = stagingOnly || parameters.type != .mp4 ? nil : FinalizerPool(mp4writerPath: mp4writerPath)
-        let session = RecordingSession(parameters: parameters, resolvedPath: resolvedPath, pool: pool, onEvent: { event in
+        // A file is read as fast as the disk takes it: nothing to drop, the reader waits.
+        var writerOptions = RecordingWriter.Options()
+        if case .file = input { writerOptions.whenFull = .wait }
+        let session = RecordingSession(parameters: parameters, resolvedPath: resolvedPath, pool: pool,
+                                       writerOptions: writerOptions, onEvent: { event in
             collected.append(event)
             onEvent(event)
         })
@@ -76,7 +80,7 @@ public struct OneShotRecording {
             case .chunkFinalized(let path): outcome.finalized.append(path)
             case let .chunkError(path, message): outcome.errors.append("\(path): \(message)")
             case .trackNotRecorded(let track): outcome.notRecorded.append(track)
-            case .chunkCreated: break
+            case .chunkCreated, .framesDropped: break
             }
         }
         return outcome

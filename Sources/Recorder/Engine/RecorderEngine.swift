@@ -19,12 +19,14 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         public var eventCommand: String?
         /// Who may publish (keys, callback, address rules); open by default.
         public var publishPolicy = PublishPolicy()
+        /// Each recording's write queue: its bound, and a hook for tests that stall the disk.
+        public var recordingWriter = RecordingWriter.Options()
         public init(mp4writerPath: String) { self.mp4writerPath = mp4writerPath }
     }
 
     private struct ConfigState {
         var parameters: RecordParameters
-        var state: String = "waiting"
+        var state = RecordConfigState.waiting
         var files: [String] = []
         var lastError: String?
         var recordedOnce = false
@@ -100,7 +102,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         lock.withLock { _ = configs.removeValue(forKey: id) }
         events.publish("recordConfigRemoved", ["configId": .int(id), "stream": .string(streamName)])
         var snapshot = before
-        snapshot.state = "removed"
+        snapshot.state = RecordConfigState.removed.rawValue
         return snapshot
     }
 
@@ -308,7 +310,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
                 // A session that failed (disk full, ...) ends; what it wrote is kept, and a new
                 // recording is tried a little later (the disk may have room again by then).
                 if let session = stream.sessions.removeValue(forKey: id) { finish(session, configId: id, error: "\(error)") }
-                stream.retryAt = Date().addingTimeInterval(Self.retryDelay)
+                stream.retryAt = .now + .seconds(Self.retryDelay)
             }
         }
     }
@@ -326,10 +328,10 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     /// Configs of a live stream whose recording failed start again (at the latest keyframe)
     /// once `retryDelay` has passed; a new failure waits another delay.
     private func retryFailedSessions(on stream: LiveStream) {
-        guard let due = stream.lock.withLock({ stream.retryAt }), Date() >= due else { return }
+        guard let due = stream.lock.withLock({ stream.retryAt }), ContinuousClock.now >= due else { return }
         stream.lock.withLock { stream.retryAt = nil }
         let failed = lock.withLock {
-            configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.state == "error" }.keys.sorted()
+            configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.state == .error }.keys.sorted()
         }
         for id in failed {
             events.publish("recordRetry", ["stream": .string(stream.name), "configId": .int(id)])
@@ -355,19 +357,19 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         guard let parameters = lock.withLock({ configs[id]?.parameters }) else { return }
         if let reason = pauseReason(for: parameters.pathToFile) {
             lock.withLock {
-                configs[id]?.state = "paused"
+                configs[id]?.state = .paused
                 configs[id]?.lastError = reason
             }
             return
         }
         let name = stream.name
         let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,
-                                       onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
+                                       writerOptions: options.recordingWriter, onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
         stream.lock.withLock {
             do {
                 try stream.attach(session, configId: id)
                 lock.withLock {
-                    configs[id]?.state = "recording"
+                    configs[id]?.state = .recording
                     configs[id]?.recordedOnce = true
                 }
             } catch {
@@ -387,9 +389,9 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
             guard var config = configs[id] else { return }
             config.lastError = error ?? config.lastError
             if error != nil {
-                config.state = "error"
+                config.state = .error
             } else {
-                config.state = config.parameters.keepAlive ? "waiting" : "finished"
+                config.state = config.parameters.keepAlive ? .waiting : .finished
             }
             configs[id] = config
         }
@@ -428,6 +430,10 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         case .chunkFinalized(let path):
             operations?.chunkFinalized(file: path)
             events.publish("recordChunkFinalized", base.merging(["file": .string(path)]) { $1 })
+        case let .framesDropped(path, frames, bytes):
+            operations?.framesDropped(frames)
+            events.publish("framesDropped", base.merging(["file": .string(path), "frames": .int(frames), "bytes": .int(bytes),
+                                                          "reason": .string("disk behind")]) { $1 })
         case .trackNotRecorded(let track):
             events.publish("trackNotRecorded", base.merging(["track": .string(track.name), "reason": .string(track.reason)]) { $1 })
         case let .chunkError(path, message):
@@ -482,7 +488,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
                         stream.sessions.removeValue(forKey: id)
                         finish(session, configId: id)
                         lock.withLock {
-                            configs[id]?.state = "paused"
+                            configs[id]?.state = .paused
                             configs[id]?.lastError = short[root]
                         }
                     }
@@ -492,12 +498,12 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         for root in ended {
             events.publish("recordingResumed", ["root": .string(root)])
             let waiting = lock.withLock {
-                configs.filter { $0.value.state == "paused" && PathPolicy.isInside($0.value.parameters.pathToFile, root: root) }
+                configs.filter { $0.value.state == .paused && PathPolicy.isInside($0.value.parameters.pathToFile, root: root) }
                     .map { ($0.key, $0.value.parameters.localStreamName) }.sorted { $0.0 < $1.0 }
             }
             for (id, name) in waiting {
                 guard let stream = lock.withLock({ streams[name] }) else {
-                    lock.withLock { configs[id]?.state = "waiting" }
+                    lock.withLock { configs[id]?.state = .waiting }
                     continue
                 }
                 startSession(configId: id, on: stream)
@@ -529,10 +535,10 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         let stream = lock.withLock { streams[config.parameters.localStreamName] }
         let session = stream.flatMap { s in s.lock.withLock { s.sessions[id] } }
         let computed = session?.nextPath
-            ?? RecordingSession(parameters: config.parameters, resolvedPath: config.parameters.pathToFile, pool: nil).nextPath
+            ?? OutputNaming(parameters: config.parameters, resolvedPath: config.parameters.pathToFile).firstPath
         let hasAudio = stream.map { s in s.lock.withLock { s.hasAudio } } ?? false
         return RecordConfigSnapshot(configId: id, parameters: config.parameters, computedPathToFile: computed,
-                                    mp4BinPath: options.mp4writerPath, hasAudio: hasAudio, state: config.state,
+                                    mp4BinPath: options.mp4writerPath, hasAudio: hasAudio, state: config.state.rawValue,
                                     filesWritten: config.files, lastError: config.lastError)
     }
 }

@@ -88,6 +88,11 @@ public final class RecorderOperations: @unchecked Sendable {
         lock.withLock { _ = closedAt.removeValue(forKey: file) }
     }
 
+    /// Frames a recording dropped because its disk fell behind (RecordingWriter).
+    func framesDropped(_ frames: Int) {
+        metrics.increment("recorder_frames_dropped_total", by: Double(frames))
+    }
+
     func ingested(bytes: Int, protocol source: String) {
         metrics.increment("recorder_ingest_bytes_total", labels: [.init("protocol", source)], by: Double(bytes))
     }
@@ -215,6 +220,8 @@ public final class RecorderOperations: @unchecked Sendable {
         metrics.declareCounter("recorder_written_bytes_total", help: "Media bytes written to recordings (counted when each chunk closes).")
         metrics.declareCounter("recorder_chunks_finalized_total", help: "Chunks that became complete files (MP4: finalized by mp4writer).")
         metrics.declareCounter("recorder_chunks_failed_total", help: "Chunks whose writing or finalizing failed.")
+        metrics.declareCounter("recorder_frames_dropped_total",
+                               help: "Frames not recorded because the disk fell behind and the recording's write queue was full.")
         metrics.declareCounter("recorder_recovery_runs_total", help: "Start-up recovery runs over the media folder.")
         metrics.declareCounter("recorder_retention_deletions_total", help: "Recordings deleted, by reason (age, bytes, free-space, request).",
                                labelSets: reasons)

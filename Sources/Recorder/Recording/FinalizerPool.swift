@@ -1,11 +1,15 @@
 import Foundation
 import MediaCore
+import Synchronization
 
 /// Runs mp4writer as a separate process for each closed MP4 chunk, a bounded number at a time
 /// and off the ingest path: a slow finalize never stalls recording. A chunk whose finalize
 /// fails keeps its staging set (mp4writer never removes it before the MP4 is durable), so it
 /// is recovered at the next start or by hand.
-public final class FinalizerPool: @unchecked Sendable {
+///
+/// Chunks beyond the bound wait in a list, not on a thread: at most `concurrency` runners
+/// exist, and each one that ends a run takes the next waiting chunk.
+public final class FinalizerPool: Sendable {
     public struct Result: Sendable {
         public let path: String
         public let status: Int32
@@ -13,19 +17,28 @@ public final class FinalizerPool: @unchecked Sendable {
         public var succeeded: Bool { status == 0 }
     }
 
+    private struct Job {
+        let path: String
+        let completion: @Sendable (Result) -> Void
+    }
+
+    private struct State {
+        var waiting: [Job] = []
+        /// Start times of the mp4writer runs in progress, by ticket.
+        var running: [Int: Date] = [:]
+        var runners = 0
+        var nextTicket = 0
+    }
+
     public let mp4writerPath: String
-    private let slots: DispatchSemaphore
+    private let concurrency: Int
     private let group = DispatchGroup()
     private let queue = DispatchQueue(label: "finalizer-pool", attributes: .concurrent)
-    private let counts = NSLock()
-    private var waiting = 0
-    /// Start times of the mp4writer runs in progress, by ticket.
-    private var running: [Int: Date] = [:]
-    private var nextTicket = 0
+    private let state = Mutex(State())
 
     public init(mp4writerPath: String, concurrency: Int = 2) {
         self.mp4writerPath = mp4writerPath
-        slots = DispatchSemaphore(value: max(1, concurrency))
+        self.concurrency = max(1, concurrency)
     }
 
     /// The mp4writer beside the running executable (the recorder ships with it).
@@ -37,30 +50,38 @@ public final class FinalizerPool: @unchecked Sendable {
     /// Queues `mp4writer -path=PATH`; `completion` runs on a pool thread when it ends.
     public func finalize(_ path: String, completion: @escaping @Sendable (Result) -> Void) {
         group.enter()
-        counts.withLock { waiting += 1 }
-        queue.async { [self] in
-            slots.wait()
-            let ticket = counts.withLock { () -> Int in
-                waiting -= 1
-                nextTicket += 1
-                running[nextTicket] = Date()
-                return nextTicket
+        let startRunner = state.withLock { state -> Bool in
+            state.waiting.append(Job(path: path, completion: completion))
+            guard state.runners < concurrency else { return false }
+            state.runners += 1
+            return true
+        }
+        if startRunner { queue.async { [self] in runWaitingJobs() } }
+    }
+
+    /// A runner: finalizes waiting chunks, in order, until none is left.
+    private func runWaitingJobs() {
+        while let (job, ticket) = state.withLock({ state -> (Job, Int)? in
+            guard !state.waiting.isEmpty else {
+                state.runners -= 1
+                return nil
             }
-            defer {
-                counts.withLock { _ = running.removeValue(forKey: ticket) }
-                slots.signal()
-                group.leave()
-            }
-            completion(run(path))
+            state.nextTicket += 1
+            state.running[state.nextTicket] = Date()
+            return (state.waiting.removeFirst(), state.nextTicket)
+        }) {
+            job.completion(run(job.path))
+            state.withLock { _ = $0.running.removeValue(forKey: ticket) }
+            group.leave()
         }
     }
 
     /// Chunks queued and being finalized (the metrics' queue length).
-    public var queueLength: Int { counts.withLock { waiting + running.count } }
+    public var queueLength: Int { state.withLock { $0.waiting.count + $0.running.count } }
 
     /// When the longest-running mp4writer of those in progress started; nil when none runs
     /// (health: a finalize that never ends is a stuck finalizer).
-    public var oldestRunStart: Date? { counts.withLock { running.values.min() } }
+    public var oldestRunStart: Date? { state.withLock { $0.running.values.min() } }
 
     /// Blocks until every queued finalize has ended.
     public func waitUntilIdle() {

@@ -44,6 +44,9 @@ public struct OutputNaming: Sendable {
         return stem + "_part" + Self.fourDigits(index) + ext
     }
 
+    /// The first file of a recording that starts now (computedPathToFile before it starts).
+    public var firstPath: String { path(stem: stemForNewRecording(), part: 0) }
+
     /// YYYYMMDD of `date` in local time.
     public static func dateFolder(_ date: time_t) -> String {
         var t = date

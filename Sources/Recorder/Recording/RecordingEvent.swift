@@ -9,6 +9,9 @@ public enum RecordingEvent: Sendable, Equatable {
     case chunkError(path: String, message: String)
     /// A track this recording leaves out and why (said once per track).
     case trackNotRecorded(UnrecordableTrack)
+    /// Frames not recorded because the disk fell behind (the recording's write queue was
+    /// full): one event per stretch, when the file goes on at a keyframe or closes.
+    case framesDropped(path: String, frames: Int, bytes: Int)
 }
 
 /// A closed chunk: what a user checks about a file.

@@ -7,11 +7,16 @@ import MediaCore
 /// that every file starts at zero with the A/V offset kept, and hands MP4 chunks to the
 /// finalizer pool.
 ///
+/// The session runs on the thread that delivers the stream (under the stream's lock) and
+/// never touches the disk: its files are made, written and closed by its `RecordingWriter`,
+/// on a queue of its own. When that writer falls behind, frames are dropped as `BacklogGate`
+/// says and reported as `framesDropped`.
+///
 /// Recording starts at the first video keyframe (audio-only streams: the first audio frame
 /// after 1 s of buffered media shows there is no video); frames before it cannot be decoded
 /// alone and are dropped, except the audio lead presented up to `originWindowSeconds` before it.
 public final class RecordingSession {
-    public typealias WriterFactory = (_ type: RecordParameters.OutputType, _ path: String,
+    public typealias WriterFactory = @Sendable (_ type: RecordParameters.OutputType, _ path: String,
                                       _ tracks: [TrackDescription], _ winQtCompat: Bool) throws -> ChunkWriter
 
     /// winQtCompat: start a new part before the payload reaches what 32-bit offsets address,
@@ -27,6 +32,9 @@ public final class RecordingSession {
     public let naming: OutputNaming
     private let pool: FinalizerPool?
     private let makeWriter: WriterFactory
+    /// The recording's disk side: every file operation runs there, in order.
+    let recordingWriter: RecordingWriter
+    private var backlog = BacklogGate()
     private let onEvent: @Sendable (RecordingEvent) -> Void
 
     /// Tracks of the stream, with every sample description seen so far.
@@ -41,7 +49,7 @@ public final class RecordingSession {
         /// Made when the origin is decided, with every track known by then: a track announced
         /// in the file's first `originWindowSeconds` (MPEG-TS announces each audio language
         /// with its first PES, after the first picture) is part of the file.
-        var writer: ChunkWriter?
+        var writer: QueuedChunkWriter?
         /// The file's tracks, each with the descriptions it has in this file.
         var tracks: [TrackDescription]
         /// The frame the file starts with (a keyframe when there is video).
@@ -76,11 +84,13 @@ public final class RecordingSession {
 
     public init(parameters: RecordParameters, resolvedPath: String, pool: FinalizerPool?,
                 writerFactory: @escaping WriterFactory = RecordingSession.defaultWriter,
+                writerOptions: RecordingWriter.Options = RecordingWriter.Options(),
                 onEvent: @escaping @Sendable (RecordingEvent) -> Void = { _ in }) {
         self.parameters = parameters
         naming = OutputNaming(parameters: parameters, resolvedPath: resolvedPath)
         self.pool = pool
         makeWriter = writerFactory
+        recordingWriter = RecordingWriter(options: writerOptions)
         self.onEvent = onEvent
     }
 
@@ -95,7 +105,7 @@ public final class RecordingSession {
 
     /// The path the next file will have (computedPathToFile before recording starts).
     public var nextPath: String {
-        naming.path(stem: stem ?? naming.stemForNewRecording(), part: partIndex)
+        stem.map { naming.path(stem: $0, part: partIndex) } ?? naming.firstPath
     }
 
     /// The open file, its media bytes and seconds so far (listStreams); nil between files.
@@ -259,8 +269,6 @@ public final class RecordingSession {
         self.stem = stem
         let path = naming.path(stem: stem, part: partIndex)
         partIndex += 1
-        // The folder may not exist yet: a date folder, or a pathToFile naming a new folder.
-        try FileSystem.createDirectories(FileSystem.directoryName(path))
         // Each file starts with the description each track is using now, as its number 1.
         var tracks: [TrackDescription] = []
         var map: [UInt32: [UInt16: UInt16]] = [:]
@@ -300,7 +308,8 @@ public final class RecordingSession {
         }
         open.originTicks = best.ticks
         open.originScale = best.scale
-        open.writer = try makeWriter(parameters.type, open.path, open.tracks, parameters.winQtCompat)
+        open.writer = QueuedChunkWriter(path: open.path, tracks: open.tracks, type: parameters.type,
+                                        winQtCompat: parameters.winQtCompat, on: recordingWriter, make: makeWriter)
         let held = open.startBuffer
         open.startBuffer = []
         chunk = open
@@ -326,6 +335,17 @@ public final class RecordingSession {
         }
         guard let local = map[frame.sampleDescriptionIndex] else { droppedFrames += 1; return }
         f.sampleDescriptionIndex = local
+        let fits = recordingWriter.options.whenFull == .wait || recordingWriter.hasRoom(for: f.payload.count)
+        switch backlog.decide(bytes: f.payload.count, isVideo: track.kind == .video, isKeyframe: f.isKeyframe,
+                              streamHasVideo: hasVideo, fits: fits) {
+        case .write:
+            break
+        case .drop:
+            droppedFrames += 1
+            return
+        case .resume(let run):
+            onEvent(.framesDropped(path: open.path, frames: run.frames, bytes: run.bytes))
+        }
         try open.writer?.write(f)
         open.lastDTS[f.trackID] = f.dts
         if open.firstDTS[f.trackID] == nil { open.firstDTS[f.trackID] = f.dts }
@@ -333,16 +353,15 @@ public final class RecordingSession {
         chunk = open
     }
 
+    /// Queues the close of the open file; its `chunkClosed` (or `chunkError`) is reported
+    /// from the writer's queue once the file is closed, and an MP4 goes to the pool from there.
     private func closeChunk() throws {
         try decideOrigin()
         guard let open = chunk else { return }
         chunk = nil
         let path = open.path
-        do {
-            try open.writer?.close()
-        } catch {
-            onEvent(.chunkError(path: path, message: "\(error)"))
-            throw error
+        if let run = backlog.endOfFile() {
+            onEvent(.framesDropped(path: path, frames: run.frames, bytes: run.bytes))
         }
         var first: [UInt32: Double] = [:], last: [UInt32: Double] = [:]
         var duration = 0.0
@@ -353,14 +372,22 @@ public final class RecordingSession {
             duration = max(duration, Double(dts) / scale)
         }
         filesWritten.append(path)
-        onEvent(.chunkClosed(ChunkSummary(path: path, durationSeconds: duration, payloadBytes: open.writer?.payloadBytes ?? 0,
-                                          samples: open.samples, firstTimestamp: first, lastTimestamp: last,
-                                          wallClockStart: open.wallClockStart)))
-        if parameters.type == .mp4, let pool {
-            let notify = onEvent
-            pool.finalize(path) { result in
-                notify(result.succeeded ? .chunkFinalized(path: path)
-                                        : .chunkError(path: path, message: "mp4writer exited \(result.status): \(result.output)"))
+        let summary = ChunkSummary(path: path, durationSeconds: duration, payloadBytes: 0, samples: open.samples,
+                                   firstTimestamp: first, lastTimestamp: last, wallClockStart: open.wallClockStart)
+        let notify = onEvent
+        let pool = parameters.type == .mp4 ? self.pool : nil
+        open.writer?.close { result in
+            switch result {
+            case .failure(let error):
+                notify(.chunkError(path: path, message: "\(error)"))
+            case .success(let bytes):
+                var closed = summary
+                closed.payloadBytes = bytes
+                notify(.chunkClosed(closed))
+                pool?.finalize(path) { result in
+                    notify(result.succeeded ? .chunkFinalized(path: path)
+                                            : .chunkError(path: path, message: "mp4writer exited \(result.status): \(result.output)"))
+                }
             }
         }
     }
@@ -377,6 +404,9 @@ public final class RecordingSession {
         }
         pending = []
         try closeChunk()
+        // The end of the recording waits for its files: closed, and MP4s queued to finalize.
+        recordingWriter.waitUntilIdle()
+        try recordingWriter.throwIfFailed()
         if partIndex == 0 && !notRecorded.isEmpty {
             // Nothing was written because nothing could be: say why, as an error.
             onEvent(.chunkError(path: nextPath, message: "nothing recordable: "

@@ -310,7 +310,7 @@ final class NginxProcess {
     init(directory: String) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory + "/rec", withIntermediateDirectories: true)
-        rtmpPort = try Self.freePort()
+        rtmpPort = try FreePort.pick()
         let config = """
             load_module \(RTMPBenchmark.nginxRTMPModule);
             daemon off;
@@ -345,13 +345,6 @@ final class NginxProcess {
         }
         process.stop(signal: SIGKILL)
         throw BenchError("nginx did not start: \((try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "")")
-    }
-
-    /// A port free a moment ago (nginx cannot be told to pick one and say which).
-    private static func freePort() throws -> Int {
-        let socket = try StreamSocket.listen(host: "127.0.0.1", port: 0)
-        defer { socket.close() }
-        return try socket.localPort()
     }
 
     func url(_ name: String) -> String { "rtmp://127.0.0.1:\(rtmpPort)/live/\(name)" }

@@ -60,7 +60,7 @@ struct RTSPBenchmark {
 
             // ffmpeg as the RTSP server, recording what it is sent with -c copy.
             Glibc.sync()
-            let port = try Self.freePort()
+            let port = try FreePort.pick()
             let output = directory + "/ffmpeg_\(run).mp4"
             start = Date()
             let receiver = try SpawnedProcess(RTMPBenchmark.ffmpeg, ["-nostdin", "-v", "error", "-rtsp_flags", "listen", "-timeout", "60",
@@ -121,11 +121,6 @@ struct RTSPBenchmark {
         }
     }
 
-    private static func freePort() throws -> Int {
-        let socket = try StreamSocket.listen(host: "127.0.0.1", port: 0)
-        defer { socket.close() }
-        return try socket.localPort()
-    }
 
     /// Whether a socket listens on `port` (state 0A in /proc/net/tcp).
     private static func isListening(_ port: Int) -> Bool {

@@ -57,7 +57,7 @@ public struct MP4Track: Sendable, Equatable {
         let stsdNode = try stbl.requiredChild(SampleDescriptionBox.type)
         let entries = try stsdNode.decode(SampleDescriptionBox.self).entries
         guard let descriptions = try describe(entries, kind: kind, stsd: stsdNode) else { return nil }
-        guard mdhd.timescale > 0 else {
+        guard mdhd.times.timescale > 0 else {
             throw .invalidValue(MediaHeaderBox.type, reason: "timescale is 0", at: mdhdNode.offset)
         }
 
@@ -66,10 +66,10 @@ public struct MP4Track: Sendable, Equatable {
         let elstNode = trak.descendant("edts", EditListBox.type)
         let editList = try elstNode?.decode(EditListBox.self).entries ?? []
         let timeline = try PresentationTimeline(
-            editList: editList, movieTimescale: movieTimescale, trackTimescale: mdhd.timescale, kind: kind,
+            editList: editList, movieTimescale: movieTimescale, trackTimescale: mdhd.times.timescale, kind: kind,
             samples: samples, compositionOffsets: tables.compositionOffsets, location: elstNode?.offset ?? trak.offset)
         return MP4Track(trackID: header.trackID, handlerType: handler.handlerType, kind: kind,
-                        timescale: mdhd.timescale, duration: mdhd.duration, editList: editList,
+                        timescale: mdhd.times.timescale, duration: mdhd.times.duration, editList: editList,
                         sampleEntries: entries, sampleDescriptions: descriptions, samples: samples, timeline: timeline)
     }
 

@@ -70,14 +70,30 @@ struct RBSPReader {
 }
 
 extension RBSPReader {
-    /// A reader over the RBSP of an H.265 NAL unit of type `expected`, after its two-byte
-    /// header (23008-2 7.3.1.2).
-    init<C: Collection<UInt8>>(h265NALUnit nalUnit: C, expected: H265NALUnitType, structure: String) throws(CodecError) {
-        guard nalUnit.count >= 2, let type = H265NALUnitType(nalUnit: nalUnit) else {
+    /// A reader over the RBSP of a NAL unit of type `expected`, after its header (H.264 7.3.1,
+    /// H.265 7.3.1.2); a unit of another type or shorter than its header throws.
+    init<C: Collection<UInt8>, Kind: NALUnitKind>(nalUnit: C, expected: Kind, structure: String) throws(CodecError) {
+        guard nalUnit.count >= Kind.headerByteCount, let type = Kind(nalUnit: nalUnit) else {
             throw .truncated(structure: structure, field: "NAL unit header",
-                             .truncated(needed: 2, remaining: nalUnit.count, at: 0))
+                             .truncated(needed: Kind.headerByteCount, remaining: nalUnit.count, at: 0))
         }
         guard type == expected else { throw .unexpectedNALUnitType(structure: structure, found: type.rawValue) }
-        self.init(rbsp: NALUnit.rbsp(from: nalUnit.dropFirst(2)), structure: structure)
+        self.init(rbsp: NALUnit.rbsp(from: nalUnit.dropFirst(Kind.headerByteCount)), structure: structure)
     }
+}
+
+/// The NAL unit type of H.264 or H.265, as a parameter-set parser checks it.
+protocol NALUnitKind: Equatable {
+    /// Bytes of the NAL unit header: 1 in H.264 (7.3.1), 2 in H.265 (7.3.1.2).
+    static var headerByteCount: Int { get }
+    init?<C: Collection<UInt8>>(nalUnit: C)
+    var rawValue: UInt8 { get }
+}
+
+extension H264NALUnitType: NALUnitKind {
+    static var headerByteCount: Int { 1 }
+}
+
+extension H265NALUnitType: NALUnitKind {
+    static var headerByteCount: Int { 2 }
 }

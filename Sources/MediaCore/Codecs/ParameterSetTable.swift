@@ -42,3 +42,11 @@ extension H264SequenceParameterSet: ParameterSet {}
 extension H264PictureParameterSet: PictureParameterSet {}
 extension H265SequenceParameterSet: ParameterSet {}
 extension H265PictureParameterSet: PictureParameterSet {}
+
+extension ParameterSet {
+    /// Parses the first of a decoder configuration record's sets; a record without one throws.
+    static func first(of nalUnits: [[UInt8]], in structure: String) throws(CodecError) -> Self {
+        guard let first = nalUnits.first else { throw .missing(structure: structure, element: "sequence parameter set") }
+        return try Self(nalUnit: first)
+    }
+}

@@ -81,19 +81,3 @@ extension RBSPReader {
         self.init(rbsp: NALUnit.rbsp(from: nalUnit.dropFirst(Kind.headerByteCount)), structure: structure)
     }
 }
-
-/// The NAL unit type of H.264 or H.265, as a parameter-set parser checks it.
-protocol NALUnitKind: Equatable {
-    /// Bytes of the NAL unit header: 1 in H.264 (7.3.1), 2 in H.265 (7.3.1.2).
-    static var headerByteCount: Int { get }
-    init?<C: Collection<UInt8>>(nalUnit: C)
-    var rawValue: UInt8 { get }
-}
-
-extension H264NALUnitType: NALUnitKind {
-    static var headerByteCount: Int { 1 }
-}
-
-extension H265NALUnitType: NALUnitKind {
-    static var headerByteCount: Int { 2 }
-}

@@ -363,8 +363,11 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
             return
         }
         let name = stream.name
+        var writerOptions = options.recordingWriter
+        // A UDP sender cannot be slowed: waiting would only make the kernel drop datagrams.
+        if stream.source == TSListener.udpSourceName { writerOptions.backpressureTimeout = .zero }
         let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,
-                                       writerOptions: options.recordingWriter, onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
+                                       writerOptions: writerOptions, onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
         stream.lock.withLock {
             do {
                 try stream.attach(session, configId: id)

@@ -335,7 +335,7 @@ public final class RecordingSession {
         }
         guard let local = map[frame.sampleDescriptionIndex] else { droppedFrames += 1; return }
         f.sampleDescriptionIndex = local
-        let fits = recordingWriter.options.whenFull == .wait || recordingWriter.hasRoom(for: f.payload.count)
+        let fits = recordingWriter.admits(bytes: f.payload.count, dropping: backlog.dropping != nil)
         switch backlog.decide(bytes: f.payload.count, isVideo: track.kind == .video, isKeyframe: f.isKeyframe,
                               streamHasVideo: hasVideo, fits: fits) {
         case .write:

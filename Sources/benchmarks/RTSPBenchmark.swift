@@ -16,16 +16,13 @@ import Recorder
 /// it started is killed and the run fails with a message (a hung RTSP session never hangs the
 /// benchmark).
 struct RTSPBenchmark {
-    let directory: String
-    let targetBytes: Double
-    let runs: Int
-    let tools: String
-    let clipPath: String?
+    /// The RTMP benchmark's settings and clip: both push the same media.
+    let shared: RTMPBenchmark
 
     static let childTimeout = 300.0
 
     func run() throws {
-        let shared = RTMPBenchmark(directory: directory, targetBytes: targetBytes, runs: runs, tools: tools, clipPath: clipPath)
+        let (directory, targetBytes, runs, tools) = (shared.directory, shared.targetBytes, shared.runs, shared.tools)
         for tool in [RTMPBenchmark.ffmpeg, tools + "/recorder", tools + "/mp4writer"] where !FileManager.default.fileExists(atPath: tool) {
             throw BenchError("\(tool) is missing (apt-get install ffmpeg; swift build -c release)")
         }

@@ -105,8 +105,8 @@ case "rtmp":
 case "rtsp":
     let tools = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
-    try RTSPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
-                      runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip).run()
+    try RTSPBenchmark(shared: RTMPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
+                                            runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip)).run()
 case "catalog":
     try CatalogBenchmark(directory: scratch, count: Int(argument("count", default: "100000"))!,
                          runs: Int(argument("runs", default: "5"))!).run()

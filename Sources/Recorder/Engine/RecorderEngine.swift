@@ -397,10 +397,13 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
             return
         }
         let name = stream.name
+        var writerOptions = options.recordingWriter
+        // A UDP sender cannot be slowed: waiting would only make the kernel drop datagrams.
+        if stream.source == TSListener.udpSourceName { writerOptions.backpressureTimeout = .zero }
         stream.state.withLock { state in
             // Made under the stream's lock, where it lives (LiveStream).
             let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,
-                                           writerOptions: options.recordingWriter,
+                                           writerOptions: writerOptions,
                                            onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
             do {
                 try state.attach(session, configId: id)

@@ -37,9 +37,12 @@ final class TSListener: @unchecked Sendable {
         self.silence = silence
     }
 
+    /// The source name of a UDP stream: the engine gives it no backpressure wait.
+    static let udpSourceName = "udp-ts"
+
     var sourceName: String {
         switch input {
-        case .udp: return "udp-ts"
+        case .udp: return Self.udpSourceName
         case .tcp: return "tcp-ts"
         case .file: return "file"
         }
@@ -145,7 +148,7 @@ final class TSListener: @unchecked Sendable {
     }
 
     private func publishRequest(from address: String?) -> PublishRequest {
-        PublishRequest(ingestProtocol: sourceName == "udp-ts" ? .udpTS : .tcpTS, app: "", name: name, clientAddress: address)
+        PublishRequest(ingestProtocol: sourceName == Self.udpSourceName ? .udpTS : .tcpTS, app: "", name: name, clientAddress: address)
     }
 
     /// Whether the sender at `address` may feed the stream (refusals are announced by the engine).

@@ -15,6 +15,12 @@ import Synchronization
 /// datagrams anyway, and at random. A recording of a file (`recorder record --input FILE`)
 /// waits for room with no time bound, since nothing is lost by reading the file more slowly.
 ///
+/// A live stream's jobs are not handed to the queue one by one: they wait in a list that one
+/// drain empties in order, scheduled `drainDelay` after the first job of a batch, at once when
+/// the batch passes `drainBytes` (or a thread waits for room), and at once for every job that
+/// is not a frame (a chunk's open, description or close), so a live stream wakes the writer a
+/// few times a second instead of once per frame (issue 12). Jobs keep their exact order.
+///
 /// The first job that fails (a full disk, an I/O error) is kept and thrown to the session at
 /// its next call; later media jobs are skipped, but closing jobs still run so that the files
 /// are closed and their locks released.
@@ -38,6 +44,13 @@ public final class RecordingWriter: Sendable {
         /// under bulk writes), short enough that a stalled disk does not hold the publisher
         /// (and the stream's lock) for long. Zero for a source that cannot be slowed (UDP).
         public var backpressureTimeout: Duration = .seconds(2)
+        /// How long a frame may wait in memory before its batch is drained: 50 ms of a live
+        /// stream is a few frames; the frames reach the page cache 50 ms later, well inside the
+        /// staging writer's sync cadence (what a crash keeps is what was synced). Zero drains
+        /// every job at once (a file recording, which reads as fast as the disk allows).
+        public var drainDelay: Duration = .milliseconds(50)
+        /// Media bytes that make a batch drain at once (a fast push batches by size).
+        public var drainBytes = 256 << 10
         /// Test hook: runs on the writer queue before each job (a slow or stalled disk).
         public var beforeEachJob: (@Sendable () -> Void)?
         public init() {}
@@ -49,6 +62,18 @@ public final class RecordingWriter: Sendable {
         var failure: (any Error)?
         /// A thread waits in `waitForRoom` for a job to finish.
         var waiting = false
+        /// Jobs submitted and not yet taken by a drain, in order.
+        var pending: [Job] = []
+        var pendingBytes = 0
+        /// A drain is queued to run at once / after `drainDelay`.
+        var drainQueued = false
+        var drainTimerSet = false
+    }
+
+    private struct Job {
+        let bytes: Int
+        let always: Bool
+        let run: @Sendable () throws -> Void
     }
 
     public let options: Options
@@ -81,6 +106,8 @@ public final class RecordingWriter: Sendable {
                 return false
             }
             if room { return true }
+            // The frames that fill the queue may still wait for a timed drain.
+            drainNow()
             let left = deadline - ContinuousClock.now
             guard left > .zero else {
                 state.withLock { $0.waiting = false }
@@ -121,30 +148,80 @@ public final class RecordingWriter: Sendable {
     /// Queues `job` carrying `bytes` of media. `always`: run it even after a failure (closing).
     func submit(bytes: Int = 0, always: Bool = false, _ job: @escaping @Sendable () throws -> Void) {
         if options.whenFull == .wait, bytes > 0, !hasRoom(for: bytes) { waitUntilIdle() }
-        state.withLock {
-            $0.queuedBytes += bytes
-            $0.peakQueuedBytes = max($0.peakQueuedBytes, $0.queuedBytes)
+        // A file is read as fast as the disk allows: nothing to coalesce there.
+        let delay = options.whenFull == .wait ? .zero : options.drainDelay
+        let batchLimit = min(options.drainBytes, options.queueLimitBytes / 2)
+        let schedule = state.withLock { s -> (now: Bool, timer: Bool) in
+            s.queuedBytes += bytes
+            s.peakQueuedBytes = max(s.peakQueuedBytes, s.queuedBytes)
+            s.pending.append(Job(bytes: bytes, always: always, run: job))
+            s.pendingBytes += bytes
+            // Anything but a frame (open, description, close) drains at once, as does a full batch.
+            if bytes == 0 || delay <= .zero || s.pendingBytes >= batchLimit || s.waiting {
+                defer { s.drainQueued = true }
+                return (!s.drainQueued, false)
+            }
+            if s.drainQueued || s.drainTimerSet { return (false, false) }
+            s.drainTimerSet = true
+            return (false, true)
         }
-        queue.async { [self] in
-            options.beforeEachJob?()
-            if always || state.withLock({ $0.failure == nil }) {
-                do {
-                    try job()
-                } catch {
-                    state.withLock { if $0.failure == nil { $0.failure = error } }
+        if schedule.now {
+            queue.async { [self] in drain() }
+        } else if schedule.timer {
+            let (seconds, attoseconds) = delay.components
+            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in drain() }
+        }
+    }
+
+    /// Has the pending jobs drained at once (a waiting thread needs their room).
+    private func drainNow() {
+        let schedule = state.withLock { s -> Bool in
+            if s.drainQueued || s.pending.isEmpty { return false }
+            s.drainQueued = true
+            return true
+        }
+        if schedule { queue.async { [self] in drain() } }
+    }
+
+    /// Runs every pending job in order; on the writer queue only. A job submitted while the
+    /// batch runs is taken by the next turn of the loop, so none waits for a timer it missed.
+    private func drain() {
+        while true {
+            let batch = state.withLock { s -> [Job] in
+                let batch = s.pending
+                s.pending = []
+                s.pendingBytes = 0
+                if batch.isEmpty {
+                    s.drainQueued = false
+                    s.drainTimerSet = false
                 }
+                return batch
             }
-            let wake = state.withLock { s -> Bool in
-                s.queuedBytes -= bytes
-                defer { s.waiting = false }
-                return s.waiting
-            }
-            if wake { roomFreed.signal() }
+            if batch.isEmpty { return }
+            for job in batch { run(job) }
         }
+    }
+
+    private func run(_ job: Job) {
+        options.beforeEachJob?()
+        if job.always || state.withLock({ $0.failure == nil }) {
+            do {
+                try job.run()
+            } catch {
+                state.withLock { if $0.failure == nil { $0.failure = error } }
+            }
+        }
+        let wake = state.withLock { s -> Bool in
+            s.queuedBytes -= job.bytes
+            defer { s.waiting = false }
+            return s.waiting
+        }
+        if wake { roomFreed.signal() }
     }
 
     /// Returns once every job queued before has run (the end of a recording; tests).
     func waitUntilIdle() {
-        queue.sync {}
+        queue.sync { drain() }
     }
 }

@@ -27,10 +27,7 @@ public final class EventPublisher: Sendable {
     }
 
     public func publish(_ event: String, _ fields: [String: JSONValue]) {
-        var object = fields
-        object["event"] = .string(event)
-        object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-        let line = JSONWriter.text(of: .object(object))
+        let line = EventLine.text(event, fields)
         // Events may carry URLs a client or operator wrote (an RTSP camera's, a tcUrl): their
         // keys and passwords stay out of the log. Hooks get the event as it is.
         log(PublishSecrets.redacted(line))

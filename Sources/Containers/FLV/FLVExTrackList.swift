@@ -57,4 +57,20 @@ struct FLVExTrackList {
             }
         } while multitrack != nil && multitrack != .oneTrack && !r.isAtEnd
     }
+
+    /// The counterpart for a message of one packet: the header byte (`headerBits` with the
+    /// packet type in its low nibble), then the FourCC; a track other than the default (0)
+    /// goes out as a OneTrack multitrack packet with its trackId.
+    static func writeHeader(headerBits: UInt8, packetType: UInt8, multitrackPacketType: UInt8, fourCC: FourCC,
+                            trackID: UInt8, to writer: inout ByteWriter) {
+        if trackID != 0 {
+            writer.write(headerBits | multitrackPacketType)
+            writer.write(FLVMultitrackType.oneTrack.rawValue << 4 | packetType)
+            writer.write(fourCC)
+            writer.write(trackID)
+        } else {
+            writer.write(headerBits | packetType)
+            writer.write(fourCC)
+        }
+    }
 }

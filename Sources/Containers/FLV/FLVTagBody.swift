@@ -9,7 +9,7 @@ public protocol FLVTagBody: Sendable {
     /// Every packet of a message body, in order. `offset` locates the tag in errors.
     static func packets(parsing bytes: [UInt8], at offset: Int64) throws(FLVError) -> [Self]
     /// The packet's bytes after the header.
-    var data: [UInt8] { get }
+    var data: ArraySlice<UInt8> { get }
     /// Everything before `data`.
     func writeHeader(to writer: inout ByteWriter)
 }

@@ -145,11 +145,10 @@ public struct FLVAudioTagBody: FLVTagBody, Equatable {
             throw .truncatedTagBody(.audio, field: "ModEx", at: offset)
         }
         let list = try FLVExTrackList(&r, packetType: packetType, multitrackPacketType: ExPacketType.multitrack.rawValue,
-                                      kind: .audio, at: offset) { fourCCs.codec(of: $0) != nil }
+                                      kind: .audio, at: offset, codecs: fourCCs)
         packetType = list.packetType
         var result: [FLVAudioTagBody] = []
         for entry in list.entries {
-            guard let codec = fourCCs.codec(of: entry.fourCC) else { continue }   // the list keeps known ones only
             var body = entry.body
             let packet: Packet
             switch ExPacketType(rawValue: packetType) {
@@ -158,7 +157,7 @@ public struct FLVAudioTagBody: FLVTagBody, Equatable {
             case .sequenceEnd: packet = .sequenceEnd
             case .multichannelConfig, .multitrack, .modEx, nil: packet = .other(packetType: packetType)
             }
-            result.append(FLVAudioTagBody(codec: codec, packet: packet, isEnhanced: true, trackID: entry.trackID,
+            result.append(FLVAudioTagBody(codec: entry.codec, packet: packet, isEnhanced: true, trackID: entry.trackID,
                                           timestampOffsetNanoseconds: nanoseconds))
         }
         return result

@@ -105,18 +105,17 @@ public struct FLVVideoTagBody: FLVTagBody, Equatable {
             return [FLVVideoTagBody(codec: .h264, frameType: frameType, packet: .other(packetType: packetType), isEnhanced: true)]
         }
         let list = try FLVExTrackList(&r, packetType: packetType, multitrackPacketType: ExPacketType.multitrack.rawValue,
-                                      kind: .video, at: offset) { fourCCs.codec(of: $0) != nil }
+                                      kind: .video, at: offset, codecs: fourCCs)
         packetType = list.packetType
         var result: [FLVVideoTagBody] = []
         for entry in list.entries {
-            guard let codec = fourCCs.codec(of: entry.fourCC) else { continue }   // the list keeps known ones only
             let trackID = entry.trackID
             var body = entry.body
             let packet: Packet
             switch ExPacketType(rawValue: packetType) {
             case .sequenceStart:
                 packet = .sequenceStart(body.readRemainingBytes())
-            case .codedFrames where codec == .h264 || codec == .h265:
+            case .codedFrames where entry.codec == .h264 || entry.codec == .h265:
                 let high: UInt16, low: UInt8
                 do { high = try body.readInteger(); low = try body.readInteger() } catch {
                     throw .truncatedTagBody(.video, field: "CompositionTime", at: offset)
@@ -129,7 +128,7 @@ public struct FLVVideoTagBody: FLVTagBody, Equatable {
             case .metadata, .mpeg2TSSequenceStart, .multitrack, .modEx, nil:
                 packet = .other(packetType: packetType)
             }
-            result.append(FLVVideoTagBody(codec: codec, frameType: frameType, packet: packet, isEnhanced: true,
+            result.append(FLVVideoTagBody(codec: entry.codec, frameType: frameType, packet: packet, isEnhanced: true,
                                           trackID: trackID, timestampOffsetNanoseconds: nanoseconds))
         }
         return result

@@ -12,7 +12,7 @@ import MediaCore
 /// ```
 /// QuickTime sound descriptions version 1 and 2 reuse the first reserved bytes as a version
 /// and add fields; they appear in `.mov`, not in MP4, and are refused.
-public struct AudioSampleEntry: Sendable, Equatable {
+public struct AudioSampleEntry: SampleEntryLayout, Sendable, Equatable {
     public static let codingNames: Set<FourCC> = ["mp4a", "ac-3", "ec-3", "Opus", "ulaw", "alaw"]
     /// Bytes of fields before the child boxes.
     static let fixedFieldsSize = 28
@@ -86,16 +86,11 @@ public struct AudioSampleEntry: Sendable, Equatable {
         children.first { $0.type == type }?.body
     }
 
-    public var bodySize: Int { Self.fixedFieldsSize + children.reduce(0) { $0 + Int($1.size) } }
-
-    public func writeBody(to writer: inout ByteWriter) {
-        writer.writeZeros(6)
-        writer.write(dataReferenceIndex)
+    func writeMediaFields(to writer: inout ByteWriter) {
         writer.writeZeros(8)
         writer.write(channelCount)
         writer.write(sampleSize)
         writer.writeZeros(4)
         writer.write(sampleRate <= UInt32(UInt16.max) ? sampleRate << 16 : 0)
-        children.forEach { $0.write(to: &writer) }
     }
 }

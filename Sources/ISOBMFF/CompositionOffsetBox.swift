@@ -6,10 +6,21 @@ import MediaCore
 /// Version 0 offsets are unsigned and version 1 offsets signed. Both are read as signed
 /// 32-bit values, as ffmpeg reads them, so a version 0 offset above 2^31 (never written in
 /// practice) comes out negative; the bit pattern, and so a round trip, is unchanged.
-public struct CompositionOffsetBox: Box {
-    public static let type: FourCC = "ctts"
+public typealias CompositionOffsetBox = EntryTableBox<CompositionOffsetTable>
 
-    public struct Entry: Sendable, Equatable {
+/// The entries of `ctts`.
+public enum CompositionOffsetTable: EntryTable {
+    public static let type: FourCC = "ctts"
+    public static let supportedVersions: ClosedRange<UInt8> = 0...1
+
+    /// Version 1 only when an offset is negative.
+    public static func version(for entries: [Entry]) -> UInt8 {
+        entries.contains { $0.sampleOffset < 0 } ? 1 : 0
+    }
+
+    public struct Entry: SampleRun {
+        public static let byteCount = 8
+
         public var sampleCount: UInt32
         /// Composition time minus decoding time, in the media timescale.
         public var sampleOffset: Int32
@@ -18,41 +29,14 @@ public struct CompositionOffsetBox: Box {
             self.sampleCount = sampleCount
             self.sampleOffset = sampleOffset
         }
-    }
 
-    public var version: UInt8
-    public var entries: [Entry]
-
-    /// A table for new entries: version 1 only when an offset is negative.
-    public init(entries: [Entry]) {
-        self.init(version: entries.contains { $0.sampleOffset < 0 } ? 1 : 0, entries: entries)
-    }
-
-    public init(version: UInt8, entries: [Entry]) {
-        self.version = version
-        self.entries = entries
-    }
-
-    public init(body: inout ByteReader) throws(MP4ParseError) {
-        version = try body.readVersion(in: Self.type, supported: 0...1).version
-        let count = try body.readEntryCount(entrySize: 8, in: Self.type)
-        entries = []
-        entries.reserveCapacity(count)
-        for _ in 0..<count {
-            entries.append(Entry(sampleCount: try body.read(in: Self.type), sampleOffset: try body.read(in: Self.type)))
+        public init(reading reader: inout ByteReader, in box: FourCC) throws(MP4ParseError) {
+            self.init(sampleCount: try reader.read(in: box), sampleOffset: try reader.read(in: box))
         }
-    }
 
-    public var sampleCount: UInt64 { entries.reduce(0) { $0 + UInt64($1.sampleCount) } }
-
-    public var bodySize: Int { 4 + 4 + 8 * entries.count }
-
-    public func writeBody(to writer: inout ByteWriter) {
-        writer.writeVersionAndFlags(version, 0)
-        writer.write(UInt32(entries.count))
-        for entry in entries {
-            writer.write(entry.sampleCount)
-            writer.write(entry.sampleOffset)
+        public func write(to writer: inout ByteWriter) {
+            writer.write(sampleCount)
+            writer.write(sampleOffset)
         }
     }
 }

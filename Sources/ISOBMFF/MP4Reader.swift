@@ -28,7 +28,7 @@ public struct MP4Reader: Sendable {
         guard let moov = tree.first("moov") else { throw .missingBox("moov", parent: nil, at: 0) }
         let mvhdNode = try moov.requiredChild(MovieHeaderBox.type)
         movieHeader = try mvhdNode.decode(MovieHeaderBox.self)
-        guard movieHeader.timescale > 0 else {
+        guard movieHeader.times.timescale > 0 else {
             throw .invalidValue(MovieHeaderBox.type, reason: "timescale is 0", at: mvhdNode.offset)
         }
         var tracks: [MP4Track] = []
@@ -41,7 +41,7 @@ public struct MP4Reader: Sendable {
                 throw .invalidValue(TrackHeaderBox.type, reason: "track ID \(header.trackID) is 0 or used twice",
                                     at: tkhdNode.offset)
             }
-            if let track = try MP4Track.read(trak: trak, header: header, movieTimescale: movieHeader.timescale,
+            if let track = try MP4Track.read(trak: trak, header: header, movieTimescale: movieHeader.times.timescale,
                                              fileSize: source.size) {
                 tracks.append(track)
             } else {

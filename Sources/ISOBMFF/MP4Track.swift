@@ -57,7 +57,7 @@ public struct MP4Track: Sendable, Equatable {
         let stsdNode = try stbl.requiredChild(SampleDescriptionBox.type)
         let entries = try stsdNode.decode(SampleDescriptionBox.self).entries
         guard let descriptions = try describe(entries, kind: kind, stsd: stsdNode) else { return nil }
-        guard mdhd.timescale > 0 else {
+        guard mdhd.times.timescale > 0 else {
             throw .invalidValue(MediaHeaderBox.type, reason: "timescale is 0", at: mdhdNode.offset)
         }
 
@@ -66,10 +66,10 @@ public struct MP4Track: Sendable, Equatable {
         let elstNode = trak.descendant("edts", EditListBox.type)
         let editList = try elstNode?.decode(EditListBox.self).entries ?? []
         let timeline = try PresentationTimeline(
-            editList: editList, movieTimescale: movieTimescale, trackTimescale: mdhd.timescale, kind: kind,
+            editList: editList, movieTimescale: movieTimescale, trackTimescale: mdhd.times.timescale, kind: kind,
             samples: samples, compositionOffsets: tables.compositionOffsets, location: elstNode?.offset ?? trak.offset)
         return MP4Track(trackID: header.trackID, handlerType: handler.handlerType, kind: kind,
-                        timescale: mdhd.timescale, duration: mdhd.duration, editList: editList,
+                        timescale: mdhd.times.timescale, duration: mdhd.times.duration, editList: editList,
                         sampleEntries: entries, sampleDescriptions: descriptions, samples: samples, timeline: timeline)
     }
 
@@ -106,31 +106,24 @@ public struct MP4Track: Sendable, Equatable {
     /// An audio entry in MediaCore's terms: AAC or MP3 in `mp4a`, AC-3, E-AC-3, Opus, G.711;
     /// nil for another coding or object type.
     static func describe(_ audio: AudioSampleEntry, stsd: BoxNode) throws(MP4ParseError) -> SampleDescription? {
-        func configuration(_ type: FourCC) throws(MP4ParseError) -> [UInt8] {
+        /// The body of configuration box `type` and what `parse` makes of it.
+        func configuration<Parsed>(_ type: FourCC, _ parse: ([UInt8]) throws(CodecError) -> Parsed)
+            throws(MP4ParseError) -> (body: [UInt8], parsed: Parsed) {
             guard let body = audio.childBody(type) else { throw .missingBox(type, parent: audio.codingName, at: stsd.offset) }
-            return body
-        }
-        func invalid(_ type: FourCC, _ error: CodecError) -> MP4ParseError {
-            .invalidValue(type, reason: "\(error)", at: stsd.offset)
+            do throws(CodecError) { return (body, try parse(body)) } catch {
+                throw .invalidValue(type, reason: "\(error)", at: stsd.offset)
+            }
         }
         switch audio.codingName {
         case "ac-3":
-            let body = try configuration("dac3")
-            do throws(CodecError) {
-                let box = try AC3SpecificBox(parsing: body)
-                return SampleDescription(codec: .ac3, configuration: body, sampleRate: box.sampleRate, channelCount: UInt16(box.channelCount))
-            } catch { throw invalid("dac3", error) }
+            let (body, box) = try configuration("dac3") { bytes throws(CodecError) in try AC3SpecificBox(parsing: bytes) }
+            return SampleDescription(codec: .ac3, configuration: body, sampleRate: box.sampleRate, channelCount: UInt16(box.channelCount))
         case "ec-3":
-            let body = try configuration("dec3")
-            do throws(CodecError) {
-                let box = try EC3SpecificBox(parsing: body)
-                return SampleDescription(codec: .eac3, configuration: body, sampleRate: audio.sampleRate, channelCount: UInt16(box.channelCount))
-            } catch { throw invalid("dec3", error) }
+            let (body, box) = try configuration("dec3") { bytes throws(CodecError) in try EC3SpecificBox(parsing: bytes) }
+            return SampleDescription(codec: .eac3, configuration: body, sampleRate: audio.sampleRate, channelCount: UInt16(box.channelCount))
         case "Opus":
-            let body = try configuration("dOps")
-            do throws(CodecError) {
-                return .opus(header: try OpusIdentificationHeader(opusSpecificBox: body))
-            } catch { throw invalid("dOps", error) }
+            let (_, header) = try configuration("dOps") { bytes throws(CodecError) in try OpusIdentificationHeader(opusSpecificBox: bytes) }
+            return .opus(header: header)
         case "ulaw", "alaw":
             return .g711(audio.codingName == "ulaw" ? .pcmMulaw : .pcmAlaw, sampleRate: audio.sampleRate, channelCount: audio.channelCount)
         default:

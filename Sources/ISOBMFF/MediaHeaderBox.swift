@@ -6,35 +6,23 @@ import MediaCore
 public struct MediaHeaderBox: Box {
     public static let type: FourCC = "mdhd"
 
-    public var version: UInt8
-    public var creationTime: UInt64
-    public var modificationTime: UInt64
-    public var timescale: UInt32
-    /// Sum of the sample durations, in `timescale` units.
-    public var duration: UInt64
+    /// The duration is the sum of the sample durations.
+    public var times: HeaderTimes
     /// ISO 639-2/T code packed as three 5-bit letters (letter - 0x60), with the pad bit clear.
     public var packedLanguage: UInt16
 
     /// A header for new media; 64-bit fields only when a value needs them.
     public init(timescale: UInt32, duration: UInt64, language: String = "und",
                 creationTime: UInt64 = 0, modificationTime: UInt64 = 0) {
-        version = max(creationTime, modificationTime, duration) > UInt64(UInt32.max) ? 1 : 0
-        self.creationTime = creationTime
-        self.modificationTime = modificationTime
-        self.timescale = timescale
-        self.duration = duration
+        times = HeaderTimes(timescale: timescale, duration: duration, creationTime: creationTime,
+                            modificationTime: modificationTime)
         packedLanguage = Self.pack(language)
     }
 
     public init(body: inout ByteReader) throws(MP4ParseError) {
-        let t = Self.type
-        version = try body.readVersion(in: t, supported: 0...1).version
-        creationTime = try body.readTime(version: version, in: t)
-        modificationTime = try body.readTime(version: version, in: t)
-        timescale = try body.read(in: t)
-        duration = try body.readTime(version: version, in: t)
-        packedLanguage = try body.read(in: t)
-        try body.skip(2, in: t)                       // pre_defined
+        times = try HeaderTimes(reading: &body, in: Self.type)
+        packedLanguage = try body.read(in: Self.type)
+        try body.skip(2, in: Self.type)                     // pre_defined
     }
 
     /// The three-letter language code, e.g. "und".
@@ -49,15 +37,11 @@ public struct MediaHeaderBox: Box {
         return letters.reduce(0) { ($0 << 5) | UInt16(($1 &- 0x60) & 0x1F) }
     }
 
-    // version+flags, times, timescale, language, pre_defined
-    public var bodySize: Int { 4 + (version == 1 ? 28 : 16) + 4 }
+    // times, language, pre_defined
+    public var bodySize: Int { times.byteCount + 4 }
 
     public func writeBody(to writer: inout ByteWriter) {
-        writer.writeVersionAndFlags(version, 0)
-        writer.writeTime(creationTime, version: version)
-        writer.writeTime(modificationTime, version: version)
-        writer.write(timescale)
-        writer.writeTime(duration, version: version)
+        times.write(to: &writer)
         writer.write(packedLanguage)
         writer.writeZeros(2)
     }

@@ -7,14 +7,8 @@ import MediaCore
 public struct MovieHeaderBox: Box {
     public static let type: FourCC = "mvhd"
 
-    /// 1 when times are 64-bit. Kept so that a parsed box writes back byte for byte.
-    public var version: UInt8
-    /// Seconds since 1904-01-01 UTC.
-    public var creationTime: UInt64
-    public var modificationTime: UInt64
-    public var timescale: UInt32
-    /// Length of the presentation in `timescale` units.
-    public var duration: UInt64
+    /// The duration is the length of the presentation.
+    public var times: HeaderTimes
     /// Preferred rate, 16.16 fixed point (0x00010000: normal speed).
     public var rate: Int32
     /// Preferred volume, 8.8 fixed point (0x0100: full).
@@ -25,11 +19,8 @@ public struct MovieHeaderBox: Box {
     /// A header for a new movie; 64-bit fields only when a value needs them.
     public init(timescale: UInt32, duration: UInt64, nextTrackID: UInt32,
                 creationTime: UInt64 = 0, modificationTime: UInt64 = 0) {
-        version = max(creationTime, modificationTime, duration) > UInt64(UInt32.max) ? 1 : 0
-        self.creationTime = creationTime
-        self.modificationTime = modificationTime
-        self.timescale = timescale
-        self.duration = duration
+        times = HeaderTimes(timescale: timescale, duration: duration, creationTime: creationTime,
+                            modificationTime: modificationTime)
         rate = 0x0001_0000
         volume = 0x0100
         matrix = .identity
@@ -38,11 +29,7 @@ public struct MovieHeaderBox: Box {
 
     public init(body: inout ByteReader) throws(MP4ParseError) {
         let t = Self.type
-        version = try body.readVersion(in: t, supported: 0...1).version
-        creationTime = try body.readTime(version: version, in: t)
-        modificationTime = try body.readTime(version: version, in: t)
-        timescale = try body.read(in: t)
-        duration = try body.readTime(version: version, in: t)
+        times = try HeaderTimes(reading: &body, in: t)
         rate = try body.read(in: t)
         volume = try body.read(in: t)
         try body.skip(2 + 8, in: t)                   // reserved
@@ -51,15 +38,11 @@ public struct MovieHeaderBox: Box {
         nextTrackID = try body.read(in: t)
     }
 
-    // version+flags, three times, timescale, then rate, volume, reserved, matrix, pre_defined, next_track_ID
-    public var bodySize: Int { 4 + (version == 1 ? 28 : 16) + 4 + 2 + 10 + TransformMatrix.byteCount + 24 + 4 }
+    // times, then rate, volume, reserved, matrix, pre_defined, next_track_ID
+    public var bodySize: Int { times.byteCount + 4 + 2 + 10 + TransformMatrix.byteCount + 24 + 4 }
 
     public func writeBody(to writer: inout ByteWriter) {
-        writer.writeVersionAndFlags(version, 0)
-        writer.writeTime(creationTime, version: version)
-        writer.writeTime(modificationTime, version: version)
-        writer.write(timescale)
-        writer.writeTime(duration, version: version)
+        times.write(to: &writer)
         writer.write(rate)
         writer.write(volume)
         writer.writeZeros(10)

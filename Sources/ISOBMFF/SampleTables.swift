@@ -34,9 +34,9 @@ struct SampleTables: Sendable {
         sampleSizes = try required(SampleSizeBox.self)
         sampleToChunk = try required(SampleToChunkBox.self)
         if let stco = try optional(ChunkOffsetBox.self) {
-            chunkOffsets = stco.offsets.map(UInt64.init)
+            chunkOffsets = stco.entries.map(UInt64.init)
         } else if let co64 = try optional(ChunkLargeOffsetBox.self) {
-            chunkOffsets = co64.offsets
+            chunkOffsets = co64.entries
         } else {
             throw .missingBox(ChunkOffsetBox.type, parent: "stbl", at: stbl.offset)
         }
@@ -66,7 +66,7 @@ struct SampleTables: Sendable {
                                 at: location(CompositionOffsetBox.type))
         }
         var previousSync: UInt32 = 0
-        for number in syncSamples?.sampleNumbers ?? [] {
+        for number in syncSamples?.entries ?? [] {
             guard number > previousSync, number <= count else {
                 throw .invalidValue(SyncSampleBox.type,
                                     reason: "sample number \(number) is out of order or beyond the \(count) samples",
@@ -82,7 +82,7 @@ struct SampleTables: Sendable {
         var sttsEntry = TimeToSampleBox.Entry(sampleCount: 0, sampleDelta: 0)
         var ctts = (compositionOffsets?.entries ?? []).makeIterator()
         var cttsEntry = CompositionOffsetBox.Entry(sampleCount: 0, sampleOffset: 0)
-        let syncNumbers = syncSamples?.sampleNumbers
+        let syncNumbers = syncSamples?.entries
         var nextSync = 0
         var dts: Int64 = 0
         for run in runs {

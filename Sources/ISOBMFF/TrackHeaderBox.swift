@@ -29,7 +29,7 @@ public struct TrackHeaderBox: Box {
     public init(trackID: UInt32, duration: UInt64, isAudio: Bool, width: UInt16 = 0, height: UInt16 = 0,
                 flags: UInt32 = TrackHeaderBox.enabled | TrackHeaderBox.inMovie,
                 creationTime: UInt64 = 0, modificationTime: UInt64 = 0) {
-        version = max(creationTime, modificationTime, duration) > UInt64(UInt32.max) ? 1 : 0
+        version = HeaderTimes.version(fitting: creationTime, modificationTime, duration)
         self.flags = flags
         self.creationTime = creationTime
         self.modificationTime = modificationTime

@@ -9,7 +9,7 @@ import MediaCore
 /// horizresolution(4) vertresolution(4) reserved(4) frame_count(2) compressorname(32)
 /// depth(2) pre_defined(2) = -1   then boxes: avcC/hvcC/av1C/vpcC, pasp, btrt, colr...
 /// ```
-public struct VisualSampleEntry: Sendable, Equatable {
+public struct VisualSampleEntry: SampleEntryLayout, Sendable, Equatable {
     /// The codings read as visual entries: H.264 (`avc1` parameter sets in avcC only, `avc3`
     /// also in band), H.265 (`hvc1`, `hev1` likewise), AV1 (`av01`) and VP9 (`vp09`).
     public static let codingNames: Set<FourCC> = ["avc1", "avc3", "hvc1", "hev1", "av01", "vp09"]
@@ -98,11 +98,7 @@ public struct VisualSampleEntry: Sendable, Equatable {
         return children.first { $0.type == type }?.body
     }
 
-    public var bodySize: Int { Self.fixedFieldsSize + children.reduce(0) { $0 + Int($1.size) } }
-
-    public func writeBody(to writer: inout ByteWriter) {
-        writer.writeZeros(6)
-        writer.write(dataReferenceIndex)
+    func writeMediaFields(to writer: inout ByteWriter) {
         writer.writeZeros(16)
         writer.write(width)
         writer.write(height)
@@ -116,6 +112,5 @@ public struct VisualSampleEntry: Sendable, Equatable {
         writer.writeZeros(31 - name.count)
         writer.write(depth)
         writer.write(Int16(-1))
-        children.forEach { $0.write(to: &writer) }
     }
 }

@@ -103,8 +103,8 @@ enum ExportMovieWriter {
         var chunkOffsets: [Int64]
 
         func stbl(payloadStart: Int64, largeOffsets: Bool) -> [UInt8] {
-            container("stbl", boxes + [largeOffsets ? ChunkLargeOffsetBox(offsets: chunkOffsets.map { UInt64(payloadStart + $0) }).encoded
-                                                    : ChunkOffsetBox(offsets: chunkOffsets.map { UInt32(payloadStart + $0) }).encoded])
+            container("stbl", boxes + [largeOffsets ? ChunkLargeOffsetBox(entries: chunkOffsets.map { UInt64(payloadStart + $0) }).encoded
+                                                    : ChunkOffsetBox(entries: chunkOffsets.map { UInt32(payloadStart + $0) }).encoded])
         }
     }
 
@@ -161,7 +161,7 @@ enum ExportMovieWriter {
         if composition.contains(where: { $0.sampleOffset != 0 }) {
             children.append(CompositionOffsetBox(entries: composition).encoded)
         }
-        if syncNumbers.count < samples.count { children.append(SyncSampleBox(sampleNumbers: syncNumbers).encoded) }
+        if syncNumbers.count < samples.count { children.append(SyncSampleBox(entries: syncNumbers).encoded) }
         let constant = sizes.allSatisfy { $0 == sizes[0] }
         children.append(SampleSizeBox(sizes: constant ? .constant(size: sizes[0], sampleCount: UInt32(sizes.count))
                                                                          : .perSample(sizes)).encoded)

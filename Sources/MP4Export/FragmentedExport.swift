@@ -67,7 +67,7 @@ public struct FragmentedExport: Sendable {
             let stbl = ExportMovieWriter.container("stbl", [
                 SampleDescriptionBox(entries: track.entries).encoded, TimeToSampleBox(entries: []).encoded,
                 SampleToChunkBox(entries: []).encoded, SampleSizeBox(sizes: .constant(size: 0, sampleCount: 0)).encoded,
-                ChunkOffsetBox(offsets: []).encoded,
+                ChunkOffsetBox(entries: []).encoded,
             ])
             let mdia = ExportMovieWriter.media(track, duration: 0, time: 0, sampleTable: stbl)
             let header = TrackHeaderBox(trackID: id, duration: 0, isAudio: track.kind == .audio, width: track.width, height: track.height,

@@ -17,6 +17,11 @@ public struct FinalizeOptions: Sendable {
     public var strategy: CopyStrategy = .auto
     /// Called now and then with the fraction done (0...1), from the calling thread.
     public var progress: (@Sendable (Double) -> Void)?
+    /// Bytes of sample-table entries held in memory for one set (`SampleTableCapture`): within
+    /// it the track files are read once and the header goes out in one write; past it the
+    /// tables are streamed from the track files again, and memory stays flat. The default,
+    /// 8 MiB, holds about a million samples (some hours of video and audio); 0 always streams.
+    public var tableMemoryBudget = 8 << 20
     /// Called after each durable step of the output path, for crash tests that stop the
     /// process at an exact step.
     public var afterStep: (@Sendable (FinalizeStep) -> Void)?
@@ -39,7 +44,7 @@ public enum CopyStrategy: String, Sendable, CaseIterable {
 
 /// The steps of writing the output, in order, at which a crash leaves a state worth testing.
 public enum FinalizeStep: String, Sendable, CaseIterable {
-    /// copy: NAME.mp4.partial written and fsync'd. in place: NAME.mp4.header written.
+    /// copy: NAME.mp4.partial written and fsync'd. in place: the header written to NAME.mp4.journal, no trailer yet.
     case headerWritten
     /// in place: the journal is durable, nothing inserted yet.
     case journalWritten

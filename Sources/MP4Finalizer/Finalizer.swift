@@ -75,7 +75,9 @@ public struct Finalizer: Sendable {
 
         let closed = set.info?.closedCleanly ?? false
         // The size pass rides along with validation: one read of each track file for both.
-        let measurers = TrackMeasurers(set.tracks.map { ($0.header.trackID, $0.header.codec.kind, $0.header.timescale) })
+        let tableBudget = options.tableMemoryBudget / max(1, set.tracks.count)
+        let measurers = TrackMeasurers(set.tracks.map { ($0.header.trackID, $0.header.codec.kind, $0.header.timescale) },
+                                       tableBudget: tableBudget)
         let validation = try set.validate(verifyPayloads: (options.recovery && options.verifyClosedSets) || !closed) { id, record in
             try measurers.add(record, track: id)
         }
@@ -90,7 +92,7 @@ public struct Finalizer: Sendable {
 
         let plans = try kept.map { track in
             if track.keptSamplesSeenInOrder, let measurer = measurers.measurer(of: track.trackID) { return try measurer.finish(track) }
-            return try TrackPlan.measure(track, in: set)
+            return try TrackPlan.measure(track, in: set, tableBudget: tableBudget)
         }
         let winQt = options.winQtCompat ?? set.info?.winQtCompat ?? false
         let creationTime = set.info?.creationTime ?? set.tracks[0].header.creationTime
@@ -111,8 +113,10 @@ public struct Finalizer: Sendable {
         if tryInPlace {
             let aligned = try layout(alignment: Int64(try set.mdatDescriptor.blockSize()))
             options.progress?(0.15)
+            let header = try headerBytes(of: plans, layout: aligned, payloadSize: payloadSize, output: output)
+            if header != nil { moovSeconds = monotonicSeconds() - started }
             if try InPlaceFinalize(output: output, set: set, layout: aligned, payloadSize: payloadSize, afterStep: options.afterStep)
-                .run(writeHeader: { file in
+                .run(headerBytes: header, writeHeader: { file in
                     try writeHeader(of: plans, layout: aligned, payloadSize: payloadSize, set: set, to: file)
                     moovSeconds = monotonicSeconds() - started
                 }) {
@@ -165,8 +169,14 @@ public struct Finalizer: Sendable {
 
     /// Writes ftyp, moov (tables streamed into their planned places), the padding `free` box
     /// and the mdat header: bytes 0..<payloadStart of the output.
+    /// Writes the header: in one write when `headerBytes` can assemble it, else with the tables
+    /// streamed from the track files.
     private func writeHeader(of plans: [TrackPlan], layout: MovieLayout, payloadSize: Int64,
                              set: StagingSet, to file: FileDescriptor) throws {
+        if let header = try headerBytes(of: plans, layout: layout, payloadSize: payloadSize, output: set.paths.output) {
+            try file.writeAll(header, toAbsoluteOffset: 0)
+            return
+        }
         var skeleton: [(offset: Int64, bytes: [UInt8])] = []
         var tableOffsets: [TableID: Int64] = [:]
         layout.fileType.serialize(at: 0, into: &skeleton, tables: &tableOffsets)
@@ -175,16 +185,60 @@ public struct Finalizer: Sendable {
         for (index, plan) in plans.enumerated() {
             try writeTables(of: plan, index: index, layout: layout, offsets: tableOffsets, set: set, file: file)
         }
-        var header = ByteWriter()
+        for segment in Self.paddingAndMediaDataHeader(layout: layout, payloadSize: payloadSize) {
+            try file.writeAll(segment.bytes, toAbsoluteOffset: segment.offset)
+        }
+    }
+
+    /// Bytes 0..<payloadStart of the output (ftyp, moov, the padding `free` box, the mdat
+    /// header) assembled in memory from the tables the size pass kept; nil when some track's
+    /// tables passed the budget.
+    private func headerBytes(of plans: [TrackPlan], layout: MovieLayout, payloadSize: Int64, output: String) throws -> [UInt8]? {
+        let tables = plans.compactMap(\.tables)
+        guard tables.count == plans.count else { return nil }
+        var skeleton: [(offset: Int64, bytes: [UInt8])] = []
+        var tableOffsets: [TableID: Int64] = [:]
+        layout.fileType.serialize(at: 0, into: &skeleton, tables: &tableOffsets)
+        layout.movie.serialize(at: layout.fileType.size, into: &skeleton, tables: &tableOffsets)
+        skeleton += Self.paddingAndMediaDataHeader(layout: layout, payloadSize: payloadSize)
+        for (id, _) in tableOffsets {
+            // The counts and the tables come from the same sink, so they always agree; a
+            // mismatch would be a bug here, and must not write past a table's place.
+            let planned = layout.streamedSizes[id] ?? -1
+            let held = Int64(tables[id.track].byteCount(id.kind, useCO64: layout.useCO64))
+            guard held == planned else {
+                throw FinalizeError.staging(.malformed(path: output,
+                    reason: "table \(id.kind) of track \(plans[id.track].track.trackID) holds \(held) bytes, planned \(planned)"))
+            }
+        }
+        // Zeros: the `free` box's body, and what every write below fills.
+        var header = [UInt8](repeating: 0, count: Int(layout.payloadStart))
+        header.withUnsafeMutableBytes { raw in
+            for segment in skeleton {
+                segment.bytes.withUnsafeBytes { raw.baseAddress!.advanced(by: Int(segment.offset)).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            }
+            for (id, offset) in tableOffsets {
+                _ = tables[id.track].encode(id.kind, into: raw, at: Int(offset), payloadStart: UInt64(layout.payloadStart), useCO64: layout.useCO64)
+            }
+        }
+        return header
+    }
+
+    /// The `free` box that pads the header to its alignment (none when not needed) and the
+    /// mdat header, each at its offset.
+    private static func paddingAndMediaDataHeader(layout: MovieLayout, payloadSize: Int64) -> [(offset: Int64, bytes: [UInt8])] {
+        var segments: [(offset: Int64, bytes: [UInt8])] = []
         if layout.paddingSize > 0 {
             // `free` (ISO/IEC 14496-12 8.1.2): its body stays zeros.
             var padding = ByteWriter()
             LayoutNode.writeHeader("free", size: layout.paddingSize, to: &padding)
             padding.writeZeros(Int(layout.paddingSize) - padding.count)
-            try file.writeAll(padding.bytes, toAbsoluteOffset: layout.fileType.size + layout.movie.size)
+            segments.append((layout.fileType.size + layout.movie.size, padding.bytes))
         }
+        var header = ByteWriter()
         LayoutNode.writeHeader("mdat", size: layout.mdatHeaderSize + payloadSize, to: &header)
-        try file.writeAll(header.bytes, toAbsoluteOffset: layout.payloadStart - layout.mdatHeaderSize)
+        segments.append((layout.payloadStart - layout.mdatHeaderSize, header.bytes))
+        return segments
     }
 
     private func report(output: String, plans: [TrackPlan], layout: MovieLayout, payloadSize: Int64,

@@ -27,8 +27,11 @@ struct InPlaceFinalize {
     private var paths: StagingPaths { self.set.paths }
 
     /// Returns false, having changed nothing that matters, when the filesystem cannot insert
-    /// a range; the caller then copies instead.
-    func run(writeHeader: (FileDescriptor) throws -> Void) throws -> Bool {
+    /// a range; the caller then copies instead. The header is `headerBytes` when it could be
+    /// assembled in memory (`Finalizer.headerBytes`: one write, its checksum computed without
+    /// reading it back), else what `writeHeader` streams into the journal (tables too large to
+    /// hold; the checksum is read back).
+    func run(headerBytes: [UInt8]?, writeHeader: (FileDescriptor) throws -> Void) throws -> Bool {
         let mdat = try FileDescriptor.open(paths.mdat, .readWrite)
         defer { try? mdat.close() }
         if try mdat.size() > payloadSize {
@@ -39,12 +42,19 @@ struct InPlaceFinalize {
         let journalFile = try FileDescriptor.open(journalPath, [.readWrite, .create, .truncate])
         let headerLength = layout.payloadStart
         do {
-            try writeHeader(journalFile)
-            try journalFile.truncate(to: headerLength)
-            afterStep?(.headerWritten)
-            let journal = FinalizeJournal(headerLength: headerLength, payloadSize: payloadSize,
-                                          headerCRC: try FinalizeJournal.checksum(of: journalFile, length: headerLength))
-            try journalFile.writeAll(journal.encodedTrailer(), toAbsoluteOffset: headerLength)
+            if let bytes = headerBytes {
+                try journalFile.writeAll(bytes, toAbsoluteOffset: 0)
+                afterStep?(.headerWritten)
+                let journal = FinalizeJournal(headerLength: headerLength, payloadSize: payloadSize, headerCRC: CRC32C.checksum(bytes))
+                try journalFile.writeAll(journal.encodedTrailer(), toAbsoluteOffset: headerLength)
+            } else {
+                try writeHeader(journalFile)
+                try journalFile.truncate(to: headerLength)
+                afterStep?(.headerWritten)
+                let journal = FinalizeJournal(headerLength: headerLength, payloadSize: payloadSize,
+                                              headerCRC: try FinalizeJournal.checksum(of: journalFile, length: headerLength))
+                try journalFile.writeAll(journal.encodedTrailer(), toAbsoluteOffset: headerLength)
+            }
             // The insert below relies on the journal: header and trailer on disk first.
             try journalFile.dataSync()
             try FileSystem.syncDirectory(paths.directory)

@@ -25,7 +25,7 @@ enum MovieBoxes {
         let time = creationTime + mp4EpochOffset
         var box = MovieHeaderBox(timescale: timescale, duration: duration, nextTrackID: nextTrackID,
                                  creationTime: time, modificationTime: time)
-        box.version = version
+        box.times.version = version
         return leaf(box)
     }
 
@@ -45,7 +45,7 @@ enum MovieBoxes {
         let time = creationTime + mp4EpochOffset
         var box = MediaHeaderBox(timescale: timescale, duration: duration, language: "und",
                                  creationTime: time, modificationTime: time)
-        box.version = version
+        box.times.version = version
         return leaf(box)
     }
 

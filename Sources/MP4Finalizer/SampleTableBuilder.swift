@@ -18,10 +18,8 @@ struct SampleTableBuilder<Sink: SampleTableSink> {
     private var previousDTS: Int64 = 0
     private var lastDelta: UInt32 = 0      // valid once sampleCount > 1
     // Run-length state.
-    private var sttsCount: UInt32 = 0
-    private var sttsDelta: UInt32 = 0
-    private var cttsCount: UInt32 = 0
-    private var cttsOffset: Int32 = 0
+    private var timing = RunLengthCoder<UInt32>()
+    private var composition = RunLengthCoder<Int32>()
     private var chunkSamples: UInt32 = 0
     private var chunkDescription: UInt16 = 0
     private var chunkEnd: UInt64 = 0
@@ -43,7 +41,7 @@ struct SampleTableBuilder<Sink: SampleTableSink> {
             lastDelta = delta
         }
         sampleCount += 1
-        try emitComposition(record.compositionOffset)
+        if let run = composition.add(record.compositionOffset) { try sink.compositionOffset(count: run.count, offset: run.value) }
         if record.isSync { try sink.syncSample(number: sampleCount) }
         try sink.sampleSize(record.size)
 
@@ -63,14 +61,12 @@ struct SampleTableBuilder<Sink: SampleTableSink> {
     /// Flushes the runs still open. Call once after the last `add`.
     mutating func finish() throws(SystemError) {
         if sampleCount > 0 { try emitTiming(delta: lastSampleDuration) }
-        if sttsCount > 0 { try sink.timeToSample(count: sttsCount, delta: sttsDelta) }
-        if cttsCount > 0 { try sink.compositionOffset(count: cttsCount, offset: cttsOffset) }
+        if let run = timing.close() { try sink.timeToSample(count: run.count, delta: run.value) }
+        if let run = composition.close() { try sink.compositionOffset(count: run.count, offset: run.value) }
         try closeChunk()
         if stscFirstChunk > 0 {
             try sink.sampleToChunk(firstChunk: stscFirstChunk, samplesPerChunk: stscSamplesPerChunk, descriptionIndex: stscDescriptionIndex)
         }
-        sttsCount = 0
-        cttsCount = 0
         stscFirstChunk = 0
     }
 
@@ -78,23 +74,7 @@ struct SampleTableBuilder<Sink: SampleTableSink> {
     var lastSampleDuration: UInt32 { sampleCount > 1 ? max(1, lastDelta) : defaultLastDuration }
 
     private mutating func emitTiming(delta: UInt32) throws(SystemError) {
-        if sttsCount > 0, sttsDelta == delta {
-            sttsCount += 1
-        } else {
-            if sttsCount > 0 { try sink.timeToSample(count: sttsCount, delta: sttsDelta) }
-            sttsCount = 1
-            sttsDelta = delta
-        }
-    }
-
-    private mutating func emitComposition(_ offset: Int32) throws(SystemError) {
-        if cttsCount > 0, cttsOffset == offset {
-            cttsCount += 1
-        } else {
-            if cttsCount > 0 { try sink.compositionOffset(count: cttsCount, offset: cttsOffset) }
-            cttsCount = 1
-            cttsOffset = offset
-        }
+        if let run = timing.add(delta) { try sink.timeToSample(count: run.count, delta: run.value) }
     }
 
     private mutating func closeChunk() throws(SystemError) {

@@ -6,6 +6,9 @@ import StagingWriter
 struct TrackPlan {
     let track: StagingValidation.Track
     let counts: SampleTableCounts
+    /// The tables themselves when they fit `TrackMeasurer`'s budget; nil: the write pass
+    /// streams them from the track file.
+    let tables: SampleTables?
     let lastSampleDuration: UInt32
     /// Largest number of payload bytes whose dts fall within one second.
     let peakBytesPerSecond: UInt64
@@ -51,20 +54,21 @@ struct TrackPlan {
 
     /// The size pass over a track's kept samples, reading the track file again (used when the
     /// validation pass could not measure it on the way).
-    static func measure(_ track: StagingValidation.Track, in set: StagingSet) throws -> TrackPlan {
-        let measurer = TrackMeasurer(kind: track.kind, timescale: track.timescale)
+    static func measure(_ track: StagingValidation.Track, in set: StagingSet, tableBudget: Int) throws -> TrackPlan {
+        let measurer = TrackMeasurer(kind: track.kind, timescale: track.timescale, tableBudget: tableBudget)
         try set.forEachKeptSample(of: track) { try measurer.add($0) }
         return try measurer.finish(track)
     }
 }
 
-/// Accumulates a track's table sizes and bitrate from its kept records, in decode order: fed
-/// by the validation pass itself, so the track file is read once for both. A class, so that
-/// the validation callback updates it in place.
+/// Accumulates a track's table sizes, bitrate and (within `tableBudget` bytes) the tables
+/// themselves from its kept records, in decode order: fed by the validation pass itself, so
+/// the track file is read once for all of them. A class, so that the validation callback
+/// updates it in place.
 final class TrackMeasurer {
     // Unchecked: `add` runs once per sample of a recording and is never re-entered; the
     // runtime's dynamic exclusivity check cost a tenth of the size pass.
-    @exclusivity(unchecked) private var builder: SampleTableBuilder<SampleTableCounts>
+    @exclusivity(unchecked) private var builder: SampleTableBuilder<SampleTableCapture>
     private let timescale: Int64
     // The second of media being summed, [secondStart, secondEnd): a division per sample only
     // when a sample leaves it.
@@ -73,10 +77,10 @@ final class TrackMeasurer {
     @exclusivity(unchecked) private var bytesThisSecond: UInt64 = 0
     @exclusivity(unchecked) private var peak: UInt64 = 0
 
-    init(kind: MediaKind, timescale: UInt32) {
+    init(kind: MediaKind, timescale: UInt32, tableBudget: Int) {
         // Used only for a one-sample track: an AAC frame, or a 25 fps video frame.
         let defaultDuration: UInt32 = kind == .audio ? 1024 : max(1, timescale / 25)
-        builder = SampleTableBuilder(sink: SampleTableCounts(), defaultLastDuration: defaultDuration)
+        builder = SampleTableBuilder(sink: SampleTableCapture(budget: tableBudget), defaultLastDuration: defaultDuration)
         self.timescale = Int64(timescale)
     }
 
@@ -94,7 +98,7 @@ final class TrackMeasurer {
 
     func finish(_ track: StagingValidation.Track) throws -> TrackPlan {
         try builder.finish()
-        return TrackPlan(track: track, counts: builder.sink, lastSampleDuration: builder.lastSampleDuration,
+        return TrackPlan(track: track, counts: builder.sink.counts, tables: builder.sink.tables, lastSampleDuration: builder.lastSampleDuration,
                          peakBytesPerSecond: peak)
     }
 }
@@ -107,8 +111,8 @@ final class TrackMeasurers {
     // Tracks are validated one after the other: look the measurer up once per track.
     @exclusivity(unchecked) private var current: (id: UInt32, measurer: TrackMeasurer)?
 
-    init(_ tracks: [(id: UInt32, kind: MediaKind, timescale: UInt32)]) {
-        measurers = Dictionary(tracks.map { ($0.id, TrackMeasurer(kind: $0.kind, timescale: $0.timescale)) }) { first, _ in first }
+    init(_ tracks: [(id: UInt32, kind: MediaKind, timescale: UInt32)], tableBudget: Int) {
+        measurers = Dictionary(tracks.map { ($0.id, TrackMeasurer(kind: $0.kind, timescale: $0.timescale, tableBudget: tableBudget)) }) { first, _ in first }
     }
 
     func add(_ record: StagingRecord, track id: UInt32) throws {

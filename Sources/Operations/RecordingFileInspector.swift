@@ -33,7 +33,7 @@ public struct RecordingFileInspector: Sendable {
         let modified = FileSystem.modificationTime(path) ?? Date().timeIntervalSince1970
         if path.hasSuffix(".mp4") {
             let reader = try MP4Reader(path: path)
-            let header = reader.movieHeader
+            let header = reader.movieHeader.times
             let duration = header.timescale > 0 ? Double(header.duration) / Double(header.timescale) : 0
             let tracks = reader.tracks.compactMap { $0.sampleDescriptions.first.map(Self.track) }
             let created = header.creationTime > Self.mp4EpochOffset ? Double(header.creationTime - Self.mp4EpochOffset) : nil

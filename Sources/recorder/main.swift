@@ -58,7 +58,7 @@ switch sub {
 case "serve":
     let configuration: ServerConfiguration
     do {
-        switch try ServerConfiguration.parse(arguments: args, executablePath: ServerConfiguration.currentExecutablePath(fallback: CommandLine.arguments[0])) {
+        switch try ServerConfiguration.parse(arguments: args, executablePath: MP4WriterLocation.runningExecutable()) {
         case .help(let text):
             print(text)
             exit(0)

@@ -84,7 +84,7 @@ final class BoxRoundTripTests: XCTestCase {
             XCTAssertEqual(try B.decode(box: bytes), box, file: file, line: line)
             XCTAssertEqual(try B.decode(box: bytes).encoded, bytes, file: file, line: line)
         }
-        try roundTrip(ChunkLargeOffsetBox(offsets: [48, 0x1_0000_0000, UInt64(Int64.max)]))
+        try roundTrip(ChunkLargeOffsetBox(entries: [48, 0x1_0000_0000, UInt64(Int64.max)]))
         try roundTrip(CompositionOffsetBox(entries: [.init(sampleCount: 1, sampleOffset: -512), .init(sampleCount: 3, sampleOffset: 1024)]))
         XCTAssertEqual(CompositionOffsetBox(entries: [.init(sampleCount: 1, sampleOffset: -1)]).version, 1)
         try roundTrip(EditListBox(entries: [.init(segmentDuration: 100, mediaTime: -1),
@@ -93,7 +93,7 @@ final class BoxRoundTripTests: XCTestCase {
         try roundTrip(SampleSizeBox(sizes: .constant(size: 4, sampleCount: 1000)))
         try roundTrip(SampleSizeBox(sizes: .perSample([])))
         try roundTrip(MediaHeaderBox(timescale: 90000, duration: 0x2_0000_0000, language: "eng"))
-        XCTAssertEqual(MediaHeaderBox(timescale: 1, duration: 0x2_0000_0000).version, 1)
+        XCTAssertEqual(MediaHeaderBox(timescale: 1, duration: 0x2_0000_0000).times.version, 1)
         XCTAssertEqual(MediaHeaderBox(timescale: 1, duration: 1, language: "eng").language, "eng")
         try roundTrip(MovieHeaderBox(timescale: 1000, duration: 0x1_0000_0000, nextTrackID: 3))
         try roundTrip(TrackHeaderBox(trackID: 7, duration: 0x1_0000_0000, isAudio: false, width: 1920, height: 1080))

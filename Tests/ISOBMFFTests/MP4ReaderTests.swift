@@ -5,7 +5,7 @@ import XCTest
 final class MP4ReaderTests: XCTestCase {
     func testH264AAC() throws {
         let reader = try MP4Reader(path: MP4Fixture.h264AAC.path)
-        XCTAssertEqual(reader.movieHeader.timescale, 1000)
+        XCTAssertEqual(reader.movieHeader.times.timescale, 1000)
         XCTAssertEqual(reader.tracks.map(\.trackID), [1, 2])
         XCTAssertEqual(reader.skippedTrackIDs, [])
 

@@ -123,12 +123,12 @@ struct TestMovieBuilder {
         }
         if track.samples.contains(where: { !$0.isSync }) {
             let numbers = track.samples.indices.filter { track.samples[$0].isSync }.map { UInt32($0 + 1) }
-            children.append(SyncSampleBox(sampleNumbers: numbers).encoded)
+            children.append(SyncSampleBox(entries: numbers).encoded)
         }
         children.append(SampleToChunkBox(entries: stsc).encoded)
         children.append(SampleSizeBox(sizes: .perSample(track.samples.map { UInt32($0.payload.count) })).encoded)
-        children.append(useLargeOffsets ? ChunkLargeOffsetBox(offsets: offsets).encoded
-                                        : ChunkOffsetBox(offsets: offsets.map { UInt32($0) }).encoded)
+        children.append(useLargeOffsets ? ChunkLargeOffsetBox(entries: offsets).encoded
+                                        : ChunkOffsetBox(entries: offsets.map { UInt32($0) }).encoded)
         return container("stbl", children)
     }
 }
@@ -164,6 +164,6 @@ extension TestMovieBuilder {
         var order: [(track: Int, sample: Int)] = []
         for (t, track) in reader.tracks.enumerated() { order += track.samples.indices.map { (t, $0) } }
         order.sort { reader.tracks[$0.track].samples[$0.sample].offset < reader.tracks[$1.track].samples[$1.sample].offset }
-        return TestMovieBuilder(movieTimescale: reader.movieHeader.timescale, tracks: tracks, order: order)
+        return TestMovieBuilder(movieTimescale: reader.movieHeader.times.timescale, tracks: tracks, order: order)
     }
 }

@@ -84,7 +84,7 @@ final class MoovStructureTests: XCTestCase {
         let v = try stbl(video, track: 0)
         XCTAssertNotNil(v.child("ctts"))
         let stss = try XCTUnwrap(v.child("stss")).decode(SyncSampleBox.self)
-        XCTAssertEqual(stss.sampleNumbers, [1, 26, 51], "GOP of 25")
+        XCTAssertEqual(stss.entries, [1, 26, 51], "GOP of 25")
     }
 
     /// A track that starts later than the others keeps its place through an empty edit, and

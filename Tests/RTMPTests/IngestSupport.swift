@@ -27,7 +27,7 @@ final class ProblemList: @unchecked Sendable {
 /// An engine with the RTMP ingest on 127.0.0.1 (a free port), and ways to publish into it.
 final class IngestHarness {
     let engine: RecorderEngine
-    let ingest: RTMPIngest
+    let ingest: IngestListener
     let directory: String
     let log = LogSink()
 
@@ -37,7 +37,7 @@ final class IngestHarness {
         var options = RecorderEngine.Options(mp4writerPath: TestPaths.executable("mp4writer"))
         options.publishPolicy = publishPolicy
         engine = RecorderEngine(options: options, store: nil, log: { sink.append($0) })
-        ingest = RTMPIngest(host: "127.0.0.1", port: 0, engine: engine, limits: limits, log: { sink.append($0) })
+        ingest = RTMPIngest.listener(host: "127.0.0.1", port: 0, engine: engine, limits: limits, log: { sink.append($0) })
         try ingest.start()
     }
 

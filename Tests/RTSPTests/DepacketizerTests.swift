@@ -27,7 +27,7 @@ final class DepacketizerTests: XCTestCase {
     }
 
     func testH264SingleSTAPAAndFUA() throws {
-        var d = H264Depacketizer()
+        var d = NALDepacketizer(.h264)
         let sps: [UInt8] = [0x67, 1, 2], pps: [UInt8] = [0x68, 3], idr: [UInt8] = [0x65] + Array(repeating: 7, count: 10)
         var out = try d.push(packet([24, 0, 3] + sps + [0, 2] + pps, ts: 100))
         XCTAssertEqual(out.count, 0)
@@ -39,7 +39,7 @@ final class DepacketizerTests: XCTestCase {
     }
 
     func testFUAWithStartAndEndSetAndMissingMarkerBits() throws {
-        var d = H264Depacketizer()
+        var d = NALDepacketizer(.h264)
         // Cameras that send one NAL unit as a single FU-A with S and E, and never set the marker.
         var out = try d.push(packet([0x7C, 0xC5, 1, 2], ts: 0))
         XCTAssertTrue(out.isEmpty)
@@ -50,7 +50,7 @@ final class DepacketizerTests: XCTestCase {
     }
 
     func testLossDropsTheDamagedFrameOnly() throws {
-        var d = H264Depacketizer()
+        var d = NALDepacketizer(.h264)
         _ = try d.push(packet([0x7C, 0x85, 1], ts: 0))
         d.packetsLost()  // the FU-A's end is gone
         var out = try d.push(packet([0x7C, 0x45, 2], ts: 0, marker: true))
@@ -61,7 +61,7 @@ final class DepacketizerTests: XCTestCase {
     }
 
     func testH265AggregationAndFragmentation() throws {
-        var d = H265Depacketizer()
+        var d = NALDepacketizer(.h265)
         let vps: [UInt8] = [0x40, 0x01, 1], sps: [UInt8] = [0x42, 0x01, 2], pps: [UInt8] = [0x44, 0x01, 3]
         var out = try d.push(packet([0x60, 0x01, 0, 3] + vps + [0, 3] + sps + [0, 3] + pps, ts: 10))
         // IDR_W_RADL (19) in an FU: payload header type 49, FU header S|19.

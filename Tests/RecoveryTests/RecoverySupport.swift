@@ -174,11 +174,11 @@ enum StructureCheck {
                     break
                 }
             }
-            assertTimelineWithinMedia(track, movieTimescale: reader.movieHeader.timescale, context(), file: file, line: line)
+            assertTimelineWithinMedia(track, movieTimescale: reader.movieHeader.times.timescale, context(), file: file, line: line)
         }
         // The movie lasts as long as its longest track, not as long as the recording was meant to.
-        let longest = reader.tracks.map { presentedLength(of: $0, in: reader.movieHeader.timescale) }.max() ?? 0
-        XCTAssertLessThanOrEqual(reader.movieHeader.duration, longest + 1, "\(context()): mvhd duration", file: file, line: line)
+        let longest = reader.tracks.map { presentedLength(of: $0, in: reader.movieHeader.times.timescale) }.max() ?? 0
+        XCTAssertLessThanOrEqual(reader.movieHeader.times.duration, longest + 1, "\(context()): mvhd duration", file: file, line: line)
     }
 
     /// Media edits must not run past the last sample's end (1 movie tick of rounding).

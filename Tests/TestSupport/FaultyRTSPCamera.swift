@@ -41,13 +41,13 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
     }
 
     public let quirks: Quirks
-    public private(set) var port = 0
-    private let listener: StreamSocket
+    /// Set once in `init`, after the properties its handler reads.
+    private var server: ConnectionServer!
+    static let maxConnections = 8
     private let frames: [MediaFrame]
     private let timescale: UInt32
     private let sps: [UInt8], pps: [UInt8]
     private let lock = NSLock()
-    private var stopped = false
     private var methods: [String] = []
 
     public init(fixture: String, quirks: Quirks) throws {
@@ -66,29 +66,21 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
             if frame.trackID == video.trackID { frames.append(frame) }
         }
         self.frames = frames
-        listener = try StreamSocket.listen(host: "127.0.0.1", port: 0)
-        port = Int(try listener.localPort())
-        Thread.detachNewThread { [self] in acceptLoop() }
+        // A client that reconnects (a redirect, a switch to TCP) may do so before the thread
+        // of its old connection has seen the close: room for a few.
+        server = ConnectionServer(host: "127.0.0.1", port: 0, maxConnections: Self.maxConnections, name: "test-rtsp",
+                                  handle: { [self] connection in serve(connection) }, reject: { _ in })
+        try server.start()
     }
+
+    public var port: Int { server.port }
 
     public var url: String { "rtsp://127.0.0.1:\(port)/stream" }
     /// The methods received, in order.
     public var requests: [String] { lock.withLock { methods } }
 
-    public func stop() {
-        lock.withLock { stopped = true }
-    }
-
-    private var isStopped: Bool { lock.withLock { stopped } }
-
-    private func acceptLoop() {
-        defer { listener.close() }
-        while !isStopped {
-            guard (try? listener.waitReadable(until: .now + .milliseconds(100))) == true, let connection = try? listener.accept() else { continue }
-            serve(connection)
-            connection.close()
-        }
-    }
+    /// Closes the port and the connection being served.
+    public func stop() { server.stop() }
 
     private func send(_ socket: StreamSocket, _ bytes: [UInt8]) {
         var done = 0
@@ -99,11 +91,13 @@ public final class FaultyRTSPCamera: @unchecked Sendable {
         }
     }
 
+    /// One client, on its connection's thread (the server closes the socket; `stop()` shuts it
+    /// down, which ends the reads and sends here).
     private func serve(_ socket: StreamSocket) {
         var input: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         var challenged = false
-        while !isStopped {
+        while true {
             guard (try? socket.waitReadable(until: .now + .seconds(5))) == true, let n = try? socket.receive(into: &buffer), n > 0 else { return }
             input += buffer[0..<n]
             while let end = Self.headEnd(input) {

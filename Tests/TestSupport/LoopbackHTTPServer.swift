@@ -3,7 +3,8 @@ import MediaCore
 
 /// A small HTTP/1.1 server on 127.0.0.1 for tests of the recorder's HTTP clients (the publish
 /// auth callback): each request is recorded and answered by `respond`; a nil answer holds the
-/// connection open without a word until `stop()` (a callback that never answers).
+/// connection open without a word until `stop()` (a callback that never answers). Accepting and
+/// a thread per connection are MediaCore's `ConnectionServer`.
 public final class LoopbackHTTPServer: @unchecked Sendable {
     public struct Request: Sendable {
         public var method: String
@@ -34,40 +35,33 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
     }
 
-    private let listener: StreamSocket
-    public let port: Int
+    /// More connections than any test opens at once.
+    static let maxConnections = 32
+
+    /// Set once in `init`, after the properties its handler reads.
+    private var server: ConnectionServer!
     private let respond: @Sendable (Request) -> Response?
     private let lock = NSLock()
     private var received: [Request] = []
-    private var stopped = false
 
     public init(respond: @escaping @Sendable (Request) -> Response?) throws {
-        listener = try StreamSocket.listen(host: "127.0.0.1", port: 0)
-        port = Int(try listener.localPort())
         self.respond = respond
-        Thread.detachNewThread { [self] in acceptLoop() }
+        server = ConnectionServer(host: "127.0.0.1", port: 0, maxConnections: Self.maxConnections, name: "test-http",
+                                  handle: { [self] connection in serve(connection) }, reject: { _ in })
+        try server.start()
     }
+
+    public var port: Int { server.port }
 
     public var url: String { "http://127.0.0.1:\(port)/auth" }
 
     public var requests: [Request] { lock.withLock { received } }
 
-    public func stop() {
-        lock.withLock { stopped = true }
-    }
+    /// Closes the port and every connection, the held ones too.
+    public func stop() { server.stop() }
 
-    private var isStopped: Bool { lock.withLock { stopped } }
-
-    private func acceptLoop() {
-        defer { listener.close() }
-        while !isStopped {
-            guard (try? listener.waitReadable(until: .now + .milliseconds(100))) == true, let connection = try? listener.accept() else { continue }
-            Thread.detachNewThread { [self] in serve(connection) }
-        }
-    }
-
+    /// One exchange, on the connection's own thread (the server closes the socket).
     private func serve(_ connection: StreamSocket) {
-        defer { connection.close() }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         var request: Request?
@@ -78,7 +72,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
         lock.withLock { received.append(request!) }
         guard let response = respond(request!) else {
-            while !isStopped { usleep(20_000) }
+            // Held without a word: `stop()` shuts the socket down, which ends this wait.
+            _ = try? connection.waitReadable(until: nil)
             return
         }
         var text = "HTTP/1.1 \(response.status) Status\r\nContent-Length: 0\r\nConnection: close\r\n"

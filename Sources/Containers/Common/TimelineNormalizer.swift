@@ -2,7 +2,9 @@ import MediaCore
 
 /// Keeps a stream's timeline monotonic across timestamp jumps: the one place where the
 /// recorder's discontinuity policy lives (docs/recording.md, "Timestamp discontinuities").
-/// Every reader runs its frames through one (MPEG-TS, FLV files, RTMP), after unwrapping.
+/// Every reader runs its frames through one (MPEG-TS, FLV files, RTMP), after unwrapping;
+/// RTSP runs its presentation times through one (`placePresentation`), before it derives
+/// decoding times from the picture order.
 ///
 /// Each frame's decoding time, moved by its track's current offset, is compared with the
 /// track's last one:
@@ -36,7 +38,19 @@ public struct TimelineNormalizer: Sendable {
         var expectsJump = false
     }
 
+    /// A track placed by presentation time (`placePresentation`).
+    private struct PresentationTrack {
+        /// Added to the source's times, in its timescale.
+        var offset: Int64
+        /// The last time placed, the latest (B-frames come back below it), and the smallest
+        /// forward step between frames (a frame's duration).
+        var last: Int64
+        var latest: Int64
+        var minStep: Int64?
+    }
+
     private var tracks: [UInt32: Track] = [:]
+    private var presentationTracks: [UInt32: PresentationTrack] = [:]
     /// The offset chosen at the latest discontinuity, in the timescale it was chosen in.
     private var latestOffset: (ticks: Int64, timescale: UInt32)?
 
@@ -80,13 +94,8 @@ public struct TimelineNormalizer: Sendable {
         let scale = Double(track.timescale)
         var jump: TimestampDiscontinuity?
         if let last = track.lastDTS {
-            let step = frame.dts + track.offset - last
-            let back = Int64(Self.jitterTolerance * scale)
-            let gap = Int64(Self.gapTolerance * scale)
-            let cause: TimestampDiscontinuity.Cause? =
-                step < -back ? .backward : step > gap ? .forward
-                : track.expectsJump && (step < 0 || step > back) ? .indicator : nil
-            if let cause {
+            if let cause = Self.jumpCause(step: frame.dts + track.offset - last, timescale: track.timescale,
+                                          expectsJump: track.expectsJump) {
                 let offset = newOffset(for: frame, track: track)
                 jump = TimestampDiscontinuity(trackID: frame.trackID, cause: cause,
                                               expectedSeconds: Double(last + track.lastStep - track.offset) / scale,
@@ -118,5 +127,50 @@ public struct TimelineNormalizer: Sendable {
         let offset = (track.lastDTS ?? frame.dts) + max(track.lastStep, 1) - frame.dts
         latestOffset = (offset, track.timescale)
         return offset
+    }
+
+    /// The jump a step of `step` ticks from the reference time is, if any: beyond the
+    /// tolerances, or after a discontinuity_indicator any step back or past the jitter one.
+    private static func jumpCause(step: Int64, timescale: UInt32, expectsJump: Bool = false) -> TimestampDiscontinuity.Cause? {
+        let back = Int64(jitterTolerance * Double(timescale))
+        let gap = Int64(gapTolerance * Double(timescale))
+        if step < -back { return .backward }
+        if step > gap { return .forward }
+        return expectsJump && (step < 0 || step > back) ? .indicator : nil
+    }
+
+    /// Places a frame by its presentation time, for sources that derive decoding times after
+    /// this (RTP video: from the picture order). B-frames step back a few frames in
+    /// presentation order, so the reference is the track's latest time so far, not its last:
+    /// forward beyond `gapTolerance` or back beyond `jitterTolerance` from it is a
+    /// discontinuity, and the frame goes one frame step (the smallest forward step seen) after
+    /// the latest (encoders restart at a keyframe, shown after everything before it); the
+    /// track keeps that offset. Within the tolerances times are kept as they are: the decoding
+    /// times derived later keep the frames in order. A track's first frame goes at `first()`.
+    /// Returns the time on the stream's timeline, and the discontinuity the frame starts.
+    public mutating func placePresentation(_ time: Int64, trackID: UInt32, timescale: UInt32,
+                                           first: () -> Int64) -> (time: Int64, jump: TimestampDiscontinuity?) {
+        guard var track = presentationTracks[trackID] else {
+            let start = first()
+            presentationTracks[trackID] = PresentationTrack(offset: start - time, last: start, latest: start)
+            return (start, nil)
+        }
+        defer { presentationTracks[trackID] = track }
+        var placed = time + track.offset
+        var jump: TimestampDiscontinuity?
+        if let cause = Self.jumpCause(step: placed - track.latest, timescale: timescale) {
+            let continued = track.latest + (track.minStep ?? 1)
+            let scale = Double(timescale)
+            jump = TimestampDiscontinuity(trackID: trackID, cause: cause,
+                                          expectedSeconds: Double(continued - track.offset) / scale,
+                                          foundSeconds: Double(time) / scale,
+                                          offsetSeconds: Double(continued - time) / scale)
+            track.offset = continued - time
+            placed = continued
+        }
+        if placed > track.last { track.minStep = min(track.minStep ?? (placed - track.last), placed - track.last) }
+        track.latest = max(track.latest, placed)
+        track.last = placed
+        return (placed, jump)
     }
 }

@@ -33,36 +33,29 @@ public struct AnnexBAccessUnit: Sendable, Equatable {
 
     /// The same split from NAL units already delimited (an RTP depacketizer's output).
     public init(nalUnits: [ArraySlice<UInt8>], codec: Codec) throws(CodecError) {
+        switch codec {
+        case .h264: try self.init(nalUnits: nalUnits, kind: H264NALUnitType.self)
+        case .h265: try self.init(nalUnits: nalUnits, kind: H265NALUnitType.self)
+        case .aac, .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9:
+            throw .unsupported(structure: "Annex B access unit", feature: "codec \(codec)")
+        }
+    }
+
+    private init<Kind: NALUnitKind>(nalUnits: [ArraySlice<UInt8>], kind: Kind.Type) throws(CodecError) {
         var kept: [ArraySlice<UInt8>] = []
         var vps: [[UInt8]] = [], sps: [[UInt8]] = [], pps: [[UInt8]] = []
         var keyframe = false, slices = false
         for unit in nalUnits {
-            switch codec {
-            case .h264:
-                guard let type = H264NALUnitType(nalUnit: unit) else { continue }
-                switch type {
-                case .accessUnitDelimiter: continue
-                case .sequenceParameterSet: sps.append(Array(unit))
-                case .pictureParameterSet: pps.append(Array(unit))
-                default:
-                    keyframe = keyframe || type.isIDR
-                    slices = slices || type.isVCL
-                    kept.append(unit)
-                }
-            case .h265:
-                guard let type = H265NALUnitType(nalUnit: unit), unit.count >= 2 else { continue }
-                switch type {
-                case .accessUnitDelimiter: continue
-                case .videoParameterSet: vps.append(Array(unit))
-                case .sequenceParameterSet: sps.append(Array(unit))
-                case .pictureParameterSet: pps.append(Array(unit))
-                default:
-                    keyframe = keyframe || type.isIRAP
-                    slices = slices || type.isVCL
-                    kept.append(unit)
-                }
-            case .aac, .mp3, .ac3, .eac3, .opus, .pcmMulaw, .pcmAlaw, .av1, .vp9:
-                throw .unsupported(structure: "Annex B access unit", feature: "codec \(codec)")
+            guard unit.count >= Kind.headerByteCount, let type = Kind(nalUnit: unit) else { continue }
+            switch type {
+            case .accessUnitDelimiter: continue
+            case .sequenceParameterSet: sps.append(Array(unit))
+            case .pictureParameterSet: pps.append(Array(unit))
+            case _ where type.isVideoParameterSet: vps.append(Array(unit))
+            default:
+                keyframe = keyframe || type.isRandomAccessPoint
+                slices = slices || type.isVCL
+                kept.append(unit)
             }
         }
         payload = try NALUnit.lengthPrefixed(kept)[...]

@@ -42,7 +42,7 @@ public struct AC3SpecificBox: Sendable, Equatable {
     }
 
     public var sampleRate: UInt32 { AC3SyncFrameHeader.sampleRates[Int(fscod)] }
-    public var channelCount: Int { AC3SyncFrameHeader.fullBandwidthChannels[Int(acmod)] + (lfeon ? 1 : 0) }
+    public var channelCount: Int { AC3SyncFrameHeader.channelCount(acmod: acmod, lfeon: lfeon) }
     /// kbit/s.
     public var bitrate: Int { AC3SyncFrameHeader.bitrates[Int(bitRateCode)] }
 

@@ -6,7 +6,7 @@
 /// syncword(16)=0x0B77 crc1(16) fscod(2) frmsizecod(6) | bsid(5) bsmod(3) acmod(3)
 /// [cmixlev(2)] [surmixlev(2)] [dsurmod(2)] lfeon(1) ...
 /// ```
-public struct AC3SyncFrameHeader: Sendable, Equatable {
+public struct AC3SyncFrameHeader: AudioFrameHeader, Equatable {
     public static let syncWord: UInt16 = 0x0B77
     /// Every AC-3 syncframe holds six blocks of 256 samples (A/52 5.1).
     public static let samplesPerFrame = 1536
@@ -23,10 +23,14 @@ public struct AC3SyncFrameHeader: Sendable, Equatable {
     public var acmod: UInt8
     public var lfeon: Bool
 
-    private static let structure = "AC-3 syncframe"
+    static let frameBodyField = "audblk"
+    static let structure = "AC-3 syncframe"
     static let sampleRates: [UInt32] = [48000, 44100, 32000]
     /// Channels of each acmod, LFE excluded (A/52 Table 5.8; acmod 0 is 1+1 dual mono).
     static let fullBandwidthChannels: [Int] = [2, 1, 2, 3, 3, 4, 4, 5]
+
+    /// Channels of an AC-3 or E-AC-3 stream with this acmod and lfeon, LFE included.
+    static func channelCount(acmod: UInt8, lfeon: Bool) -> Int { fullBandwidthChannels[Int(acmod)] + (lfeon ? 1 : 0) }
     /// kbit/s of frmsizecod / 2 (A/52 Table 5.18).
     static let bitrates: [Int] = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 576, 640]
 
@@ -54,7 +58,7 @@ public struct AC3SyncFrameHeader: Sendable, Equatable {
     }
 
     public var sampleRate: UInt32 { Self.sampleRates[Int(fscod)] }
-    public var channelCount: Int { Self.fullBandwidthChannels[Int(acmod)] + (lfeon ? 1 : 0) }
+    public var channelCount: Int { Self.channelCount(acmod: acmod, lfeon: lfeon) }
     /// kbit/s.
     public var bitrate: Int { Self.bitrates[Int(frmsizecod / 2)] }
 
@@ -72,17 +76,6 @@ public struct AC3SyncFrameHeader: Sendable, Equatable {
 
     /// Splits a run of whole syncframes (a TS PES payload) at their headers.
     public static func frames(in bytes: [UInt8]) throws(CodecError) -> [(header: AC3SyncFrameHeader, frame: ArraySlice<UInt8>)] {
-        var frames: [(header: AC3SyncFrameHeader, frame: ArraySlice<UInt8>)] = []
-        var offset = 0
-        while offset < bytes.count {
-            let header = try AC3SyncFrameHeader(parsing: bytes[offset...])
-            guard header.frameLength <= bytes.count - offset else {
-                throw .truncated(structure: structure, field: "audblk",
-                                 .truncated(needed: header.frameLength, remaining: bytes.count - offset, at: offset))
-            }
-            frames.append((header, bytes[offset..<(offset + header.frameLength)]))
-            offset += header.frameLength
-        }
-        return frames
+        try splitFrames(bytes)
     }
 }

@@ -107,10 +107,7 @@ public struct AVCDecoderConfigurationRecord: Sendable, Equatable {
 
     /// The first SPS, parsed.
     public func firstSequenceParameterSet() throws(CodecError) -> H264SequenceParameterSet {
-        guard let first = sequenceParameterSets.first else {
-            throw .missing(structure: Self.structure, element: "sequence parameter set")
-        }
-        return try H264SequenceParameterSet(nalUnit: first)
+        try .first(of: sequenceParameterSets, in: Self.structure)
     }
 
     /// Writes the record (the avcC body). Throws when a list or a set is too long for its field.

@@ -6,7 +6,7 @@
 /// syncword(16)=0x0B77 strmtyp(2) substreamid(3) frmsiz(11) fscod(2) [fscod2(2) | numblkscod(2)]
 /// acmod(3) lfeon(1) bsid(5) dialnorm(5) compre(1) ... mixmdate(1) ... infomdate(1) [bsmod(3)]
 /// ```
-public struct EAC3SyncFrameHeader: Sendable, Equatable {
+public struct EAC3SyncFrameHeader: AudioFrameHeader, Equatable {
     /// bsid of E-AC-3 (A/52 E.1.3.1.6: 11...16, decoders of 16 decode all).
     static let bsidRange: ClosedRange<UInt8> = 11...16
     static let samplesPerBlock = 256
@@ -27,7 +27,8 @@ public struct EAC3SyncFrameHeader: Sendable, Equatable {
     /// Bit stream mode, from the informational metadata when present (0, main service, otherwise).
     public var bsmod: UInt8
 
-    private static let structure = "E-AC-3 syncframe"
+    static let frameBodyField = "audfrm"
+    static let structure = "E-AC-3 syncframe"
     private static let blockCounts = [1, 2, 3, 6]
 
     /// Parses and validates the header at the start of `bytes` (which may hold more).
@@ -104,7 +105,7 @@ public struct EAC3SyncFrameHeader: Sendable, Equatable {
     public var sampleRate: UInt32 {
         fscod2.map { AC3SyncFrameHeader.sampleRates[Int($0)] / 2 } ?? AC3SyncFrameHeader.sampleRates[Int(fscod)]
     }
-    public var channelCount: Int { AC3SyncFrameHeader.fullBandwidthChannels[Int(acmod)] + (lfeon ? 1 : 0) }
+    public var channelCount: Int { AC3SyncFrameHeader.channelCount(acmod: acmod, lfeon: lfeon) }
     public var samplesPerFrame: Int { blockCount * Self.samplesPerBlock }
     /// kbit/s of this frame, as ffmpeg computes the `dec3` data_rate.
     public var bitrate: Int { 8 * frameLength * Int(sampleRate) / samplesPerFrame / 1000 }
@@ -117,17 +118,6 @@ public struct EAC3SyncFrameHeader: Sendable, Equatable {
 
     /// Splits a run of whole syncframes (a TS PES payload) at their headers.
     public static func frames(in bytes: [UInt8]) throws(CodecError) -> [(header: EAC3SyncFrameHeader, frame: ArraySlice<UInt8>)] {
-        var frames: [(header: EAC3SyncFrameHeader, frame: ArraySlice<UInt8>)] = []
-        var offset = 0
-        while offset < bytes.count {
-            let header = try EAC3SyncFrameHeader(parsing: bytes[offset...])
-            guard header.frameLength <= bytes.count - offset else {
-                throw .truncated(structure: structure, field: "audfrm",
-                                 .truncated(needed: header.frameLength, remaining: bytes.count - offset, at: offset))
-            }
-            frames.append((header, bytes[offset..<(offset + header.frameLength)]))
-            offset += header.frameLength
-        }
-        return frames
+        try splitFrames(bytes)
     }
 }

@@ -68,7 +68,7 @@ public struct EC3SpecificBox: Sendable, Equatable {
 
     public var channelCount: Int {
         guard let first = substreams.first else { return 0 }
-        return AC3SyncFrameHeader.fullBandwidthChannels[Int(first.acmod)] + (first.lfeon ? 1 : 0)
+        return AC3SyncFrameHeader.channelCount(acmod: first.acmod, lfeon: first.lfeon)
     }
 
     public func serialized() -> [UInt8] {

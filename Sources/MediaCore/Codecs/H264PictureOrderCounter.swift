@@ -8,8 +8,7 @@ public struct H264PictureOrderCounter: Sendable {
     /// copy made to remove emulation prevention.
     static let sliceHeaderPrefix = 64
 
-    private var sequenceSets: [UInt8: H264SequenceParameterSet] = [:]
-    private var pictureSets: [UInt8: H264PictureParameterSet] = [:]
+    private var parameterSets = ParameterSetTable<H264SequenceParameterSet, H264PictureParameterSet>()
     // Type 0 (8.2.1.1): the previous reference picture's POC MSB and LSB.
     private var previousMSB: Int64 = 0
     private var previousLSB: Int64 = 0
@@ -21,20 +20,13 @@ public struct H264PictureOrderCounter: Sendable {
 
     /// Keeps a parameter set (SPS or PPS NAL unit); others and damaged sets are ignored.
     public mutating func take(parameterSet nalUnit: ArraySlice<UInt8>) {
-        switch H264NALUnitType(nalUnit: nalUnit) {
-        case .sequenceParameterSet?:
-            if let sps = try? H264SequenceParameterSet(nalUnit: nalUnit) { sequenceSets[sps.id] = sps }
-        case .pictureParameterSet?:
-            if let pps = try? H264PictureParameterSet(nalUnit: nalUnit) { pictureSets[pps.id] = pps }
-        default:
-            break
-        }
+        parameterSets.take(nalUnit)
     }
 
     /// The reorder depth the stream declares (max_num_reorder_frames of the VUI); 0 for POC type
     /// 2 (output order is decoding order); nil when the SPS does not say.
     public var declaredReorderDepth: Int? {
-        guard let sps = sequenceSets.values.first else { return nil }
+        guard let sps = parameterSets.anySequenceSet else { return nil }
         if case .type2 = sps.picOrderCount { return 0 }
         return sps.vui?.maxNumReorderFrames.map(Int.init)
     }
@@ -50,8 +42,8 @@ public struct H264PictureOrderCounter: Sendable {
         do throws(CodecError) {
             _ = try r.ue("first_mb_in_slice")
             _ = try r.ue("slice_type", max: 9)
-            guard let pps = pictureSets[UInt8(try r.ue("pic_parameter_set_id", max: H264PictureParameterSet.maxID))],
-                  let sps = sequenceSets[pps.seqParameterSetID] else { return nil }
+            guard case let (sps, pps)? = parameterSets.sets(pictureSetID: try r.ue("pic_parameter_set_id", max: H264PictureParameterSet.maxID))
+            else { return nil }
             if sps.separateColourPlane { try r.skip(2, "colour_plane_id") }
             let frameNum = Int64(try r.u(Int(sps.log2MaxFrameNum), "frame_num"))
             var fieldPicture = false

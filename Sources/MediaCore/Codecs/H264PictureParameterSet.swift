@@ -14,11 +14,8 @@ public struct H264PictureParameterSet: Sendable, Equatable {
 
     public init<C: Collection<UInt8>>(nalUnit: C) throws(CodecError) {
         let structure = "H.264 PPS"
-        guard let type = H264NALUnitType(nalUnit: nalUnit) else {
-            throw .truncated(structure: structure, field: "NAL unit header", .truncated(needed: 1, remaining: 0, at: 0))
-        }
-        guard type == .pictureParameterSet else { throw .unexpectedNALUnitType(structure: structure, found: type.rawValue) }
-        var r = RBSPReader(rbsp: NALUnit.rbsp(from: nalUnit.dropFirst().prefix(16)), structure: structure)
+        // Only the first 16 bytes of the RBSP hold the fields read here.
+        var r = try RBSPReader(nalUnit: nalUnit.prefix(17), expected: H264NALUnitType.pictureParameterSet, structure: structure)
         id = UInt8(try r.ue("pic_parameter_set_id", max: Self.maxID))
         seqParameterSetID = UInt8(try r.ue("seq_parameter_set_id", max: H264SequenceParameterSet.maxID))
         entropyCodingMode = try r.flag("entropy_coding_mode_flag")

@@ -64,11 +64,7 @@ public struct H264SequenceParameterSet: Sendable, Equatable {
 
     public init<C: Collection<UInt8>>(nalUnit: C) throws(CodecError) {
         let structure = "H.264 SPS"
-        guard let type = H264NALUnitType(nalUnit: nalUnit) else {
-            throw .truncated(structure: structure, field: "NAL unit header", .truncated(needed: 1, remaining: 0, at: 0))
-        }
-        guard type == .sequenceParameterSet else { throw .unexpectedNALUnitType(structure: structure, found: type.rawValue) }
-        var r = RBSPReader(rbsp: NALUnit.rbsp(from: nalUnit.dropFirst()), structure: structure)
+        var r = try RBSPReader(nalUnit: nalUnit, expected: H264NALUnitType.sequenceParameterSet, structure: structure)
 
         profileIdc = UInt8(try r.u(8, "profile_idc"))
         constraintFlags = UInt8(try r.u(8, "constraint_set_flags"))

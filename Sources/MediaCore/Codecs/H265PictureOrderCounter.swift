@@ -5,27 +5,20 @@
 public struct H265PictureOrderCounter: Sendable {
     static let sliceHeaderPrefix = 64
 
-    private var sequenceSets: [UInt8: H265SequenceParameterSet] = [:]
-    private var pictureSets: [UInt8: H265PictureParameterSet] = [:]
+    private var parameterSets = ParameterSetTable<H265SequenceParameterSet, H265PictureParameterSet>()
     private var previousMSB: Int64 = 0
     private var previousLSB: Int64 = 0
     private var seenPicture = false
 
     public init() {}
 
+    /// Keeps a parameter set (SPS or PPS NAL unit); others and damaged sets are ignored.
     public mutating func take(parameterSet nalUnit: ArraySlice<UInt8>) {
-        switch H265NALUnitType(nalUnit: nalUnit) {
-        case .sequenceParameterSet?:
-            if let sps = try? H265SequenceParameterSet(nalUnit: nalUnit) { sequenceSets[sps.id] = sps }
-        case .pictureParameterSet?:
-            if let pps = try? H265PictureParameterSet(nalUnit: nalUnit) { pictureSets[pps.id] = pps }
-        default:
-            break
-        }
+        parameterSets.take(nalUnit)
     }
 
     /// sps_max_num_reorder_pics of the highest sub-layer; nil before an SPS.
-    public var declaredReorderDepth: Int? { sequenceSets.values.first.map { Int($0.maxNumReorderPics) } }
+    public var declaredReorderDepth: Int? { parameterSets.anySequenceSet.map { Int($0.maxNumReorderPics) } }
 
     /// Whether `slice` starts a new POC sequence (IDR, BLA, or the stream's first CRA).
     public func startsSequence(_ slice: ArraySlice<UInt8>) -> Bool {
@@ -44,8 +37,8 @@ public struct H265PictureOrderCounter: Sendable {
         do throws(CodecError) {
             guard try r.flag("first_slice_segment_in_pic_flag") else { return nil }
             if type.isIRAP { _ = try r.flag("no_output_of_prior_pics_flag") }
-            guard let pps = pictureSets[UInt8(try r.ue("slice_pic_parameter_set_id", max: H265PictureParameterSet.maxID))],
-                  let sps = sequenceSets[pps.seqParameterSetID] else { return nil }
+            guard case let (sps, pps)? = parameterSets.sets(pictureSetID: try r.ue("slice_pic_parameter_set_id", max: H265PictureParameterSet.maxID))
+            else { return nil }
             try r.skip(Int(pps.numExtraSliceHeaderBits), "slice_reserved_flag")
             _ = try r.ue("slice_type", max: 2)
             if pps.outputFlagPresent { _ = try r.flag("pic_output_flag") }

@@ -20,7 +20,7 @@ public struct H265PictureParameterSet: Sendable, Equatable {
 
     public init<C: Collection<UInt8>>(nalUnit: C) throws(CodecError) {
         let structure = "H.265 PPS"
-        var r = try RBSPReader(h265NALUnit: nalUnit, expected: .pictureParameterSet, structure: structure)
+        var r = try RBSPReader(nalUnit: nalUnit, expected: H265NALUnitType.pictureParameterSet, structure: structure)
         id = UInt8(try r.ue("pps_pic_parameter_set_id", max: Self.maxID))
         seqParameterSetID = UInt8(try r.ue("pps_seq_parameter_set_id", max: H265SequenceParameterSet.maxID))
         dependentSliceSegmentsEnabled = try r.flag("dependent_slice_segments_enabled_flag")

@@ -57,7 +57,7 @@ public struct H265SequenceParameterSet: Sendable, Equatable {
 
     public init<C: Collection<UInt8>>(nalUnit: C) throws(CodecError) {
         let structure = "H.265 SPS"
-        var r = try RBSPReader(h265NALUnit: nalUnit, expected: .sequenceParameterSet, structure: structure)
+        var r = try RBSPReader(nalUnit: nalUnit, expected: H265NALUnitType.sequenceParameterSet, structure: structure)
 
         videoParameterSetID = UInt8(try r.u(4, "sps_video_parameter_set_id"))
         let maxSubLayersMinus1 = UInt8(try r.u(3, "sps_max_sub_layers_minus1"))

@@ -19,7 +19,7 @@ public struct H265VideoParameterSet: Sendable, Equatable {
 
     public init<C: Collection<UInt8>>(nalUnit: C) throws(CodecError) {
         let structure = "H.265 VPS"
-        var r = try RBSPReader(h265NALUnit: nalUnit, expected: .videoParameterSet, structure: structure)
+        var r = try RBSPReader(nalUnit: nalUnit, expected: H265NALUnitType.videoParameterSet, structure: structure)
         id = UInt8(try r.u(4, "vps_video_parameter_set_id"))
         baseLayerInternal = try r.flag("vps_base_layer_internal_flag")
         baseLayerAvailable = try r.flag("vps_base_layer_available_flag")

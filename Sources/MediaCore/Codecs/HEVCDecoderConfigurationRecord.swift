@@ -152,10 +152,7 @@ public struct HEVCDecoderConfigurationRecord: Sendable, Equatable {
 
     /// The first SPS, parsed.
     public func firstSequenceParameterSet() throws(CodecError) -> H265SequenceParameterSet {
-        guard let first = sequenceParameterSets.first else {
-            throw .missing(structure: Self.structure, element: "sequence parameter set")
-        }
-        return try H265SequenceParameterSet(nalUnit: first)
+        try .first(of: sequenceParameterSets, in: Self.structure)
     }
 
     /// Writes the record (the hvcC body). Throws when a list or a unit is too long for its field.

@@ -7,7 +7,7 @@
 /// padding_bit(1) private_bit(1) | mode(2) mode_extension(2) copyright(1) original(1) emphasis(2)
 /// ```
 /// (The standards' 12-bit syncword plus ID bit; version 0b00 is MPEG-2.5, 0b01 reserved.)
-public struct MPEGAudioFrameHeader: Sendable, Equatable {
+public struct MPEGAudioFrameHeader: AudioFrameHeader, Equatable {
     public enum Version: UInt8, Sendable {
         case mpeg25 = 0
         case mpeg2 = 2
@@ -30,7 +30,8 @@ public struct MPEGAudioFrameHeader: Sendable, Equatable {
     /// 0 stereo, 1 joint stereo, 2 dual channel, 3 single channel.
     public var mode: UInt8
 
-    private static let structure = "MPEG audio frame header"
+    static let frameBodyField = "audio_data"
+    static let structure = "MPEG audio frame header"
     private static let rates: [UInt32] = [44100, 48000, 32000]
     /// kbit/s by bitrate_index 1...14 (11172-3 Table 2.4.2.3; 13818-3 Table 2.4.2.3 for LSF).
     private static let mpeg1Bitrates: [[Int]] = [
@@ -96,17 +97,6 @@ public struct MPEGAudioFrameHeader: Sendable, Equatable {
     /// Splits a run of whole frames (a TS PES payload, an FLV tag body) at their headers.
     /// A frame cut short at the end throws.
     public static func frames(in bytes: [UInt8]) throws(CodecError) -> [(header: MPEGAudioFrameHeader, frame: ArraySlice<UInt8>)] {
-        var frames: [(header: MPEGAudioFrameHeader, frame: ArraySlice<UInt8>)] = []
-        var offset = 0
-        while offset < bytes.count {
-            let header = try MPEGAudioFrameHeader(parsing: bytes[offset...])
-            guard header.frameLength <= bytes.count - offset else {
-                throw .truncated(structure: structure, field: "audio_data",
-                                 .truncated(needed: header.frameLength, remaining: bytes.count - offset, at: offset))
-            }
-            frames.append((header, bytes[offset..<(offset + header.frameLength)]))
-            offset += header.frameLength
-        }
-        return frames
+        try splitFrames(bytes)
     }
 }

@@ -70,14 +70,14 @@ struct RBSPReader {
 }
 
 extension RBSPReader {
-    /// A reader over the RBSP of an H.265 NAL unit of type `expected`, after its two-byte
-    /// header (23008-2 7.3.1.2).
-    init<C: Collection<UInt8>>(h265NALUnit nalUnit: C, expected: H265NALUnitType, structure: String) throws(CodecError) {
-        guard nalUnit.count >= 2, let type = H265NALUnitType(nalUnit: nalUnit) else {
+    /// A reader over the RBSP of a NAL unit of type `expected`, after its header (H.264 7.3.1,
+    /// H.265 7.3.1.2); a unit of another type or shorter than its header throws.
+    init<C: Collection<UInt8>, Kind: NALUnitKind>(nalUnit: C, expected: Kind, structure: String) throws(CodecError) {
+        guard nalUnit.count >= Kind.headerByteCount, let type = Kind(nalUnit: nalUnit) else {
             throw .truncated(structure: structure, field: "NAL unit header",
-                             .truncated(needed: 2, remaining: nalUnit.count, at: 0))
+                             .truncated(needed: Kind.headerByteCount, remaining: nalUnit.count, at: 0))
         }
         guard type == expected else { throw .unexpectedNALUnitType(structure: structure, found: type.rawValue) }
-        self.init(rbsp: NALUnit.rbsp(from: nalUnit.dropFirst(2)), structure: structure)
+        self.init(rbsp: NALUnit.rbsp(from: nalUnit.dropFirst(Kind.headerByteCount)), structure: structure)
     }
 }

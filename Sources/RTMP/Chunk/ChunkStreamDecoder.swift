@@ -155,30 +155,23 @@ struct ChunkStreamState: Sendable {
     /// Payload bytes received of the current message; nil between messages.
     var received: Int?
 
-    /// Takes a header that starts a message.
+    /// Takes a header that starts a message. Each header format carries a subset of the one
+    /// before it (5.3.1.2): type 0 everything, type 1 all but the stream id, type 2 only the
+    /// timestamp delta, type 3 nothing; what a header leaves out stays as it was.
     mutating func start(with header: ChunkHeader) {
-        switch header.format {
-        case .full:
-            timestamp = header.timestamp
-            timestampField = header.timestamp
-            messageLength = header.messageLength
-            typeID = header.messageTypeID
-            streamID = header.messageStreamID
-            hasExtendedTimestamp = header.hasExtendedTimestamp
-        case .sameStream:
-            timestamp &+= header.timestamp
-            timestampField = header.timestamp
-            messageLength = header.messageLength
-            typeID = header.messageTypeID
-            hasExtendedTimestamp = header.hasExtendedTimestamp
-        case .timestampDelta:
-            timestamp &+= header.timestamp
-            timestampField = header.timestamp
-            hasExtendedTimestamp = header.hasExtendedTimestamp
-        case .continuation:
+        received = 0
+        guard header.format != .continuation else {
             // The extended field, when present, repeats the delta; the remembered one counts.
             timestamp &+= timestampField
+            return
         }
-        received = 0
+        timestamp = header.format == .full ? header.timestamp : timestamp &+ header.timestamp
+        timestampField = header.timestamp
+        hasExtendedTimestamp = header.hasExtendedTimestamp
+        if header.format != .timestampDelta {
+            messageLength = header.messageLength
+            typeID = header.messageTypeID
+        }
+        if header.format == .full { streamID = header.messageStreamID }
     }
 }

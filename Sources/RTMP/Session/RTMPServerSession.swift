@@ -245,11 +245,7 @@ public struct RTMPServerSession: Sendable {
             answerResult(command, .undefined)
             return nil
         case "FCPublish":
-            sendCommand(CommandMessage(name: "onFCPublish", transactionID: 0, arguments: [.object([
-                .init("code", .string("NetStream.Publish.Start")),
-                .init("description", .string(firstString ?? "")),
-            ])]), streamID: 0)
-            answerResult(command, .undefined)
+            answerFC(command, notice: "onFCPublish", code: "NetStream.Publish.Start", name: firstString)
             return nil
         case "createStream":
             guard streams.count < limits.maxStreams else {
@@ -276,11 +272,7 @@ public struct RTMPServerSession: Sendable {
             pendingPublish = (streamID, name)
             return .publishRequested(name: name, rawName: raw, streamID: streamID)
         case "FCUnpublish":
-            sendCommand(CommandMessage(name: "onFCUnpublish", transactionID: 0, arguments: [.object([
-                .init("code", .string("NetStream.Unpublish.Success")),
-                .init("description", .string(firstString ?? "")),
-            ])]), streamID: 0)
-            answerResult(command, .undefined)
+            answerFC(command, notice: "onFCUnpublish", code: "NetStream.Unpublish.Success", name: firstString)
             guard let publishing, Self.streamName(fromPublishName: firstString ?? "") == publishing.name else { return nil }
             return endPublishing()
         case "closeStream":
@@ -359,6 +351,16 @@ public struct RTMPServerSession: Sendable {
     private mutating func answerResult(_ command: CommandMessage, _ value: AMF0Value) {
         guard command.transactionID != 0 else { return }
         sendCommand(CommandMessage(name: "_result", transactionID: command.transactionID, arguments: [value]), streamID: 0)
+    }
+
+    /// FCPublish and FCUnpublish (Adobe's FMS extensions, which ffmpeg and OBS send): the
+    /// `notice` command with a status object naming the stream, then the `_result`.
+    private mutating func answerFC(_ command: CommandMessage, notice: String, code: String, name: String?) {
+        sendCommand(CommandMessage(name: notice, transactionID: 0, arguments: [.object([
+            .init("code", .string(code)),
+            .init("description", .string(name ?? "")),
+        ])]), streamID: 0)
+        answerResult(command, .undefined)
     }
 
     private mutating func answerError(_ command: CommandMessage, _ description: String) {

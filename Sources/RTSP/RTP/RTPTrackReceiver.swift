@@ -4,7 +4,7 @@ import MediaCore
 /// One RTP track on its way to frames: sequence order checked (a gap drops the damaged frame
 /// only; late duplicates are dropped), the 32-bit RTP clock unwrapped with signed deltas (a
 /// wrap reads as a small step forward, not 13 hours), a jump of the camera's clock closed by
-/// the recorder's timestamp policy (`TimelineNormalizer`'s tolerances, see `time(of:)`),
+/// the recorder's timestamp policy (`TimelineNormalizer`, see `time(of:)`),
 /// payloads depacketized, and video held back until parameter sets and a keyframe are known.
 struct RTPTrackReceiver {
     let trackID: UInt32
@@ -16,14 +16,11 @@ struct RTPTrackReceiver {
     private(set) var descriptions: [SampleDescription] = []
     private var announced = false
     private var waitingForKeyframe: Bool
-    /// The track's time of its first frame on the stream's timeline (ticks), and the unwrapped
-    /// RTP time it maps to; rebased after a clock jump.
+    /// Places frames on the stream's timeline and closes the camera's clock jumps.
+    private var normalizer = TimelineNormalizer()
+    /// The last frame's unwrapped RTP time and its time on the stream's timeline (ticks): where
+    /// a sender report's RTP time is placed from.
     private var origin: (rtp: Int64, time: Int64)?
-    private var lastTime: Int64?
-    /// The latest time so far and the smallest forward step between frames (a frame's
-    /// duration), for continuing after a jump.
-    private var maxTime: Int64 = 0
-    private var minStep: Int64?
     private(set) var lostPackets = 0
     private(set) var droppedFrames = 0
     private var timeline: DecodeTimeline?
@@ -75,40 +72,14 @@ struct RTPTrackReceiver {
 
     /// The frame's time on the stream's timeline. A jump of the camera's clock (an encoder
     /// restart, a clock set) follows the policy of every ingest (docs/recording.md, "Timestamp
-    /// discontinuities", `TimelineNormalizer`'s tolerances): forward beyond `gapTolerance` or
-    /// back beyond `jitterTolerance` from the latest frame, and the track continues one frame
-    /// after its latest, with a `.discontinuity` event. Measured here on presentation times,
+    /// discontinuities"), measured on presentation times (`TimelineNormalizer.placePresentation`)
     /// before decode times are derived, so that B-frames (a few frames back) are not jumps and a
     /// jump never lands inside the reorder window.
     private mutating func time(of rtpTimestamp: UInt32, startTicks: () -> Int64, into events: inout [DemuxEvent]) -> Int64 {
         let rtp = unwrapper.unwrap(UInt64(rtpTimestamp))
-        guard let origin, let last = lastTime else {
-            let start = startTicks()
-            self.origin = (rtp, start)
-            lastTime = start
-            maxTime = start
-            return start
-        }
-        var time = origin.time + (rtp - origin.rtp)
-        let scale = Double(timescale)
-        let back = Int64(TimelineNormalizer.jitterTolerance * scale)
-        let gap = Int64(TimelineNormalizer.gapTolerance * scale)
-        let cause: TimestampDiscontinuity.Cause? = time > maxTime + gap ? .forward : time < maxTime - back ? .backward : nil
-        if let cause {
-            // After the latest frame so far: encoders restart at a keyframe, which is shown
-            // after everything before it.
-            let continued = maxTime + (minStep ?? 1)
-            let offset = continued - rtp
-            events.append(.discontinuity(TimestampDiscontinuity(
-                trackID: trackID, cause: cause,
-                expectedSeconds: Double(origin.rtp + (continued - origin.time)) / scale,
-                foundSeconds: Double(rtp) / scale, offsetSeconds: Double(offset) / scale)))
-            time = continued
-            self.origin = (rtp, time)
-        }
-        if time > last { minStep = min(minStep ?? (time - last), time - last) }
-        maxTime = max(maxTime, time)
-        lastTime = time
+        let (time, jump) = normalizer.placePresentation(rtp, trackID: trackID, timescale: timescale, first: startTicks)
+        if let jump { events.append(.discontinuity(jump)) }
+        origin = (rtp, time)
         return time
     }
 
@@ -156,7 +127,7 @@ struct RTPTrackReceiver {
     }
 
     /// Where an RTP time of this track (a sender report's) falls on the stream's timeline; nil
-    /// before the first frame. Signed 32-bit distance from the latest mapping, as for wraps.
+    /// before the first frame. Signed 32-bit distance from the last frame's, as for wraps.
     func timelineTicks(ofRTP rtpTimestamp: UInt32) -> Int64? {
         guard let origin else { return nil }
         let delta = Int64(Int32(bitPattern: rtpTimestamp &- UInt32(truncatingIfNeeded: origin.rtp)))

@@ -85,8 +85,8 @@ public struct RTPTrackFormat: Sendable, Equatable {
 
     public func makeDepacketizer() throws(RTSPError) -> any RTPDepacketizer {
         switch payload {
-        case .h264: return H264Depacketizer()
-        case .h265: return H265Depacketizer()
+        case .h264: return NALDepacketizer(.h264)
+        case .h265: return NALDepacketizer(.h265)
         case let .mpeg4Generic(size, index, delta):
             return try MPEG4GenericDepacketizer(sizeLength: size, indexLength: index, indexDeltaLength: delta, frameDuration: aacFrameDuration)
         case .latm: return LATMDepacketizer(frameDuration: aacFrameDuration)

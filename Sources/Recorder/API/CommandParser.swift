@@ -76,8 +76,19 @@ public enum CommandParser {
         return try command(named: name, pairs: result)
     }
 
+    /// The commands that take no parameters, by lower-cased name: their spelling and value.
+    static let parameterless: [String: (String, Command)] = [
+        "listconfig": ("listConfig", .listConfig), "liststreams": ("listStreams", .listStreams),
+        "version": ("version", .version), "storageinfo": ("storageInfo", .storageInfo),
+        "shutdownserver": ("shutdownServer", .shutdownServer),
+    ]
+
     /// Builds the command from its name and `key=value` pairs.
     public static func command(named name: String, pairs: [(String, String)]) throws(CommandError) -> Command {
+        if let (spelled, command) = parameterless[name.lowercased()] {
+            try expectNoParameters(pairs, command: spelled)
+            return command
+        }
         switch name.lowercased() {
         case "record":
             do {
@@ -85,21 +96,6 @@ public enum CommandParser {
             } catch {
                 throw CommandError("record: \(error)")
             }
-        case "listconfig":
-            try expectNoParameters(pairs, command: "listConfig")
-            return .listConfig
-        case "liststreams":
-            try expectNoParameters(pairs, command: "listStreams")
-            return .listStreams
-        case "version":
-            try expectNoParameters(pairs, command: "version")
-            return .version
-        case "storageinfo":
-            try expectNoParameters(pairs, command: "storageInfo")
-            return .storageInfo
-        case "shutdownserver":
-            try expectNoParameters(pairs, command: "shutdownServer")
-            return .shutdownServer
         case "removeconfig":
             let values = try parameters(pairs, command: "removeConfig", known: ["id": "id", "configid": "id"])
             guard let text = values["id"] else { throw CommandError("removeConfig: missing parameter id") }

@@ -11,7 +11,7 @@ public struct OneShotRecording {
     public var input: StreamInput
     /// Leave MP4 chunks as staging sets (batch workflows, tests, benchmarks).
     public var stagingOnly = false
-    public var mp4writerPath = FinalizerPool.defaultMP4WriterPath()
+    public var mp4writerPath = MP4WriterLocation.besideRunningExecutable()
     public var silence: Double = 5
     public var onListening: (UInt16) -> Void = { _ in }
 

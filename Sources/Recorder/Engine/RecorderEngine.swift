@@ -94,8 +94,8 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         guard let before = snapshot(id) else { throw RecorderControlError("no record config with id \(id)") }
         let streamName = before.parameters.localStreamName
         if let stream = lock.withLock({ streams[streamName] }) {
-            stream.lock.withLock {
-                if let session = stream.sessions.removeValue(forKey: id) { finish(session, configId: id) }
+            stream.state.withLock { state in
+                if let session = state.detach(id) { finish(session, configId: id) }
             }
         }
         _ = try? store?.remove(id: id)
@@ -114,7 +114,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     public func listStreams() -> [StreamSnapshot] {
         let live = lock.withLock { Array(streams.values) }
         var result = live.map { stream in
-            var snapshot = stream.lock.withLock { stream.snapshot() }
+            var snapshot = stream.snapshot()
             (snapshot.recordings, snapshot.lastError) = recordingProgress(of: stream)
             return snapshot
         }
@@ -304,14 +304,12 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         }
         if case .frame(let frame) = event { operations?.ingested(bytes: frame.payload.count, protocol: stream.source) }
         retryFailedSessions(on: stream)
-        stream.lock.withLock {
-            stream.deliver(event) { id, error in
-                events.publish("recordChunkError", ["stream": .string(name), "configId": .int(id), "error": .string("\(error)")])
-                // A session that failed (disk full, ...) ends; what it wrote is kept, and a new
-                // recording is tried a little later (the disk may have room again by then).
-                if let session = stream.sessions.removeValue(forKey: id) { finish(session, configId: id, error: "\(error)") }
-                stream.retryAt = .now + .seconds(Self.retryDelay)
-            }
+        stream.deliver(event) { id, error, state in
+            events.publish("recordChunkError", ["stream": .string(name), "configId": .int(id), "error": .string("\(error)")])
+            // A session that failed (disk full, ...) ends; what it wrote is kept, and a new
+            // recording is tried a little later (the disk may have room again by then).
+            if let session = state.detach(id) { finish(session, configId: id, error: "\(error)") }
+            state.retryAt = .now + .seconds(Self.retryDelay)
         }
     }
 
@@ -328,8 +326,12 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     /// Configs of a live stream whose recording failed start again (at the latest keyframe)
     /// once `retryDelay` has passed; a new failure waits another delay.
     private func retryFailedSessions(on stream: LiveStream) {
-        guard let due = stream.lock.withLock({ stream.retryAt }), ContinuousClock.now >= due else { return }
-        stream.lock.withLock { stream.retryAt = nil }
+        let due = stream.state.withLock { state -> Bool in
+            guard let at = state.retryAt, ContinuousClock.now >= at else { return false }
+            state.retryAt = nil
+            return true
+        }
+        guard due else { return }
         let failed = lock.withLock {
             configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.state == .error }.keys.sorted()
         }
@@ -342,9 +344,8 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     /// The stream ended (publisher gone, silence): every session closes its file.
     public func streamEnded(_ name: String) {
         guard let stream = lock.withLock({ streams[name] }) else { return }
-        stream.lock.withLock {
-            for (id, session) in stream.sessions { finish(session, configId: id) }
-            stream.sessions = [:]
+        stream.state.withLock { state in
+            for (id, session) in state.detachAll() { finish(session, configId: id) }
         }
         // Gone from listStreams only once its files are closed (and MP4s queued to finalize).
         lock.withLock { _ = streams.removeValue(forKey: name) }
@@ -366,11 +367,13 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         var writerOptions = options.recordingWriter
         // A UDP sender cannot be slowed: waiting would only make the kernel drop datagrams.
         if stream.source == TSListener.udpSourceName { writerOptions.backpressureTimeout = .zero }
-        let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,
-                                       writerOptions: writerOptions, onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
-        stream.lock.withLock {
+        stream.state.withLock { state in
+            // Made under the stream's lock, where it lives (LiveStream).
+            let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,
+                                           writerOptions: writerOptions,
+                                           onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
             do {
-                try stream.attach(session, configId: id)
+                try state.attach(session, configId: id)
                 lock.withLock {
                     configs[id]?.state = .recording
                     configs[id]?.recordedOnce = true
@@ -410,7 +413,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         case .chunkCreated(let path):
             if let operations {
                 // Called from the session, on the thread that holds the stream's lock.
-                let tracks = lock.withLock { streams[stream] }.map { live in live.trackOrder.compactMap { live.tracks[$0] } } ?? []
+                let tracks = lock.withLock { streams[stream] }.map { live in live.announcedTracks.withLock { $0 } } ?? []
                 operations.chunkOpened(file: path, stream: stream, configId: id, tracks: tracks)
             }
             events.publish("recordChunkCreated", base.merging(["file": .string(path)]) { $1 })
@@ -486,9 +489,9 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
             events.publish("recordingPaused", ["root": .string(root), "reason": .string(short[root]!)])
             let live = lock.withLock { Array(streams.values) }
             for stream in live {
-                stream.lock.withLock {
-                    for (id, session) in stream.sessions where PathPolicy.isInside(session.naming.basePath, root: root) {
-                        stream.sessions.removeValue(forKey: id)
+                stream.state.withLock { state in
+                    for (id, session) in state.sessions where PathPolicy.isInside(session.naming.basePath, root: root) {
+                        _ = state.detach(id)
                         finish(session, configId: id)
                         lock.withLock {
                             configs[id]?.state = .paused
@@ -517,12 +520,12 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     /// Recording sessions running now (the metrics' active recordings).
     public var activeRecordingCount: Int {
         let live = lock.withLock { Array(streams.values) }
-        return live.reduce(0) { total, stream in total + stream.lock.withLock { stream.sessions.count } }
+        return live.reduce(0) { total, stream in total + stream.state.withLock { $0.sessions.count } }
     }
 
     /// Per stream, what its recordings are writing now and its configs' last error.
     func recordingProgress(of stream: LiveStream) -> (recordings: [StreamRecordingSnapshot], lastError: String?) {
-        let sessions = stream.lock.withLock { stream.sessions.map { ($0.key, $0.value.openChunkProgress) } }
+        let sessions = stream.state.withLock { $0.sessions.map { (configId: $0.key, progress: $0.value.openChunkProgress) } }
         let recordings = sessions.sorted { $0.0 < $1.0 }.map { id, progress in
             StreamRecordingSnapshot(configId: id, file: progress?.path, bytes: progress?.bytes ?? 0, durationSeconds: progress?.seconds ?? 0)
         }
@@ -536,10 +539,10 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     private func snapshot(_ id: Int) -> RecordConfigSnapshot? {
         guard let config = lock.withLock({ configs[id] }) else { return nil }
         let stream = lock.withLock { streams[config.parameters.localStreamName] }
-        let session = stream.flatMap { s in s.lock.withLock { s.sessions[id] } }
-        let computed = session?.nextPath
+        let sessionPath = stream.flatMap { s in s.state.withLock { $0.sessions[id]?.nextPath } }
+        let computed = sessionPath
             ?? OutputNaming(parameters: config.parameters, resolvedPath: config.parameters.pathToFile).firstPath
-        let hasAudio = stream.map { s in s.lock.withLock { s.hasAudio } } ?? false
+        let hasAudio = stream.map { s in s.state.withLock { $0.hasAudio } } ?? false
         return RecordConfigSnapshot(configId: id, parameters: config.parameters, computedPathToFile: computed,
                                     mp4BinPath: options.mp4writerPath, hasAudio: hasAudio, state: config.state.rawValue,
                                     filesWritten: config.files, lastError: config.lastError)

@@ -14,7 +14,7 @@ import Glibc
 /// `RecorderEngine.authorizePublish`, which decides before the stream is created. A refusal
 /// is onStatus NetStream.Publish.Unauthorized (or BadName), then the connection closes.
 ///
-/// One thread per connection (`ConnectionServer`), up to `Limits.maxConnections`. Each runs an
+/// One thread per connection (`IngestListener`), up to `Limits.maxConnections`. Each runs an
 /// `RTMPServerSession` over its socket; media messages go through `FLVTagDemuxer` (an RTMP
 /// media message body is an FLV tag body) to `RecorderEngine.streamEvent`, with the 32-bit
 /// millisecond timestamps unwrapped and their jumps closed (`TimelineNormalizer`). A name already live is refused with onStatus
@@ -23,7 +23,7 @@ import Glibc
 /// `idleTimeout`, and when its bytes cannot be parsed; each connection's end is one log line
 /// saying why (`rtmpConnectionClosed`, JSON like the engine's events), and nothing of it
 /// touches other connections.
-public final class RTMPIngest: Sendable {
+public enum RTMPIngest {
     public struct Limits: Sendable, Equatable {
         /// Each publisher costs a thread and up to `session.chunk.maxBufferedBytes` of memory.
         public var maxConnections = 64
@@ -46,43 +46,24 @@ public final class RTMPIngest: Sendable {
     /// A read that filled its storage doubles the next one, up to this: a publisher pushing
     /// faster than real time is read in few system calls, a live one keeps small storage.
     static let maxReadSize = 1024 * 1024
-    /// How long `stop()` waits for connections to close their streams.
-    static let stopGracePeriod: Duration = .seconds(10)
     /// Damaged media bodies logged per connection; later ones are only counted.
     static let loggedBadTags = 3
 
-    public let host: String
-    public let limits: Limits
-    private let server: ConnectionServer
-
-    /// Listens on `host:port` once started; port 0 picks a free one (see `port`).
-    public init(host: String = "0.0.0.0", port: Int = 1935, engine: any IngestSink, limits: Limits = Limits(),
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.host = host
-        self.limits = limits
-        server = ConnectionServer(
+    /// The RTMP listener on `host:port` (0 picks a free one), once started.
+    public static func listener(host: String = "0.0.0.0", port: Int = 1935, engine: any IngestSink, limits: Limits = Limits(),
+                                log: @escaping @Sendable (String) -> Void = { _ in }) -> IngestListener {
+        IngestListener(
             host: host, port: port, maxConnections: limits.maxConnections, name: "rtmp",
-            handle: { socket in
+            serve: { socket in
                 var connection = RTMPConnection(socket: socket, engine: engine, limits: limits, log: log)
                 connection.run()
             },
-            reject: { socket in
+            busy: { socket in
                 // Before the handshake there is no RTMP way to say "busy": the close says it.
                 log(RTMPConnection.line("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
                                                                   "reason": .string("\(limits.maxConnections) connections open")]))
             })
     }
-
-    public func start() throws(SocketError) { try server.start() }
-
-    /// The port listened on (the kernel's choice when 0 was asked); 0 before `start()`.
-    public var port: Int { server.port }
-
-    public var activeConnectionCount: Int { server.activeConnectionCount }
-
-    /// Stops accepting and ends every connection; returns when their streams have ended (files
-    /// closed, MP4s queued to finalize), or after a grace period.
-    public func stop() { server.stop(waitingUpTo: Self.stopGracePeriod) }
 }
 
 /// One client connection, on its own thread: reads with deadlines, drives the session, feeds

@@ -9,10 +9,10 @@ import StagingWriter
 /// becomes the engine's live stream named by the last path segment of the URL, as for RTMP
 /// (`rtsp://host:5544/live/cam1` publishes `cam1`).
 ///
-/// One thread per connection (`ConnectionServer`), up to `Limits.maxConnections`, each running
+/// One thread per connection (`IngestListener`), up to `Limits.maxConnections`, each running
 /// an `RTSPServerSession` and an `RTPStreamAssembler`. The stream ends (files closed, MP4
 /// finalized) on TEARDOWN, when the connection closes, or after `idleTimeout` without media.
-public final class RTSPIngest: Sendable {
+public enum RTSPIngest {
     public struct Limits: Sendable, Equatable {
         /// Each publisher costs a thread and its buffers.
         public var maxConnections = 64
@@ -26,36 +26,21 @@ public final class RTSPIngest: Sendable {
     }
 
     static let readSize = 64 * 1024
-    /// How long `stop()` waits for connections to close their streams.
-    static let stopGracePeriod: Duration = .seconds(10)
 
-    public let host: String
-    public let limits: Limits
-    private let server: ConnectionServer
-
-    public init(host: String = "0.0.0.0", port: Int = 5544, engine: any IngestSink, limits: Limits = Limits(),
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.host = host
-        self.limits = limits
-        server = ConnectionServer(
+    /// The RTSP push listener on `host:port` (0 picks a free one), once started.
+    public static func listener(host: String = "0.0.0.0", port: Int = 5544, engine: any IngestSink, limits: Limits = Limits(),
+                                log: @escaping @Sendable (String) -> Void = { _ in }) -> IngestListener {
+        IngestListener(
             host: host, port: port, maxConnections: limits.maxConnections, name: "rtsp",
-            handle: { socket in
+            serve: { socket in
                 var connection = RTSPPublisherConnection(socket: socket, engine: engine, limits: limits, log: log)
                 connection.run()
             },
-            reject: { socket in
+            busy: { socket in
                 let busy = RTSPMessage.response(503, "Service Unavailable", headers: [("CSeq", "0")])
                 try? socket.writeAll(busy.serialized())
             })
     }
-
-    public func start() throws(SocketError) { try server.start() }
-
-    /// The port listened on (the kernel's choice when 0 was asked); 0 before `start()`.
-    public var port: Int { server.port }
-
-    /// Stops accepting and ends every connection; returns when their streams have ended.
-    public func stop() { server.stop(waitingUpTo: Self.stopGracePeriod) }
 }
 
 /// One publisher's connection, on its own thread.
@@ -70,7 +55,7 @@ private struct RTSPPublisherConnection {
     var assembler: RTPStreamAssembler?
     var tracks: [RTPStreamAssembler.Track] = []
     /// UDP sockets by track (RTP, RTCP), bound at SETUP.
-    var udp: [Int: (rtp: DatagramSocket, rtcp: DatagramSocket)] = [:]
+    var udp: [Int: RTPPortPair] = [:]
     /// The live stream, from RECORD on.
     var stream: StreamClaim?
     /// The ANNOUNCE's publish request and the name the publish rules allowed (an auth
@@ -107,10 +92,7 @@ private struct RTSPPublisherConnection {
             if assembler != nil { stream.deliver(assembler!.finish()) }
             stream.end()
         }
-        for pair in udp.values {
-            pair.rtp.close()
-            pair.rtcp.close()
-        }
+        for pair in udp.values { pair.close() }
         logEvent("rtspConnectionClosed", ["reason": .string(reason)])
     }
 
@@ -169,19 +151,18 @@ private struct RTSPPublisherConnection {
                 return end
             }
         }
-        var allocated: (rtp: DatagramSocket, rtcp: DatagramSocket)?
+        var allocated: (pair: RTPPortPair, ports: ClosedRange<Int>)?
         let (response, event) = session.handle(request) { _ in
-            guard let pair = try? RTSPUDPPorts.bindPair() else { return nil }
-            allocated = pair
-            guard let rtp = try? pair.rtp.localPort(), let rtcp = try? pair.rtcp.localPort() else { return nil }
-            return Int(rtp)...Int(rtcp)
+            guard let pair = try? RTPPortPair.bind() else { return nil }
+            guard let ports = try? pair.ports() else { pair.close(); return nil }
+            allocated = (pair, ports)
+            return ports
         }
         if let allocated {
-            if response.status == 200, let index = session.transports.lastIndex(where: { $0?.serverPorts?.lowerBound == Int((try? allocated.rtp.localPort()) ?? 0) }) {
-                udp[index] = allocated
+            if response.status == 200, let index = session.transports.lastIndex(where: { $0?.serverPorts == allocated.ports }) {
+                udp[index] = allocated.pair
             } else {
-                allocated.rtp.close()
-                allocated.rtcp.close()
+                allocated.pair.close()
             }
         }
         var outcome: String?
@@ -275,12 +256,7 @@ private struct RTSPPublisherConnection {
     private mutating func drainUDP(_ buffer: inout [UInt8]) -> Bool {
         var media = false
         for (index, pair) in udp {
-            for (socket, isRTCP) in [(pair.rtp, false), (pair.rtcp, true)] {
-                while (try? socket.waitReadable(until: .now)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
-                    if !isRTCP { media = true }
-                    receive(Array(buffer[0..<n]), track: index, isRTCP: isRTCP)
-                }
-            }
+            if pair.drain(&buffer, { receive($0, track: index, isRTCP: $1) }) { media = true }
         }
         return media
     }
@@ -291,26 +267,5 @@ private struct RTSPPublisherConnection {
         object["client"] = .string(client)
         object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
         log(JSONWriter.text(of: .object(object)))
-    }
-}
-
-/// RTP/RTCP UDP port pairs, for the pull client and the push server.
-enum RTSPUDPPorts {
-    /// Two UDP sockets on consecutive ports, RTP on the even one (RFC 3550 11).
-    static func bindPair() throws -> (rtp: DatagramSocket, rtcp: DatagramSocket) {
-        for _ in 0..<20 {
-            let probe = try DatagramSocket.bind(host: "0.0.0.0", port: 0)
-            var port = try probe.localPort()
-            if port % 2 == 1 {
-                probe.close()
-                port -= 1
-                guard let rtp = try? DatagramSocket.bind(host: "0.0.0.0", port: port) else { continue }
-                guard let rtcp = try? DatagramSocket.bind(host: "0.0.0.0", port: port + 1) else { rtp.close(); continue }
-                return (rtp, rtcp)
-            }
-            guard let rtcp = try? DatagramSocket.bind(host: "0.0.0.0", port: port + 1) else { probe.close(); continue }
-            return (probe, rtcp)
-        }
-        throw IngestError("no free pair of UDP ports for RTP")
     }
 }

@@ -217,7 +217,7 @@ private struct RTSPPullConnection {
     var assembler: RTPStreamAssembler?
     /// Session track index -> assembler index (nil: skipped).
     var trackMap: [Int: Int] = [:]
-    var udp: [(rtp: DatagramSocket, rtcp: DatagramSocket)] = []
+    var udp: [RTPPortPair] = []
     var live = false
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
@@ -251,10 +251,7 @@ private struct RTSPPullConnection {
             if assembler != nil { pull.feed(assembler!.finish()) }
             pull.ended()
         }
-        for pair in udp {
-            pair.rtp.close()
-            pair.rtcp.close()
-        }
+        for pair in udp { pair.close() }
         return outcome
     }
 
@@ -318,9 +315,9 @@ private struct RTSPPullConnection {
             case .needUDPPorts(let count):
                 var ranges: [ClosedRange<Int>] = []
                 for _ in 0..<count {
-                    let pair = try RTSPUDPPorts.bindPair()
+                    let pair = try RTPPortPair.bind()
                     udp.append(pair)
-                    ranges.append(Int(try pair.rtp.localPort())...Int(try pair.rtcp.localPort()))
+                    ranges.append(try pair.ports())
                 }
                 try perform(session.useUDPPorts(ranges))
             case .playing:
@@ -384,11 +381,7 @@ private struct RTSPPullConnection {
 
     private mutating func drainUDP(_ buffer: inout [UInt8]) {
         for (i, pair) in udp.enumerated() {
-            for (socket, isRTCP) in [(pair.rtp, false), (pair.rtcp, true)] {
-                while (try? socket.waitReadable(until: .now)) == true, let n = try? socket.receive(into: &buffer), n > 0 {
-                    receive(Array(buffer[0..<n]), sessionTrack: i, isRTCP: isRTCP)
-                }
-            }
+            _ = pair.drain(&buffer) { receive($0, sessionTrack: i, isRTCP: $1) }
         }
     }
 }

@@ -17,11 +17,11 @@ final class TSListener: @unchecked Sendable {
     private weak var engine: (any IngestSink)?
     private let stopped = NSLock()
     private var isStopped = false
-    /// The bound socket: a UDP port read directly, or a TCP listener whose senders are taken
-    /// one at a time.
+    /// The bound socket: a UDP port read directly, or a TCP port (`IngestListener`) that takes
+    /// one sender at a time.
     private enum Endpoint {
         case datagram(DatagramSocket)
-        case listener(StreamSocket)
+        case listener(IngestListener)
     }
     private var endpoint: Endpoint?
     private(set) var port: UInt16 = 0
@@ -54,34 +54,35 @@ final class TSListener: @unchecked Sendable {
 
     /// Binds now (so errors reach the caller), then serves on a thread of its own.
     func start() throws {
-        let bound: Endpoint
-        let socket: any ReceivingSocket
         switch input {
         case let .udp(host, port):
             let datagram = try DatagramSocket.bind(host: host, port: Int(port))
-            (bound, socket) = (.datagram(datagram), datagram)
+            do {
+                self.port = UInt16(try datagram.localPort())
+            } catch {
+                datagram.close()
+                throw error
+            }
+            endpoint = .datagram(datagram)
+            let thread = Thread { [self] in serve(datagram) }
+            thread.name = "ts-\(name)"
+            thread.start()
         case let .tcp(host, port):
-            let listener = try StreamSocket.listen(host: host, port: Int(port))
-            (bound, socket) = (.listener(listener), listener)
+            // One sender feeds the stream: a second one while it is live is closed at once
+            // (MPEG-TS has no way to say "busy"), as the name is taken.
+            let listener = IngestListener(host: host, port: Int(port), maxConnections: 1, name: "ts-\(name)",
+                                          serve: { [weak self] connection in self?.serve(connection) },
+                                          busy: { _ in })
+            try listener.start()
+            self.port = UInt16(listener.port)
+            endpoint = .listener(listener)
         case .file: throw IngestError("a file is not a listener")
         }
-        do {
-            switch bound {
-            case .datagram(let datagram): port = UInt16(try datagram.localPort())
-            case .listener(let listener): port = UInt16(try listener.localPort())
-            }
-        } catch {
-            socket.close()
-            throw error
-        }
-        endpoint = bound
-        let thread = Thread { [self] in serve() }
-        thread.name = "ts-\(name)"
-        thread.start()
     }
 
     func stop() {
         stopped.withLock { isStopped = true }
+        if case .listener(let listener)? = endpoint { listener.stop() }
     }
 
     private var shouldStop: Bool { stopped.withLock { isStopped } }
@@ -89,23 +90,15 @@ final class TSListener: @unchecked Sendable {
     /// How often a waiting listener looks at `stop()`.
     static let pollInterval: Duration = .milliseconds(200)
 
-    private func serve() {
-        switch endpoint {
-        case .datagram(let socket)?:
-            defer { socket.close() }
-            while !shouldStop { receive(from: socket, client: "udp") }
-        case .listener(let listener)?:
-            defer { listener.close() }
-            while !shouldStop {
-                guard (try? listener.waitReadable(until: .now + Self.pollInterval)) == true,
-                      let connection = try? listener.accept() else { continue }
-                defer { connection.close() }
-                guard isAllowed(connection.peerAddress()) else { continue }
-                receive(from: connection, client: "tcp")
-            }
-        case nil:
-            return
-        }
+    private func serve(_ socket: DatagramSocket) {
+        defer { socket.close() }
+        while !shouldStop { receive(from: socket, client: "udp") }
+    }
+
+    /// One TCP sender, on its connection's thread (the listener closes the socket).
+    private func serve(_ connection: StreamSocket) {
+        guard isAllowed(connection.peerAddress()) else { return }
+        receive(from: connection, client: "tcp")
     }
 
     /// One appearance of the stream: from the first MPEG-TS content to silence or the sender's

@@ -8,6 +8,7 @@ public protocol ChunkWriter: AnyObject {
     var path: String { get }
     /// Bytes of media written so far (decides winQtCompat splits).
     var payloadBytes: UInt64 { get }
+    func write(_ frame: MediaFrame) throws
     /// `moreQueued`: other frames are queued behind this one (the writer is behind), so the
     /// writer may hold it to hand several to the kernel in one system call; when false,
     /// what it holds goes to the kernel now (a live stream's frames reach it one by one).
@@ -16,6 +17,11 @@ public protocol ChunkWriter: AnyObject {
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16
     /// Completes the file (MP4: closes the staging set; finalizing is the caller's).
     func close() throws
+}
+
+extension ChunkWriter {
+    /// A writer that does not batch writes each frame as it comes.
+    func write(_ frame: MediaFrame, moreQueued: Bool) throws { try write(frame) }
 }
 
 /// MP4 chunks: a crash-safe staging set, finalized by mp4writer after `close`.
@@ -33,7 +39,7 @@ final class MP4ChunkWriter: ChunkWriter {
 
     var payloadBytes: UInt64 { writer.mdatByteCount }
     /// The staging writer batches by itself (every `flushInterval` of media or wall time).
-    func write(_ frame: MediaFrame, moreQueued: Bool) throws { try writer.append(frame) }
+    func write(_ frame: MediaFrame) throws { try writer.append(frame) }
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }

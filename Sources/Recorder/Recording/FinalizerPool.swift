@@ -41,12 +41,6 @@ public final class FinalizerPool: Sendable {
         self.concurrency = max(1, concurrency)
     }
 
-    /// The mp4writer beside the running executable (the recorder ships with it).
-    public static func defaultMP4WriterPath() -> String {
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        return me.deletingLastPathComponent().appendingPathComponent("mp4writer").path
-    }
-
     /// Queues `mp4writer -path=PATH`; `completion` runs on a pool thread when it ends.
     public func finalize(_ path: String, completion: @escaping @Sendable (Result) -> Void) {
         group.enter()

@@ -12,8 +12,8 @@ public final class RecorderServer: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private(set) var http: HTTPServer?
     private(set) var cli: LineServer?
-    private(set) var rtmp: RTMPIngest?
-    private(set) var rtsp: RTSPIngest?
+    private(set) var rtmp: IngestListener?
+    private(set) var rtsp: IngestListener?
     /// The recordings catalog, retention, metrics (docs/operations.md).
     public let operations: RecorderOperations
 
@@ -51,13 +51,13 @@ public final class RecorderServer: @unchecked Sendable {
                              limits: configuration.lineLimits)
         var rtmpLimits = RTMPIngest.Limits()
         rtmpLimits.idleTimeout = configuration.streamSilenceTimeout
-        let rtmp = RTMPIngest(host: configuration.rtmpHost, port: configuration.rtmpPort, engine: engine, limits: rtmpLimits, log: log)
+        let rtmp = RTMPIngest.listener(host: configuration.rtmpHost, port: configuration.rtmpPort, engine: engine, limits: rtmpLimits, log: log)
         var rtspLimits = RTSPIngest.Limits()
         rtspLimits.idleTimeout = configuration.streamSilenceTimeout
         if let user = configuration.rtspUser {
             rtspLimits.credentials = RTSPCredentials(user: user, password: configuration.rtspPassword ?? "")
         }
-        let rtsp = RTSPIngest(host: configuration.rtspHost, port: configuration.rtspPort, engine: engine, limits: rtspLimits, log: log)
+        let rtsp = RTSPIngest.listener(host: configuration.rtspHost, port: configuration.rtspPort, engine: engine, limits: rtspLimits, log: log)
         try http.start()
         try cli.start()
         try rtmp.start()

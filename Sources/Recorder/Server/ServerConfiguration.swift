@@ -61,7 +61,7 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// The defaults, with mp4writer expected next to the recorder executable.
     public init(executablePath: String) {
-        mp4writerPath = FileSystem.directoryName(executablePath) + "/mp4writer"
+        mp4writerPath = MP4WriterLocation.beside(executablePath)
     }
 
     /// What the command line asks for.
@@ -173,12 +173,6 @@ public struct ServerConfiguration: Sendable, Equatable {
         var limits = LineServer.Limits()
         limits.idleTimeout = cliIdleTimeout
         return limits
-    }
-
-    /// The recorder executable's path, as the kernel knows it (`/proc/self/exe`), or
-    /// `fallback` (argv[0]) when that cannot be read.
-    public static func currentExecutablePath(fallback: String) -> String {
-        PathPolicy.realPath("/proc/self/exe") ?? fallback
     }
 
     @Sendable public static func readTextFile(_ path: String) throws -> String {

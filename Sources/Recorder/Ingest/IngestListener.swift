@@ -1,0 +1,36 @@
+import MediaCore
+
+/// A TCP port that takes publishers: the one listener every TCP ingest uses (RTMP, RTSP push,
+/// MPEG-TS over TCP). A protocol brings two things: how it serves one connection (on that
+/// connection's own thread, which owns the socket until it returns) and what it tells a client
+/// over `maxConnections` (its "busy" answer, written before the close; nothing when the
+/// protocol has no way to say it). Accepting, the thread per connection and the bound are
+/// MediaCore's `ConnectionServer`.
+public final class IngestListener: Sendable {
+    /// How long `stop()` waits for connections to close their streams.
+    static let stopGracePeriod: Duration = .seconds(10)
+
+    public let host: String
+    private let server: ConnectionServer
+
+    /// Listens on `host:port` once started; port 0 picks a free one (see `port`). `name` labels
+    /// the threads (`name-accept`, `name-conn`).
+    init(host: String, port: Int, maxConnections: Int, name: String,
+         serve: @escaping @Sendable (StreamSocket) -> Void, busy: @escaping @Sendable (StreamSocket) -> Void) {
+        self.host = host
+        server = ConnectionServer(host: host, port: port, maxConnections: maxConnections, name: name,
+                                  handle: serve, reject: busy)
+    }
+
+    /// Binds (errors reach the caller) and accepts on a thread of its own.
+    public func start() throws(SocketError) { try server.start() }
+
+    /// The port listened on (the kernel's choice when 0 was asked); 0 before `start()`.
+    public var port: Int { server.port }
+
+    public var activeConnectionCount: Int { server.activeConnectionCount }
+
+    /// Stops accepting and ends every connection; returns when their streams have ended (files
+    /// closed, MP4s queued to finalize), or after a grace period.
+    public func stop() { server.stop(waitingUpTo: Self.stopGracePeriod) }
+}

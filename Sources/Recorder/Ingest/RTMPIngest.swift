@@ -60,7 +60,7 @@ public enum RTMPIngest {
             },
             busy: { socket in
                 // Before the handshake there is no RTMP way to say "busy": the close says it.
-                log(RTMPConnection.line("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
+                log(EventLine.text("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
                                                                   "reason": .string("\(limits.maxConnections) connections open")]))
             })
     }
@@ -170,14 +170,7 @@ private struct RTMPConnection {
 
     /// One JSON log line, in the shape of the engine's events, naming the client.
     private func logEvent(_ name: String, _ fields: [String: JSONValue]) {
-        log(Self.line(name, fields.merging(["client": .string(client)]) { $1 }))
-    }
-
-    static func line(_ name: String, _ fields: [String: JSONValue]) -> String {
-        var object = fields
-        object["event"] = .string(name)
-        object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-        return JSONWriter.text(of: .object(object))
+        log(EventLine.text(name, fields.merging(["client": .string(client)]) { $1 }))
     }
 
     private mutating func handle(_ event: RTMPServerEvent) {

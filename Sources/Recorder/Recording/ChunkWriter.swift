@@ -8,7 +8,6 @@ public protocol ChunkWriter: AnyObject {
     var path: String { get }
     /// Bytes of media written so far (decides winQtCompat splits).
     var payloadBytes: UInt64 { get }
-    func write(_ frame: MediaFrame) throws
     /// `moreQueued`: other frames are queued behind this one (the writer is behind), so the
     /// writer may hold it to hand several to the kernel in one system call; when false,
     /// what it holds goes to the kernel now (a live stream's frames reach it one by one).
@@ -20,8 +19,8 @@ public protocol ChunkWriter: AnyObject {
 }
 
 extension ChunkWriter {
-    /// A writer that does not batch writes each frame as it comes.
-    func write(_ frame: MediaFrame, moreQueued: Bool) throws { try write(frame) }
+    /// One frame with nothing queued behind it: written now.
+    func write(_ frame: MediaFrame) throws { try write(frame, moreQueued: false) }
 }
 
 /// MP4 chunks: a crash-safe staging set, finalized by mp4writer after `close`.
@@ -39,7 +38,7 @@ final class MP4ChunkWriter: ChunkWriter {
 
     var payloadBytes: UInt64 { writer.mdatByteCount }
     /// The staging writer batches by itself (every `flushInterval` of media or wall time).
-    func write(_ frame: MediaFrame) throws { try writer.append(frame) }
+    func write(_ frame: MediaFrame, moreQueued: Bool) throws { try writer.append(frame) }
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }

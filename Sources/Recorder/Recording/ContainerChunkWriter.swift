@@ -14,8 +14,6 @@ final class ContainerChunkWriter: ChunkWriter {
 
     var payloadBytes: UInt64 { UInt64(flv?.bytesWritten ?? ts?.bytesWritten ?? 0) }
 
-    func write(_ frame: MediaFrame) throws { try write(frame, moreQueued: false) }
-
     func write(_ frame: MediaFrame, moreQueued: Bool) throws {
         if let flv { try flv.write(frame, holding: moreQueued) } else { try ts?.write(frame) }
     }

@@ -18,6 +18,11 @@ public protocol ChunkWriter: AnyObject {
     func close() throws
 }
 
+extension ChunkWriter {
+    /// One frame with nothing queued behind it: written now.
+    func write(_ frame: MediaFrame) throws { try write(frame, moreQueued: false) }
+}
+
 /// MP4 chunks: a crash-safe staging set, finalized by mp4writer after `close`.
 final class MP4ChunkWriter: ChunkWriter {
     let path: String

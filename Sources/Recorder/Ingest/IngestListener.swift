@@ -34,3 +34,24 @@ public final class IngestListener: Sendable {
     /// closed, MP4s queued to finalize), or after a grace period.
     public func stop() { server.stop(waitingUpTo: Self.stopGracePeriod) }
 }
+
+/// One publisher's connection of a protocol, served on its own thread by an `IngestListener`.
+protocol IngestConnection {
+    associatedtype Limits: Sendable
+    init(socket: StreamSocket, engine: any IngestSink, limits: Limits, log: @escaping @Sendable (String) -> Void)
+    /// Serves the connection to its end; the stream it published has ended when this returns.
+    mutating func run()
+}
+
+extension IngestListener {
+    /// A listener serving each connection with a `Connection`; `busy` answers those over
+    /// `maxConnections`.
+    convenience init<Connection: IngestConnection>(
+        _ connection: Connection.Type, host: String, port: Int, maxConnections: Int, name: String, engine: any IngestSink,
+        limits: Connection.Limits, log: @escaping @Sendable (String) -> Void, busy: @escaping @Sendable (StreamSocket) -> Void) {
+        self.init(host: host, port: port, maxConnections: maxConnections, name: name, serve: { socket in
+            var connection = Connection(socket: socket, engine: engine, limits: limits, log: log)
+            connection.run()
+        }, busy: busy)
+    }
+}

@@ -48,23 +48,18 @@ public enum RTMPIngest {
     /// The RTMP listener on `host:port` (0 picks a free one), once started.
     public static func listener(host: String = "0.0.0.0", port: Int = 1935, engine: any IngestSink, limits: Limits = Limits(),
                                 log: @escaping @Sendable (String) -> Void = { _ in }) -> IngestListener {
-        IngestListener(
-            host: host, port: port, maxConnections: limits.maxConnections, name: "rtmp",
-            serve: { socket in
-                var connection = RTMPConnection(socket: socket, engine: engine, limits: limits, log: log)
-                connection.run()
-            },
-            busy: { socket in
-                // Before the handshake there is no RTMP way to say "busy": the close says it.
-                log(EventLine.text("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
-                                                                  "reason": .string("\(limits.maxConnections) connections open")]))
-            })
+        IngestListener(RTMPConnection.self, host: host, port: port, maxConnections: limits.maxConnections, name: "rtmp",
+                       engine: engine, limits: limits, log: log) { socket in
+            // Before the handshake there is no RTMP way to say "busy": the close says it.
+            log(EventLine.text("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
+                                                         "reason": .string("\(limits.maxConnections) connections open")]))
+        }
     }
 }
 
 /// One client connection, on its own thread: reads with deadlines, drives the session, feeds
 /// the engine, and ends the stream whatever way the connection ends.
-private struct RTMPConnection {
+private struct RTMPConnection: IngestConnection {
     let socket: StreamSocket
     let engine: any IngestSink
     let limits: RTMPIngest.Limits

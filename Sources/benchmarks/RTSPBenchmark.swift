@@ -16,18 +16,20 @@ import Recorder
 /// it started is killed and the run fails with a message (a hung RTSP session never hangs the
 /// benchmark).
 struct RTSPBenchmark {
-    /// The RTMP benchmark's settings and clip: both push the same media.
-    let shared: RTMPBenchmark
+    let directory: String
+    let targetBytes: Double
+    let runs: Int
+    let tools: String
+    let clipPath: String?
 
     static let childTimeout = 300.0
 
     func run() throws {
-        let (directory, targetBytes, runs, tools) = (shared.directory, shared.targetBytes, shared.runs, shared.tools)
         for tool in [RTMPBenchmark.ffmpeg, tools + "/recorder", tools + "/mp4writer"] where !FileManager.default.fileExists(atPath: tool) {
             throw BenchError("\(tool) is missing (apt-get install ffmpeg; swift build -c release)")
         }
-        let clip = try shared.makeClip()
-        let clipMedia = try shared.mediaBytes(of: clip)
+        let clip = try BenchmarkClip.eightMbps.make(at: clipPath ?? directory + "/clip.mp4")
+        let clipMedia = try BenchmarkClip.mediaBytes(of: clip, scratch: directory)
         let loops = Int((targetBytes / Double(clipMedia)).rounded(.up))
         let media = Double(clipMedia * loops)
         print(String(format: "clip %@: %.1f MB of media; %d loops, %.1f MB per run, %d runs", clip, Double(clipMedia) / 1e6, loops, media / 1e6, runs))

@@ -8,7 +8,10 @@ public protocol ChunkWriter: AnyObject {
     var path: String { get }
     /// Bytes of media written so far (decides winQtCompat splits).
     var payloadBytes: UInt64 { get }
-    func write(_ frame: MediaFrame) throws
+    /// `moreQueued`: other frames are queued behind this one (the writer is behind), so the
+    /// writer may hold it to hand several to the kernel in one system call; when false,
+    /// what it holds goes to the kernel now (a live stream's frames reach it one by one).
+    func write(_ frame: MediaFrame, moreQueued: Bool) throws
     /// Adds a sample description to a track mid-chunk; returns its index in this file.
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16
     /// Completes the file (MP4: closes the staging set; finalizing is the caller's).
@@ -29,7 +32,8 @@ final class MP4ChunkWriter: ChunkWriter {
     }
 
     var payloadBytes: UInt64 { writer.mdatByteCount }
-    func write(_ frame: MediaFrame) throws { try writer.append(frame) }
+    /// The staging writer batches by itself (every `flushInterval` of media or wall time).
+    func write(_ frame: MediaFrame, moreQueued: Bool) throws { try writer.append(frame) }
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }

@@ -39,8 +39,8 @@ final class QueuedChunkWriter {
     func write(_ frame: MediaFrame) throws {
         try recording.throwIfFailed()
         payloadBytes += UInt64(frame.payload.count)
-        let file = self.file
-        recording.submit(bytes: frame.payload.count) { try file.writer?.write(frame) }
+        let file = self.file, recording = self.recording, bytes = frame.payload.count
+        recording.submit(bytes: bytes) { try file.writer?.write(frame, moreQueued: recording.hasMediaQueued(besides: bytes)) }
     }
 
     /// Queues the description and returns the index it has in this file.

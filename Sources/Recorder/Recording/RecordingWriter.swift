@@ -102,6 +102,12 @@ public final class RecordingWriter: Sendable {
         return dropping ? hasRoom(for: bytes) : waitForRoom(for: bytes, timeout: options.backpressureTimeout)
     }
 
+    /// Whether media other than the running job's `bytes` is queued (the job's own bytes are
+    /// counted until it ends): the writer is behind, and may batch.
+    func hasMediaQueued(besides bytes: Int) -> Bool {
+        state.withLock { $0.queuedBytes > bytes }
+    }
+
     /// Media bytes queued and not yet handed to the kernel.
     var queuedBytes: Int { state.withLock { $0.queuedBytes } }
     /// The most media bytes ever queued at once (tests check the bound).

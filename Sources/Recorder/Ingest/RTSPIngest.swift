@@ -39,11 +39,8 @@ public enum RTSPIngest {
 
 /// One publisher's connection, on its own thread.
 private struct RTSPPublisherConnection: IngestConnection {
-    let socket: StreamSocket
-    let engine: any IngestSink
+    let peer: IngestPeer
     let limits: RTSPIngest.Limits
-    let log: @Sendable (String) -> Void
-    let client: String
     var session: RTSPServerSession
     var decoder = RTSPStreamDecoder()
     var assembler: RTPStreamAssembler?
@@ -63,12 +60,9 @@ private struct RTSPPublisherConnection: IngestConnection {
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
 
-    init(socket: StreamSocket, engine: any IngestSink, limits: RTSPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
-        self.socket = socket
-        self.engine = engine
+    init(peer: IngestPeer, limits: RTSPIngest.Limits) {
+        self.peer = peer
         self.limits = limits
-        self.log = log
-        client = socket.peerAddress() ?? "?"
         let random = { HexString.encode((0..<8).map { _ in UInt8.random(in: 0...255) }) }
         session = RTSPServerSession(sessionID: random(), credentials: limits.credentials, nonce: random())
         start = clock.now
@@ -248,9 +242,5 @@ private struct RTSPPublisherConnection: IngestConnection {
             if pair.drain(&buffer, { receive($0, track: index, isRTCP: $1) }) { media = true }
         }
         return media
-    }
-
-    private func logEvent(_ name: String, _ fields: [String: JSONValue]) {
-        log(EventLine.text(name, fields.merging(["client": .string(client)]) { $1 }))
     }
 }

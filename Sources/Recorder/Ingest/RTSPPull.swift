@@ -271,16 +271,11 @@ private struct RTSPPullConnection {
         var buffer = [UInt8](repeating: 0, count: RTSPPull.readSize)
         let silence = Duration.seconds(pull.engineSilence)
         while !pull.stopping {
-            let wait: Duration = udp.isEmpty ? .milliseconds(500) : .milliseconds(5)
-            let result = socket.read(into: &buffer, deadline: clock.now + wait)
-            switch result {
-            case .success(.bytes(let n)):
-                decoder.push(buffer[0..<n])
-            case .success(.endOfStream):
-                return .ended(pull.stopping ? "stopped" : "the camera closed the connection")
-            case .success(.timedOut):
-                break
-            case .failure(let error):
+            do {
+                guard try socket.readRTSP(into: &decoder, buffer: &buffer, drainingUDP: !udp.isEmpty) else {
+                    return .ended(pull.stopping ? "stopped" : "the camera closed the connection")
+                }
+            } catch {
                 return .ended("\(error)")
             }
             do {

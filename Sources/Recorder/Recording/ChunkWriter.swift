@@ -11,8 +11,16 @@ public protocol ChunkWriter: AnyObject {
     func write(_ frame: MediaFrame) throws
     /// Adds a sample description to a track mid-chunk; returns its index in this file.
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16
+    /// Hands what the writer holds in memory to the kernel, where a kill -9 cannot lose it
+    /// (MP4: the staging writer's buffers; FLV and MPEG-TS write each frame as it comes).
+    func flush() throws
     /// Completes the file (MP4: closes the staging set; finalizing is the caller's).
     func close() throws
+}
+
+extension ChunkWriter {
+    /// Nothing held: the writer writes each frame as it comes (FLV, MPEG-TS).
+    func flush() throws {}
 }
 
 /// MP4 chunks: a crash-safe staging set, finalized by mp4writer after `close`.
@@ -33,5 +41,6 @@ final class MP4ChunkWriter: ChunkWriter {
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }
+    func flush() throws { try writer.flush() }
     func close() throws { try writer.close() }
 }

@@ -8,35 +8,15 @@ import MediaCore
 /// practice) comes out negative; the bit pattern, and so a round trip, is unchanged.
 public typealias CompositionOffsetBox = EntryTableBox<CompositionOffsetTable>
 
-/// The entries of `ctts`.
+/// The entries of `ctts`: runs of samples whose `value` is composition minus decoding time
+/// (sample_offset), in the media timescale.
 public enum CompositionOffsetTable: EntryTable {
     public static let type: FourCC = "ctts"
     public static let supportedVersions: ClosedRange<UInt8> = 0...1
+    public typealias Entry = SampleRunEntry<Int32>
 
     /// Version 1 only when an offset is negative.
     public static func version(for entries: [Entry]) -> UInt8 {
-        entries.contains { $0.sampleOffset < 0 } ? 1 : 0
-    }
-
-    public struct Entry: SampleRun {
-        public static let byteCount = 8
-
-        public var sampleCount: UInt32
-        /// Composition time minus decoding time, in the media timescale.
-        public var sampleOffset: Int32
-
-        public init(sampleCount: UInt32, sampleOffset: Int32) {
-            self.sampleCount = sampleCount
-            self.sampleOffset = sampleOffset
-        }
-
-        public init(reading reader: inout ByteReader, in box: FourCC) throws(MP4ParseError) {
-            self.init(sampleCount: try reader.read(in: box), sampleOffset: try reader.read(in: box))
-        }
-
-        public func write(to writer: inout ByteWriter) {
-            writer.write(sampleCount)
-            writer.write(sampleOffset)
-        }
+        entries.contains { $0.value < 0 } ? 1 : 0
     }
 }

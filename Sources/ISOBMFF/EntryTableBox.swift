@@ -43,7 +43,7 @@ public struct EntryTableBox<Table: EntryTable>: Box {
     }
 }
 
-extension EntryTableBox where Entry: SampleRun {
+extension EntryTableBox where Entry: CountsSamples {
     /// Number of samples the run-length coded table describes.
     public var sampleCount: UInt64 { entries.reduce(0) { $0 + UInt64($1.sampleCount) } }
 }
@@ -70,9 +70,44 @@ public protocol EntryTableEntry: Sendable, Equatable {
     func write(to writer: inout ByteWriter)
 }
 
-/// An entry that stands for a run of samples (`stts`, `ctts`).
-public protocol SampleRun: EntryTableEntry {
+/// An entry that stands for a run of samples.
+public protocol CountsSamples: EntryTableEntry {
     var sampleCount: UInt32 { get }
+}
+
+/// An entry of a run-length coded table: `sampleCount` samples in a row that share `value`
+/// (`stts`: their duration; `ctts`: composition minus decoding time).
+public struct SampleRunEntry<Value: FixedWidthInteger & Sendable>: CountsSamples {
+    public static var byteCount: Int { 4 + MemoryLayout<Value>.size }
+
+    public var sampleCount: UInt32
+    public var value: Value
+
+    public init(sampleCount: UInt32, value: Value) {
+        self.sampleCount = sampleCount
+        self.value = value
+    }
+
+    public init(reading reader: inout ByteReader, in box: FourCC) throws(MP4ParseError) {
+        self.init(sampleCount: try reader.read(in: box), value: try reader.read(in: box))
+    }
+
+    public func write(to writer: inout ByteWriter) {
+        writer.write(sampleCount)
+        writer.write(value)
+    }
+}
+
+extension Array {
+    /// Counts one more sample with `value` in a run-length coded table: the last run grows
+    /// when it has the same value, otherwise a new run starts.
+    public mutating func appendSample<Value>(_ value: Value) where Element == SampleRunEntry<Value> {
+        if let last, last.value == value {
+            self[count - 1].sampleCount += 1
+        } else {
+            append(SampleRunEntry(sampleCount: 1, value: value))
+        }
+    }
 }
 
 /// A bare big-endian integer as the entry: a chunk offset, a sample number.

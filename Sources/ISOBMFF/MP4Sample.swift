@@ -20,17 +20,6 @@ public struct MP4Sample: Sendable, Equatable {
     /// 1-based index into the track's sample descriptions (`stsc`).
     public var sampleDescriptionIndex: UInt16
 
-    public init(offset: Int64, size: UInt32, dts: Int64, duration: UInt32, compositionOffset: Int32,
-                isSync: Bool, sampleDescriptionIndex: UInt16) {
-        self.offset = offset
-        self.size = size
-        self.dts = dts
-        self.duration = duration
-        self.compositionOffset = compositionOffset
-        self.isSync = isSync
-        self.sampleDescriptionIndex = sampleDescriptionIndex
-    }
-
     /// Composition (presentation) time on the media timeline.
     public var mediaPTS: Int64 { dts + Int64(compositionOffset) }
 }

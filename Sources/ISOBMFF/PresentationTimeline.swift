@@ -43,7 +43,7 @@ public struct PresentationTimeline: Sendable, Equatable {
     init(editList: [EditListBox.Entry], movieTimescale: UInt32, trackTimescale: UInt32, kind: MediaKind,
          samples: [MP4Sample], compositionOffsets: CompositionOffsetBox?, location: Int64) throws(MP4ParseError) {
         let shiftEntries = compositionOffsets?.entries.dropLast(2) ?? []
-        decodeShift = max(0, -Int64(shiftEntries.map(\.sampleOffset).min() ?? 0))
+        decodeShift = max(0, -Int64(shiftEntries.map(\.value).min() ?? 0))
         isAudio = kind == .audio
 
         var emptyDuration: Int64 = 0

@@ -79,9 +79,9 @@ struct SampleTables: Sendable {
         var samples: [MP4Sample] = []
         samples.reserveCapacity(count)
         var stts = timeToSample.entries.makeIterator()
-        var sttsEntry = TimeToSampleBox.Entry(sampleCount: 0, sampleDelta: 0)
+        var sttsEntry = TimeToSampleBox.Entry(sampleCount: 0, value: 0)
         var ctts = (compositionOffsets?.entries ?? []).makeIterator()
-        var cttsEntry = CompositionOffsetBox.Entry(sampleCount: 0, sampleOffset: 0)
+        var cttsEntry = CompositionOffsetBox.Entry(sampleCount: 0, value: 0)
         let syncNumbers = syncSamples?.entries
         var nextSync = 0
         var dts: Int64 = 0
@@ -101,17 +101,17 @@ struct SampleTables: Sendable {
                     if compositionOffsets != nil {
                         while cttsEntry.sampleCount == 0, let next = ctts.next() { cttsEntry = next }
                         cttsEntry.sampleCount -= 1
-                        compositionOffset = cttsEntry.sampleOffset
+                        compositionOffset = cttsEntry.value
                     }
                     var isSync = true
                     if let syncNumbers {
                         isSync = nextSync < syncNumbers.count && Int(syncNumbers[nextSync]) == index + 1
                         if isSync { nextSync += 1 }
                     }
-                    samples.append(MP4Sample(offset: Int64(offset), size: size, dts: dts, duration: sttsEntry.sampleDelta,
+                    samples.append(MP4Sample(offset: Int64(offset), size: size, dts: dts, duration: sttsEntry.value,
                                              compositionOffset: compositionOffset, isSync: isSync,
                                              sampleDescriptionIndex: run.sampleDescriptionIndex))
-                    dts += Int64(sttsEntry.sampleDelta)
+                    dts += Int64(sttsEntry.value)
                     offset += UInt64(size)
                 }
             }

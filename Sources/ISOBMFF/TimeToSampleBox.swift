@@ -5,29 +5,9 @@ import MediaCore
 /// The decoding time of sample n is the sum of the deltas before it; the first sample decodes at 0.
 public typealias TimeToSampleBox = EntryTableBox<TimeToSampleTable>
 
-/// The entries of `stts`.
+/// The entries of `stts`: runs of samples whose `value` is each one's duration (sample_delta),
+/// in the media timescale.
 public enum TimeToSampleTable: EntryTable {
     public static let type: FourCC = "stts"
-
-    public struct Entry: SampleRun {
-        public static let byteCount = 8
-
-        public var sampleCount: UInt32
-        /// Duration of each of these samples, in the media timescale.
-        public var sampleDelta: UInt32
-
-        public init(sampleCount: UInt32, sampleDelta: UInt32) {
-            self.sampleCount = sampleCount
-            self.sampleDelta = sampleDelta
-        }
-
-        public init(reading reader: inout ByteReader, in box: FourCC) throws(MP4ParseError) {
-            self.init(sampleCount: try reader.read(in: box), sampleDelta: try reader.read(in: box))
-        }
-
-        public func write(to writer: inout ByteWriter) {
-            writer.write(sampleCount)
-            writer.write(sampleDelta)
-        }
-    }
+    public typealias Entry = SampleRunEntry<UInt32>
 }

@@ -130,17 +130,8 @@ enum ExportMovieWriter {
         }
         var nextOffset: Int64 = -1
         for (number, sample) in samples.enumerated() {
-            let delta = UInt32(clamping: sample.duration)
-            if let last = timeToSample.last, last.sampleDelta == delta {
-                timeToSample[timeToSample.count - 1].sampleCount += 1
-            } else {
-                timeToSample.append(.init(sampleCount: 1, sampleDelta: delta))
-            }
-            if let last = composition.last, last.sampleOffset == sample.compositionOffset {
-                composition[composition.count - 1].sampleCount += 1
-            } else {
-                composition.append(.init(sampleCount: 1, sampleOffset: sample.compositionOffset))
-            }
+            timeToSample.appendSample(UInt32(clamping: sample.duration))
+            composition.appendSample(sample.compositionOffset)
             if sample.isSync { syncNumbers.append(UInt32(number + 1)) }
             sizes.append(sample.size)
             // An MP4 chunk is a run of samples adjacent in the file with one description.
@@ -158,7 +149,7 @@ enum ExportMovieWriter {
             SampleDescriptionBox(entries: track.entries).encoded,
             TimeToSampleBox(entries: timeToSample).encoded,
         ]
-        if composition.contains(where: { $0.sampleOffset != 0 }) {
+        if composition.contains(where: { $0.value != 0 }) {
             children.append(CompositionOffsetBox(entries: composition).encoded)
         }
         if syncNumbers.count < samples.count { children.append(SyncSampleBox(entries: syncNumbers).encoded) }

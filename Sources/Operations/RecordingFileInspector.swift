@@ -87,15 +87,7 @@ public struct RecordingFileInspector: Sendable {
     }
 
     private func readPieces(_ path: String, _ consume: ([UInt8]) -> Void) throws {
-        let fd = try FileDescriptor.open(path, .readOnly)
-        defer { try? fd.close() }
-        var offset: Int64 = 0
-        while true {
-            let piece = try fd.read(count: Self.readSize, fromAbsoluteOffset: offset)
-            if piece.isEmpty { return }
-            consume(piece)
-            offset += Int64(piece.count)
-        }
+        try FileSystem.readPieces(path, pieceSize: Self.readSize, consume)
     }
 
     /// The first and last decode times per track, in seconds.

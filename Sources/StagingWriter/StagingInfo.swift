@@ -27,19 +27,9 @@ public struct StagingInfo: Sendable, Equatable {
     public var creationTime: UInt64
     public var winQtCompat: Bool
     /// True once the writer closed the set: every buffer flushed and synced, counts final.
-    public var closedCleanly: Bool
-    public var tracks: [Track]
-    public var mdatSize: UInt64
-
-    public init(setID: UInt64, creationTime: UInt64, winQtCompat: Bool, closedCleanly: Bool = false,
-                tracks: [Track] = [], mdatSize: UInt64 = 0) {
-        self.setID = setID
-        self.creationTime = creationTime
-        self.winQtCompat = winQtCompat
-        self.closedCleanly = closedCleanly
-        self.tracks = tracks
-        self.mdatSize = mdatSize
-    }
+    public var closedCleanly = false
+    public var tracks: [Track] = []
+    public var mdatSize: UInt64 = 0
 
     public func encoded() -> [UInt8] {
         var w = ByteWriter(capacity: 256)
@@ -66,6 +56,10 @@ public struct StagingInfo: Sendable, Equatable {
         return w.bytes
     }
 
+}
+
+// In an extension so that the struct keeps its memberwise initializer.
+extension StagingInfo {
     public init(decoding bytes: [UInt8], path: String) throws(StagingError) {
         guard bytes.count >= 12, Array(bytes[0..<8]) == StagingFormat.infoMagic else {
             throw .malformed(path: path, reason: "not a staging info file (bad magic or truncated)")

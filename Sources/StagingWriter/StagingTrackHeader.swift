@@ -13,14 +13,6 @@ public struct StagingTrackHeader: Sendable, Equatable {
     public var creationTime: UInt64
     public var setID: UInt64
 
-    public init(trackID: UInt32, codec: Codec, timescale: UInt32, creationTime: UInt64, setID: UInt64) {
-        self.trackID = trackID
-        self.codec = codec
-        self.timescale = timescale
-        self.creationTime = creationTime
-        self.setID = setID
-    }
-
     public func encoded() -> [UInt8] {
         var w = ByteWriter(capacity: StagingFormat.trackHeaderSize)
         w.write(bytes: StagingFormat.trackMagic)
@@ -37,6 +29,13 @@ public struct StagingTrackHeader: Sendable, Equatable {
         return w.bytes
     }
 
+    private static func crcField(_ bytes: [UInt8]) -> UInt32 {
+        bytes[44..<48].reduce(0) { ($0 << 8) | UInt32($1) }
+    }
+}
+
+// In an extension so that the struct keeps its memberwise initializer.
+extension StagingTrackHeader {
     public init(decoding bytes: [UInt8], path: String) throws(StagingError) {
         guard bytes.count >= StagingFormat.trackHeaderSize else {
             throw .malformed(path: path, reason: "track header truncated (\(bytes.count) of \(StagingFormat.trackHeaderSize) bytes)")
@@ -71,9 +70,5 @@ public struct StagingTrackHeader: Sendable, Equatable {
         } catch {
             throw .malformed(path: path, reason: "track header: \(error)")
         }
-    }
-
-    private static func crcField(_ bytes: [UInt8]) -> UInt32 {
-        bytes[44..<48].reduce(0) { ($0 << 8) | UInt32($1) }
     }
 }

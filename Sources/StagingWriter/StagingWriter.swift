@@ -5,7 +5,7 @@ import MediaCore
 
 /// Writes a staging set incrementally and crash-safely (see `StagingFormat`).
 ///
-/// Samples are buffered in memory, so there is no system call per sample, and handed to the
+/// Samples are held in memory, so there is no system call per sample, and handed to the
 /// kernel at least every `flushInterval` seconds of media and every `wallFlushInterval` seconds
 /// of wall-clock time: a kill -9 loses at most that.
 /// Every `syncInterval` seconds of wall-clock time the files are fdatasync'd, in the
@@ -59,7 +59,10 @@ public final class StagingWriter {
     public let paths: StagingPaths
     public let options: Options
     private let mdat: FileDescriptor
-    @exclusivity(unchecked) private var mdatBuffer: [UInt8] = []
+    /// Payloads appended and not yet written: slices of the buffers the frames arrived in
+    /// (not copied here), handed to the kernel with one `writev` per flush.
+    @exclusivity(unchecked) private var pendingPayloads: [ArraySlice<UInt8>] = []
+    @exclusivity(unchecked) private var pendingPayloadBytes = 0
     /// Logical end of .mdat: bytes written plus bytes buffered.
     @exclusivity(unchecked) private var mdatEnd: UInt64 = 0
     private var tracks: [UInt32: TrackState] = [:]
@@ -103,7 +106,7 @@ public final class StagingWriter {
         }
         var random = SystemRandomNumberGenerator()
         info = StagingInfo(setID: random.next(), creationTime: options.creationTime, winQtCompat: options.winQtCompat)
-        mdatBuffer.reserveCapacity(min(options.maxBufferedBytes, 1 << 20))
+        pendingPayloads.reserveCapacity(FileDescriptor.maxPartsPerWrite)
         do {
             try writeInfo()
         } catch {
@@ -198,7 +201,8 @@ public final class StagingWriter {
                                    flags: frame.isKeyframe ? StagingRecord.syncFlag : 0,
                                    sampleDescriptionIndex: frame.sampleDescriptionIndex,
                                    payloadCRC: CRC32C.checksum(frame.payload))
-        mdatBuffer.append(contentsOf: frame.payload)
+        pendingPayloads.append(frame.payload)
+        pendingPayloadBytes += frame.payload.count
         mdatEnd += UInt64(frame.payload.count)
         record.encode(into: &state.buffer)
         state.lastDTS = frame.dts
@@ -208,7 +212,7 @@ public final class StagingWriter {
         mediaTime = max(mediaTime, seconds)
         let now = monotonicNow()
         if mediaTime - lastFlushTime >= options.flushInterval || now - lastWallFlush >= options.wallFlushInterval
-            || mdatBuffer.count >= options.maxBufferedBytes {
+            || pendingPayloadBytes >= options.maxBufferedBytes || pendingPayloads.count >= FileDescriptor.maxPartsPerWrite {
             try flush()
             lastFlushTime = mediaTime
             lastWallFlush = now
@@ -231,9 +235,10 @@ public final class StagingWriter {
         }
         if let failure { throw failure }
         do {
-            if !mdatBuffer.isEmpty {
-                try mdat.writeAll(mdatBuffer)
-                mdatBuffer.removeAll(keepingCapacity: true)
+            if !pendingPayloads.isEmpty {
+                try mdat.writeAll(gathering: pendingPayloads)
+                pendingPayloads.removeAll(keepingCapacity: true)
+                pendingPayloadBytes = 0
             }
             for id in trackOrder {
                 let state = tracks[id]!

@@ -36,16 +36,7 @@ struct FaststartBenchmark {
     }
 
     func run() throws {
-        let clip = directory + "/clip.mp4"
-        if !FileManager.default.fileExists(atPath: clip) {
-            // 60 s of 8 Mbps H.264 720p25 + AAC: real encoded media, looped to the target sizes.
-            let args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi",
-                        "-i", "sine=frequency=440:sample_rate=48000", "-t", "60", "-c:v", "libx264", "-preset", "ultrafast",
-                        "-b:v", "8M", "-maxrate", "8M", "-bufsize", "16M", "-g", "50", "-pix_fmt", "yuv420p",
-                        "-c:a", "aac", "-b:a", "128k", clip]
-            print("encoding the clip: ffmpeg \(args.joined(separator: " "))")
-            guard try ChildProcess.run("/usr/bin/ffmpeg", args, quiet: false).status == 0 else { throw BenchError("ffmpeg failed") }
-        }
+        let clip = try BenchmarkClip.eightMbps.make(at: directory + "/clip.mp4")
         let clipSize = Double((try FileManager.default.attributesOfItem(atPath: clip)[.size] as? Int) ?? 1)
         for gib in sizesGiB {
             let loops = Int((gib * 1_073_741_824 / clipSize).rounded(.up))

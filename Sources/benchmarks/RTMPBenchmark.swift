@@ -25,8 +25,6 @@ struct RTMPBenchmark {
     let clipPath: String?
 
     static let ffmpeg = "/usr/bin/ffmpeg"
-    static let nginx = "/usr/sbin/nginx"
-    static let nginxRTMPModule = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
     /// A recording not closed this long after the publisher left is a failure, not a slow run.
     static let closeTimeout = 120.0
 
@@ -42,12 +40,12 @@ struct RTMPBenchmark {
     }
 
     func run() throws {
-        for tool in [Self.ffmpeg, Self.nginx, Self.nginxRTMPModule, tools + "/recorder", tools + "/mp4writer"]
+        for tool in [Self.ffmpeg, NginxProcess.executable, NginxProcess.rtmpModule, tools + "/recorder", tools + "/mp4writer"]
         where !FileManager.default.fileExists(atPath: tool) {
             throw BenchError("\(tool) is missing (apt-get install ffmpeg nginx libnginx-mod-rtmp; swift build -c release)")
         }
-        let clip = try makeClip()
-        let clipMedia = try mediaBytes(of: clip)
+        let clip = try BenchmarkClip.eightMbps.make(at: clipPath ?? directory + "/clip.mp4")
+        let clipMedia = try BenchmarkClip.mediaBytes(of: clip, scratch: directory)
         let loops = Int((targetBytes / Double(clipMedia)).rounded(.up))
         let media = Double(clipMedia * loops)
         print(String(format: "clip %@: %.1f MB of media (audio + video packets); %d loops, %.1f MB per run, %d runs",
@@ -142,216 +140,4 @@ struct RTMPBenchmark {
         row.clientCPU.append(client.cpuSeconds)
         try? FileManager.default.removeItem(atPath: path)
     }
-
-    func makeClip() throws -> String {
-        if let clipPath, FileManager.default.fileExists(atPath: clipPath) { return clipPath }
-        let clip = clipPath ?? directory + "/clip.mp4"
-        // The faststart benchmark's clip: 60 s of 8 Mbps H.264 720p25 + AAC 128 kb/s.
-        let args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi",
-                    "-i", "sine=frequency=440:sample_rate=48000", "-t", "60", "-c:v", "libx264", "-preset", "ultrafast",
-                    "-b:v", "8M", "-maxrate", "8M", "-bufsize", "16M", "-g", "50", "-pix_fmt", "yuv420p",
-                    "-c:a", "aac", "-b:a", "128k", clip]
-        print("encoding the clip: ffmpeg \(args.joined(separator: " "))")
-        guard try ChildProcess.run(Self.ffmpeg, args, quiet: false).status == 0 else { throw BenchError("ffmpeg failed") }
-        return clip
-    }
-
-    /// The sum of the clip's packet sizes, audio and video: the media a publisher sends.
-    func mediaBytes(of clip: String) throws -> Int {
-        let listing = directory + "/packets.csv"
-        let m = try ChildProcess.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "packet=size", "-of", "csv=p=0", clip],
-                                     stdoutPath: listing)
-        guard m.status == 0 else { throw BenchError("ffprobe failed on \(clip)") }
-        let text = try String(contentsOfFile: listing, encoding: .utf8)
-        return text.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.reduce(0, +)
-    }
-}
-
-/// A child left running (a server), its output to a log file.
-final class SpawnedProcess {
-    let pid: pid_t
-    private var reaped = false
-
-    init(_ path: String, _ arguments: [String], log: String, directory: String? = nil) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard rc == 0 else { throw BenchError("\(path): posix_spawn failed (\(rc))") }
-        self.pid = pid
-    }
-
-    /// CPU time of the process (all threads) and of its children it has waited for, from
-    /// /proc/PID/stat: utime, stime, cutime, cstime (fields 14-17, in clock ticks).
-    func cpuSeconds() throws -> Double {
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        // The command name (field 2) may hold spaces; the fields after its ')' do not.
-        guard let close = stat.lastIndex(of: ")") else { throw BenchError("unreadable /proc/\(pid)/stat") }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 14 else { throw BenchError("short /proc/\(pid)/stat") }
-        let ticks = fields[11...14].compactMap { Double($0) }.reduce(0, +)
-        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    func isRunning() -> Bool {
-        guard !reaped else { return false }
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
-        return !reaped
-    }
-
-    /// Sends `signal` unless it has exited, and waits for it (up to 10 s, then SIGKILL).
-    func stop(signal: Int32) {
-        guard isRunning() else { return }
-        kill(pid, signal)
-        for _ in 0..<1000 where isRunning() { usleep(10_000) }
-        if isRunning() {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            reaped = true
-        }
-    }
-}
-
-/// `recorder serve` with its own media and state folders, ports chosen by the kernel.
-final class RecorderProcess {
-    let process: SpawnedProcess
-    let logPath: String
-    let media: String
-    private(set) var rtmpPort = 0
-    private(set) var httpPort = 0
-    private(set) var rtspPort = 0
-
-    init(tools: String, directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        media = directory + "/media"
-        logPath = directory + "/recorder.log"
-        process = try SpawnedProcess(tools + "/recorder", [
-            "serve", "--http-port", "0", "--cli-port", "0", "--rtmp-host", "127.0.0.1", "--rtmp-port", "0", "--rtsp-port", "0",
-            "--media", media, "--state", directory + "/state", "--mp4writer", tools + "/mp4writer",
-        ], log: logPath)
-        for _ in 0..<400 {
-            if let line = log().split(separator: "\n").first(where: { $0.contains("recorder started: ") }) {
-                httpPort = Self.port(in: line, after: "http=127.0.0.1:")
-                rtmpPort = Self.port(in: line, after: "rtmp=127.0.0.1:")
-                rtspPort = line.range(of: " rtsp=").map { Self.port(in: line[$0.upperBound...], after: ":") } ?? 0
-                guard httpPort > 0, rtmpPort > 0 else { throw BenchError("no ports in: \(line)") }
-                return
-            }
-            guard process.isRunning() else { break }
-            usleep(25_000)
-        }
-        process.stop(signal: SIGKILL)
-        throw BenchError("recorder did not start: \(log())")
-    }
-
-    private static func port(in line: Substring, after prefix: String) -> Int {
-        guard let range = line.range(of: prefix) else { return 0 }
-        return Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
-    }
-
-    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-
-    func url(_ name: String) -> String { "rtmp://127.0.0.1:\(rtmpPort)/live/\(name)" }
-
-    /// A record config for `name`; the file the recording will have.
-    func record(_ name: String, type: String) throws -> String {
-        let answer = try get("/record?localStreamName=\(name)&pathToFile=\(name)&type=\(type)")
-        guard answer.contains(#""status":"SUCCESS""#),
-              let range = answer.range(of: #""computedPathToFile":""#) else { throw BenchError("record failed: \(answer)") }
-        return String(answer[range.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(of: "\\/", with: "/")
-    }
-
-    /// Whether a log line has `event` for `file`.
-    func logContains(_ event: String, file: String) -> Bool {
-        log().split(separator: "\n").contains { $0.contains(#""event":"\#(event)""#) && $0.contains(#""file":"\#(file)""#) }
-    }
-
-    /// An HTTP/1.1 GET of the API; the body.
-    func get(_ target: String) throws -> String {
-        let socket = try StreamSocket.connect(host: "127.0.0.1", port: httpPort)
-        defer { socket.close() }
-        try socket.writeAll(Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        let deadline = ContinuousClock.now + .seconds(10)
-        reading: while true {
-            let result = try buffer.withUnsafeMutableBytes { try socket.read(into: $0, deadline: deadline) }
-            switch result {
-            case .bytes(let n): response += buffer[0..<n]
-            case .endOfStream: break reading
-            case .timedOut: throw BenchError("no answer to GET \(target)")
-            }
-        }
-        let text = String(decoding: response, as: UTF8.self)
-        return text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
-    }
-
-    func stop() {
-        _ = try? get("/shutdownServer")
-        process.stop(signal: SIGTERM)
-    }
-}
-
-/// nginx with the RTMP module, one process (`master_process off`), recording every stream
-/// published to application `live` as FLV; `exec_record_done` marks each closed recording.
-final class NginxProcess {
-    let process: SpawnedProcess
-    let directory: String
-    let rtmpPort: Int
-
-    init(directory: String) throws {
-        self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory + "/rec", withIntermediateDirectories: true)
-        rtmpPort = try FreePort.pick()
-        let config = """
-            load_module \(RTMPBenchmark.nginxRTMPModule);
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            error_log \(directory)/error.log notice;
-            pid \(directory)/nginx.pid;
-            events { worker_connections 64; }
-            rtmp {
-                server {
-                    listen 127.0.0.1:\(rtmpPort);
-                    application live {
-                        live on;
-                        record all;
-                        record_path \(directory)/rec;
-                        exec_record_done /usr/bin/touch \(directory)/rec/$basename.done;
-                    }
-                }
-            }
-
-            """
-        try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
-        process = try SpawnedProcess(RTMPBenchmark.nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"],
-                                     log: directory + "/stdout.log")
-        for _ in 0..<400 {
-            if let socket = try? StreamSocket.connect(host: "127.0.0.1", port: rtmpPort) {
-                socket.close()
-                return
-            }
-            guard process.isRunning() else { break }
-            usleep(25_000)
-        }
-        process.stop(signal: SIGKILL)
-        throw BenchError("nginx did not start: \((try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "")")
-    }
-
-    func url(_ name: String) -> String { "rtmp://127.0.0.1:\(rtmpPort)/live/\(name)" }
-    func recordingPath(_ name: String) -> String { directory + "/rec/\(name).flv" }
-    func recordingDone(_ name: String) -> Bool { FileManager.default.fileExists(atPath: directory + "/rec/\(name).done") }
-
-    func log() -> String { (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "" }
-
-    func stop() { process.stop(signal: SIGQUIT) }
 }

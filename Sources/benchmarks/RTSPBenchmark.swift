@@ -25,12 +25,11 @@ struct RTSPBenchmark {
     static let childTimeout = 300.0
 
     func run() throws {
-        let shared = RTMPBenchmark(directory: directory, targetBytes: targetBytes, runs: runs, tools: tools, clipPath: clipPath)
         for tool in [RTMPBenchmark.ffmpeg, tools + "/recorder", tools + "/mp4writer"] where !FileManager.default.fileExists(atPath: tool) {
             throw BenchError("\(tool) is missing (apt-get install ffmpeg; swift build -c release)")
         }
-        let clip = try shared.makeClip()
-        let clipMedia = try shared.mediaBytes(of: clip)
+        let clip = try BenchmarkClip.eightMbps.make(at: clipPath ?? directory + "/clip.mp4")
+        let clipMedia = try BenchmarkClip.mediaBytes(of: clip, scratch: directory)
         let loops = Int((targetBytes / Double(clipMedia)).rounded(.up))
         let media = Double(clipMedia * loops)
         print(String(format: "clip %@: %.1f MB of media; %d loops, %.1f MB per run, %d runs", clip, Double(clipMedia) / 1e6, loops, media / 1e6, runs))

@@ -17,6 +17,10 @@ import SyntheticMedia
 //   benchmarks rtmp [--mb 1000] [--runs 3] [--clip F] ffmpeg pushes 8 Mbps H.264+AAC as fast as it
 //                                                    goes into the recorder and into nginx-rtmp,
 //                                                    both recording; MB/s and server CPU s per GB
+//   benchmarks publishers [--streams 50] [--seconds 60] [--kbps 1000] [--clip F] [--tools DIR]
+//                                                    that many ffmpeg -re publishers at once into the
+//                                                    recorder (mp4) and into nginx-rtmp (record all):
+//                                                    CPU s per stream-minute, peak memory, completeness
 //   benchmarks catalog [--count 100000] [--runs 5]   listRecordings over N recordings, catalog
 //                                                    reopen, retention check cost
 //   benchmarks export [--mbps 4] [--runs 3] [--cold] GET /export of an hour from 60 one-minute
@@ -107,6 +111,15 @@ case "rtsp":
     let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
     try RTSPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
                       runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip).run()
+case "publishers":
+    // --tools names the folder of the recorder and mp4writer to run (the static build the README installs).
+    let tools = argument("tools", default: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path)
+    let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
+    // 640x360 at 1 Mbps + AAC 64 kb/s: a camera-like stream; 50 of them are 53 Mbps in all.
+    let kbps = Int(argument("kbps", default: "1000"))!
+    let media = BenchmarkClip(width: 640, height: 360, videoKbps: kbps, audioKbps: 64, seconds: Int(argument("seconds", default: "60"))!)
+    try PublishersBenchmark(directory: scratch, tools: tools, streams: Int(argument("streams", default: "50"))!,
+                            clip: media, clipPath: clip).run()
 case "catalog":
     try CatalogBenchmark(directory: scratch, count: Int(argument("count", default: "100000"))!,
                          runs: Int(argument("runs", default: "5"))!).run()
@@ -114,5 +127,5 @@ case "export":
     try ExportBenchmark(directory: scratch, megabits: Double(argument("mbps", default: "4"))!, runs: Int(argument("runs", default: "3"))!,
                         cold: CommandLine.arguments.contains("--cold")).run()
 default:
-    print("usage: benchmarks export [--mbps 4] [--runs 3] [--cold] | catalog [--count 100000] [--runs 5] | staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] [--inplace-only] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR] | rtsp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR]")
+    print("usage: benchmarks export [--mbps 4] [--runs 3] [--cold] | catalog [--count 100000] [--runs 5] | staging-write [--samples N] | finalize [--samples N,M] | faststart [--sizes 1,4] [--runs 3] [--tools DIR] [--inplace-only] | rtmp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR] | rtsp [--mb 1000] [--runs 3] [--clip FILE] [--dir DIR] | publishers [--streams 50] [--seconds 60] [--kbps 1000] [--clip FILE] [--tools DIR] [--dir DIR]")
 }

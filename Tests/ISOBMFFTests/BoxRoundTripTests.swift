@@ -85,8 +85,8 @@ final class BoxRoundTripTests: XCTestCase {
             XCTAssertEqual(try B.decode(box: bytes).encoded, bytes, file: file, line: line)
         }
         try roundTrip(ChunkLargeOffsetBox(entries: [48, 0x1_0000_0000, UInt64(Int64.max)]))
-        try roundTrip(CompositionOffsetBox(entries: [.init(sampleCount: 1, sampleOffset: -512), .init(sampleCount: 3, sampleOffset: 1024)]))
-        XCTAssertEqual(CompositionOffsetBox(entries: [.init(sampleCount: 1, sampleOffset: -1)]).version, 1)
+        try roundTrip(CompositionOffsetBox(entries: [.init(sampleCount: 1, value: -512), .init(sampleCount: 3, value: 1024)]))
+        XCTAssertEqual(CompositionOffsetBox(entries: [.init(sampleCount: 1, value: -1)]).version, 1)
         try roundTrip(EditListBox(entries: [.init(segmentDuration: 100, mediaTime: -1),
                                             .init(segmentDuration: 0x1_0000_0000, mediaTime: 1024)]))
         XCTAssertEqual(EditListBox(entries: [.init(segmentDuration: 0x1_0000_0000, mediaTime: 0)]).version, 1)

@@ -103,11 +103,11 @@ struct TestMovieBuilder {
         var ctts: [CompositionOffsetBox.Entry] = []
         var stsc: [SampleToChunkBox.Entry] = []
         for (index, sample) in track.samples.enumerated() {
-            if stts.last?.sampleDelta == sample.duration { stts[stts.count - 1].sampleCount += 1 } else {
-                stts.append(.init(sampleCount: 1, sampleDelta: sample.duration))
+            if stts.last?.value == sample.duration { stts[stts.count - 1].sampleCount += 1 } else {
+                stts.append(.init(sampleCount: 1, value: sample.duration))
             }
-            if ctts.last?.sampleOffset == sample.compositionOffset { ctts[ctts.count - 1].sampleCount += 1 } else {
-                ctts.append(.init(sampleCount: 1, sampleOffset: sample.compositionOffset))
+            if ctts.last?.value == sample.compositionOffset { ctts[ctts.count - 1].sampleCount += 1 } else {
+                ctts.append(.init(sampleCount: 1, value: sample.compositionOffset))
             }
             // One sample per chunk: a new stsc entry only where the description changes.
             if stsc.last?.sampleDescriptionIndex != sample.descriptionIndex {
@@ -116,7 +116,7 @@ struct TestMovieBuilder {
             }
         }
         var children = [SampleDescriptionBox(entries: track.entries).encoded, TimeToSampleBox(entries: stts).encoded]
-        if ctts.contains(where: { $0.sampleOffset != 0 }) {
+        if ctts.contains(where: { $0.value != 0 }) {
             let box = track.compositionVersion.map { CompositionOffsetBox(version: $0, entries: ctts) }
                 ?? CompositionOffsetBox(entries: ctts)
             children.append(box.encoded)

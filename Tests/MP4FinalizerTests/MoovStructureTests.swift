@@ -36,7 +36,7 @@ final class MoovStructureTests: XCTestCase {
             for _ in 0..<Int.random(in: 1...4, using: &rng) where videoIndex < 600 {
                 let frame = source.frame(videoIndex)
                 try writer.append(frame)
-                expected[1]!.append(frame.payload)
+                expected[1]!.append(Array(frame.payload))
                 videoIndex += 1
             }
             for _ in 0..<Int.random(in: 0...3, using: &rng) {

@@ -170,7 +170,7 @@ final class EnhancedRTMPInteropTests: XCTestCase {
                            body: message(packetType: 0, keyframe: true, tracks.map { $0.sampleDescriptions[0].configuration }))]
         for (a, b) in zip(frames[0], frames[1]) {
             let time = UInt32(a.dts * 1000 / Int64(tracks[0].timescale))
-            tags.append(FLVTag(kind: .video, timestamp: time, body: message(packetType: 1, keyframe: a.isKeyframe, [a.payload, b.payload])))
+            tags.append(FLVTag(kind: .video, timestamp: time, body: message(packetType: 1, keyframe: a.isKeyframe, [Array(a.payload), Array(b.payload)])))
         }
         let paths = try harness.record("twovideo", types: [.mp4])
         let publisher = try TestPublisher(port: harness.port)

@@ -36,10 +36,10 @@ public struct FLVAudioTagBody: Sendable, Equatable {
         /// AACPacketType 0 / AudioPacketType SequenceStart: the codec's configuration.
         case sequenceHeader([UInt8])
         /// AACPacketType 1 / AudioPacketType CodedFrames: one frame (or, for AC-3/MP3, the
-        /// frames of one message).
-        case raw([UInt8])
+        /// frames of one message), a slice of the parsed body (no copy).
+        case raw(ArraySlice<UInt8>)
         /// Legacy MP3 or G.711: the header byte (format, rate, size, type bits) and the frames after it.
-        case frames(header: UInt8, data: [UInt8])
+        case frames(header: UInt8, data: ArraySlice<UInt8>)
         /// AudioPacketType SequenceEnd.
         case sequenceEnd
         /// MultichannelConfig or a packet type this reader does not know.
@@ -151,13 +151,13 @@ public struct FLVAudioTagBody: Sendable, Equatable {
         let first = try read(UInt8.self, "SoundFormat")
         let format = first >> 4
         if let codec = codec(ofSoundFormat: format), format != aacSoundFormat {
-            return [FLVAudioTagBody(codec: codec, packet: .frames(header: first, data: r.readRemainingBytes()), isEnhanced: false)]
+            return [FLVAudioTagBody(codec: codec, packet: .frames(header: first, data: r.readRemainingSlice()), isEnhanced: false)]
         }
         if format == aacSoundFormat {
             let packetType = try read(UInt8.self, "AACPacketType")
             switch packetType {
             case 0: return [FLVAudioTagBody(packet: .sequenceHeader(r.readRemainingBytes()))]
-            case 1: return [FLVAudioTagBody(packet: .raw(r.readRemainingBytes()))]
+            case 1: return [FLVAudioTagBody(packet: .raw(r.readRemainingSlice()))]
             default: throw .unsupportedCodec("AACPacketType \(packetType)", at: offset)
             }
         }
@@ -179,7 +179,7 @@ public struct FLVAudioTagBody: Sendable, Equatable {
             let packet: Packet
             switch ExPacketType(rawValue: packetType) {
             case .sequenceStart: packet = .sequenceHeader(body.readRemainingBytes())
-            case .codedFrames: packet = .raw(body.readRemainingBytes())
+            case .codedFrames: packet = .raw(body.readRemainingSlice())
             case .sequenceEnd: packet = .sequenceEnd
             case .multichannelConfig, .multitrack, .modEx, nil: packet = .other(packetType: packetType)
             }
@@ -195,9 +195,9 @@ public struct FLVAudioTagBody: Sendable, Equatable {
     }
 
     /// The packet's bytes after the header: the configuration or the frame(s).
-    public var data: [UInt8] {
+    public var data: ArraySlice<UInt8> {
         switch packet {
-        case let .sequenceHeader(config): return config
+        case let .sequenceHeader(config): return config[...]
         case let .raw(frame): return frame
         case let .frames(_, data): return data
         case .sequenceEnd, .other: return []

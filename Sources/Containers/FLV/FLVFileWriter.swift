@@ -7,6 +7,10 @@ public final class FLVFileWriter {
     public let path: String
     private var writer: FLVWriter
     private var file: FileDescriptor?
+    /// Tags written with `holding` and not yet handed to the kernel: headers, and the frames'
+    /// payloads as they arrived (not copied).
+    private var held: [ArraySlice<UInt8>] = []
+    private var heldBytes = 0
 
     /// Creates (or truncates) the file at `path` and writes the header.
     public init(path: String, tracks: [TrackDescription], options: FLVTagMuxer.Options = FLVTagMuxer.Options()) throws(FLVError) {
@@ -29,15 +33,41 @@ public final class FLVFileWriter {
         try writer.addSampleDescription(description, toTrack: trackID)
     }
 
-    public func write(_ frame: MediaFrame) throws(FLVError) {
-        guard let file else { throw .writerClosed(path: path) }
+    /// Bytes held by `write(_:holding:)` at most before they go to the kernel anyway.
+    public static let maxHeldBytes = 1 << 20
+
+    /// Appends the frame's tags. `holding`: more frames follow at once (a writer that is
+    /// behind), so the tags may wait for them, up to `maxHeldBytes` or
+    /// `FileDescriptor.maxPartsPerWrite` parts, and go to the kernel together in one `writev`;
+    /// otherwise they go now, with any held before them.
+    public func write(_ frame: MediaFrame, holding: Bool = false) throws(FLVError) {
+        guard file != nil else { throw .writerClosed(path: path) }
         let parts = try writer.writeParts(frame)
-        do { try file.writeAll(parts.head, parts.payload, parts.tail) } catch { throw .system(error) }
+        held.append(parts.head[...])
+        held.append(parts.payload)
+        held.append(parts.tail[...])
+        heldBytes += parts.count
+        if !holding || heldBytes >= Self.maxHeldBytes || held.count + 3 > FileDescriptor.maxPartsPerWrite {
+            try flush()
+        }
+    }
+
+    /// Hands the held tags to the kernel.
+    public func flush() throws(FLVError) {
+        guard let file, !held.isEmpty else { return }
+        do { try file.writeAll(gathering: held) } catch { throw .system(error) }
+        held.removeAll(keepingCapacity: true)
+        heldBytes = 0
     }
 
     /// Patches onMetaData and closes the file. Calling it again does nothing.
     public func close() throws(FLVError) {
         guard let file else { return }
+        do { try flush() } catch {
+            try? file.close()
+            self.file = nil
+            throw error
+        }
         self.file = nil
         do {
             for patch in writer.finalPatches() {
@@ -51,6 +81,7 @@ public final class FLVFileWriter {
     }
 
     deinit {
+        try? flush()
         try? file?.close()
     }
 }

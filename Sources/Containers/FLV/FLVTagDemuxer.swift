@@ -173,8 +173,9 @@ public struct FLVTagDemuxer: Sendable {
             }
             do throws(CodecError) {
                 switch body.codec {
-                case .av1: return try av1Frame(data, timestamp: timestamp, &state, at: offset)
-                case .vp9: return try vp9Frame(data, timestamp: timestamp, &state, at: offset)
+                // Their parsers take arrays: one copy, of these codecs' frames only.
+                case .av1: return try av1Frame(Array(data), timestamp: timestamp, &state, at: offset)
+                case .vp9: return try vp9Frame(Array(data), timestamp: timestamp, &state, at: offset)
                 default: break
                 }
             } catch {
@@ -185,11 +186,12 @@ public struct FLVTagDemuxer: Sendable {
                 return []
             }
             let keyframe = body.frameType == .keyframe || body.frameType == .generatedKeyframe
-            let payload: [UInt8]
+            let payload: ArraySlice<UInt8>
             var events: [DemuxEvent] = []
             do {
                 let units = try NALUnit.splitLengthPrefixed(data, lengthSize: state.lengthSize)
-                payload = state.lengthSize == .four ? data : try NALUnit.lengthPrefixed(units)
+                // 4-byte lengths, as MP4 stores them: the payload is the body's slice, not a copy.
+                payload = state.lengthSize == .four ? data : try NALUnit.lengthPrefixed(units)[...]
                 if keyframe, let description = try Self.inBandChange(units, codec: body.codec, current: state.current) {
                     events = try announce(description, &state, at: offset)
                 }
@@ -354,19 +356,22 @@ public struct FLVTagDemuxer: Sendable {
 
     /// The frames of an enhanced AC-3, E-AC-3 or MP3 message, each with the description its
     /// header gives and its length in samples.
-    static func selfDescribingFrames(_ codec: Codec, _ data: [UInt8],
-                                     at offset: Int64) throws(FLVError) -> [(SampleDescription, [UInt8], Int)] {
+    /// (The frame splitters take arrays: the message is copied once, its frames are slices of
+    /// that copy.)
+    static func selfDescribingFrames(_ codec: Codec, _ data: ArraySlice<UInt8>,
+                                     at offset: Int64) throws(FLVError) -> [(SampleDescription, ArraySlice<UInt8>, Int)] {
+        let data = Array(data)
         do throws(CodecError) {
             switch codec {
             case .ac3:
-                return try AC3SyncFrameHeader.frames(in: data).map { (.ac3(header: $0.header), Array($0.frame), AC3SyncFrameHeader.samplesPerFrame) }
+                return try AC3SyncFrameHeader.frames(in: data).map { (.ac3(header: $0.header), $0.frame, AC3SyncFrameHeader.samplesPerFrame) }
             case .eac3:
                 return try EAC3SyncFrameHeader.frames(in: data).map { item throws(CodecError) in
-                    (try .eac3(header: item.header), Array(item.frame), item.header.samplesPerFrame)
+                    (try .eac3(header: item.header), item.frame, item.header.samplesPerFrame)
                 }
             case .mp3:
                 return try MPEGAudioFrameHeader.frames(in: data).map { item throws(CodecError) in
-                    (try .mp3(header: item.header), Array(item.frame), item.header.samplesPerFrame)
+                    (try .mp3(header: item.header), item.frame, item.header.samplesPerFrame)
                 }
             default:
                 throw .unsupported(structure: "FLV audio", feature: "codec \(codec)")
@@ -378,7 +383,7 @@ public struct FLVTagDemuxer: Sendable {
 
     /// Legacy MP3 (split at its frame headers, each its own description source) or G.711 (the
     /// whole tag is one frame: 8 kHz, SoundType says the channels).
-    static func legacyFrames(header: UInt8, data: [UInt8], at offset: Int64) throws(FLVError) -> [(SampleDescription, [UInt8], Int)] {
+    static func legacyFrames(header: UInt8, data: ArraySlice<UInt8>, at offset: Int64) throws(FLVError) -> [(SampleDescription, ArraySlice<UInt8>, Int)] {
         if FLVAudioTagBody.codec(ofSoundFormat: header >> 4) == .mp3 { return try selfDescribingFrames(.mp3, data, at: offset) }
         let description = SampleDescription.g711(header >> 4 == FLVAudioTagBody.mulawSoundFormat ? .pcmMulaw : .pcmAlaw,
                                                  channelCount: header & 1 == 1 ? 2 : 1)
@@ -387,7 +392,7 @@ public struct FLVTagDemuxer: Sendable {
 
     /// Frames timed in the track's sample rate (its first description's), from the message's
     /// millisecond time for the first and from the samples before it for the rest.
-    private mutating func timedFrames(_ units: [(description: SampleDescription, payload: [UInt8], samples: Int)],
+    private mutating func timedFrames(_ units: [(description: SampleDescription, payload: ArraySlice<UInt8>, samples: Int)],
                                       timestamp: Int64, _ state: inout AudioState, at offset: Int64) throws(FLVError) -> [DemuxEvent] {
         var events: [DemuxEvent] = []
         var containerTime: Int64? = timestamp

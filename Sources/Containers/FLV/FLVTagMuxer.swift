@@ -84,10 +84,10 @@ public struct FLVTagMuxer: Sendable {
     /// The bytes `frame` adds to a file, in three parts so that the payload, nearly all of
     /// them, goes to the file without being copied (one `writev`): `head` holds a sequence
     /// header tag and its PreviousTagSize when one is due, then the frame tag's header and
-    /// body header; `payload` is the frame's own array; `tail` is the PreviousTagSize.
+    /// body header; `payload` is the frame's own bytes (its slice); `tail` is the PreviousTagSize.
     public struct FileBytes: Sendable {
         public var head: [UInt8]
-        public var payload: [UInt8]
+        public var payload: ArraySlice<UInt8>
         public var tail: [UInt8]
         public var count: Int { head.count + payload.count + tail.count }
         /// The three parts joined (a copy).
@@ -110,7 +110,7 @@ public struct FLVTagMuxer: Sendable {
     /// What both forms are made of: the sequence header tag when one is due, then the frame
     /// tag's kind, timestamp, body header and the data after it (the frame's payload).
     private mutating func frameTag(for frame: MediaFrame) throws(FLVError)
-        -> (sequenceHeader: FLVTag?, kind: FLVTag.Kind, timestamp: UInt32, bodyHeader: ByteWriter, data: [UInt8]) {
+        -> (sequenceHeader: FLVTag?, kind: FLVTag.Kind, timestamp: UInt32, bodyHeader: ByteWriter, data: ArraySlice<UInt8>) {
         guard let track = TrackPair.track(for: frame, video: videoTrack, audio: audioTrack) else {
             throw .unknownTrack(trackID: frame.trackID, sampleDescriptionIndex: frame.sampleDescriptionIndex)
         }

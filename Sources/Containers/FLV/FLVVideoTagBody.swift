@@ -33,8 +33,9 @@ public struct FLVVideoTagBody: Sendable, Equatable {
         /// AVCPacketType 0 / PacketType SequenceStart: the decoder configuration record.
         case sequenceStart([UInt8])
         /// AVCPacketType 1 / PacketType CodedFrames (or CodedFramesX, composition time 0):
-        /// the frame and its composition time offset in milliseconds.
-        case codedFrames(compositionTime: Int32, data: [UInt8])
+        /// the frame and its composition time offset in milliseconds. The frame is a slice of
+        /// the parsed body (no copy).
+        case codedFrames(compositionTime: Int32, data: ArraySlice<UInt8>)
         /// AVCPacketType 2 / PacketType SequenceEnd.
         case sequenceEnd
         /// A packet carrying no frame: an enhanced Metadata or MPEG2TSSequenceStart packet, a
@@ -145,9 +146,9 @@ public struct FLVVideoTagBody: Sendable, Equatable {
                 do { high = try body.readInteger(); low = try body.readInteger() } catch {
                     throw .truncatedTagBody(.video, field: "CompositionTime", at: offset)
                 }
-                packet = .codedFrames(compositionTime: signed24(UInt32(high) << 8 | UInt32(low)), data: body.readRemainingBytes())
+                packet = .codedFrames(compositionTime: signed24(UInt32(high) << 8 | UInt32(low)), data: body.readRemainingSlice())
             case .codedFrames, .codedFramesX:
-                packet = .codedFrames(compositionTime: 0, data: body.readRemainingBytes())
+                packet = .codedFrames(compositionTime: 0, data: body.readRemainingSlice())
             case .sequenceEnd:
                 packet = .sequenceEnd
             case .metadata, .mpeg2TSSequenceStart, .multitrack, .modEx, nil:
@@ -182,7 +183,7 @@ public struct FLVVideoTagBody: Sendable, Equatable {
         let packet: Packet
         switch packetType {
         case 0: packet = .sequenceStart(r.readRemainingBytes())
-        case 1: packet = .codedFrames(compositionTime: composition, data: r.readRemainingBytes())
+        case 1: packet = .codedFrames(compositionTime: composition, data: r.readRemainingSlice())
         case 2: packet = .sequenceEnd
         default: packet = .other(packetType: packetType)
         }
@@ -198,9 +199,9 @@ public struct FLVVideoTagBody: Sendable, Equatable {
     }
 
     /// The packet's bytes after the header: the decoder configuration record or the frame.
-    public var data: [UInt8] {
+    public var data: ArraySlice<UInt8> {
         switch packet {
-        case let .sequenceStart(record): return record
+        case let .sequenceStart(record): return record[...]
         case let .codedFrames(_, data): return data
         case .sequenceEnd, .other: return []
         }

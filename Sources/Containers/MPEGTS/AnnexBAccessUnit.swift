@@ -11,8 +11,9 @@ import MediaCore
 /// A keyframe is an access unit with an IDR slice (H.264, ISO/IEC 14496-10 7.4.1.2.4) or an
 /// IRAP picture (H.265: BLA, IDR or CRA, ISO/IEC 23008-2 7.4.2.2).
 public struct AnnexBAccessUnit: Sendable, Equatable {
-    /// The sample: length-prefixed NAL units.
-    public var payload: [UInt8]
+    /// The sample: length-prefixed NAL units (a new array: the 3- or 4-byte start codes
+    /// become 4-byte lengths, and delimiters and parameter sets leave).
+    public var payload: ArraySlice<UInt8>
     /// H.265 only.
     public var videoParameterSets: [[UInt8]]
     public var sequenceParameterSets: [[UInt8]]
@@ -22,6 +23,11 @@ public struct AnnexBAccessUnit: Sendable, Equatable {
     public var hasSlices: Bool
 
     public init(annexB bytes: [UInt8], codec: Codec) throws(CodecError) {
+        try self.init(nalUnits: try NALUnit.splitAnnexB(bytes[...]), codec: codec)
+    }
+
+    /// From a slice (a TS PES payload, not copied first).
+    public init(annexB bytes: ArraySlice<UInt8>, codec: Codec) throws(CodecError) {
         try self.init(nalUnits: try NALUnit.splitAnnexB(bytes), codec: codec)
     }
 
@@ -52,7 +58,7 @@ public struct AnnexBAccessUnit: Sendable, Equatable {
                 kept.append(unit)
             }
         }
-        payload = try NALUnit.lengthPrefixed(kept)
+        payload = try NALUnit.lengthPrefixed(kept)[...]
         videoParameterSets = vps
         sequenceParameterSets = sps
         pictureParameterSets = pps

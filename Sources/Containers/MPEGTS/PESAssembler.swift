@@ -25,6 +25,9 @@ struct PESAssembler: Sendable {
     }
 
     private var buffer: [UInt8] = []
+    /// The size of the last PES completed: a new one reserves half again as much, so that the
+    /// buffer rarely grows (each growth copies what it holds).
+    private var lastSize = 0
     private var collecting = false
     /// PES_packet_length + 6, when the PES has a length.
     private var expectedSize: Int?
@@ -57,12 +60,15 @@ struct PESAssembler: Sendable {
         if packet.payloadUnitStart {
             if collecting {
                 if expectedSize == nil {
+                    lastSize = buffer.count
                     outcomes.append(.completed(buffer, newTimeBase: onNewTimeBase))
                 } else {
                     outcomes.append(.dropped(.truncated))
                 }
             }
-            buffer = Array(payload)
+            buffer = []
+            buffer.reserveCapacity(max(expectedLength(startingWith: payload), lastSize + lastSize / 2))
+            buffer.append(contentsOf: payload)
             collecting = true
             expectedSize = nil
             onNewTimeBase = newTimeBase
@@ -76,12 +82,22 @@ struct PESAssembler: Sendable {
             if length > 0 { expectedSize = PESHeader.prefixSize + length }
         }
         if let expectedSize, buffer.count >= expectedSize {
-            outcomes.append(.completed(Array(buffer[0..<expectedSize]), newTimeBase: onNewTimeBase))
+            // Cut to its length in place (the array is this assembler's alone): no copy.
+            buffer.removeSubrange(expectedSize...)
+            lastSize = buffer.count
+            outcomes.append(.completed(buffer, newTimeBase: onNewTimeBase))
             reset()
         } else if buffer.count > Self.maxPESSize {
             drop(.tooLarge, into: &outcomes)
         }
         return outcomes
+    }
+
+    /// PES_packet_length + 6 from the first packet's payload, 0 when it is not given.
+    private func expectedLength(startingWith payload: ArraySlice<UInt8>) -> Int {
+        guard payload.count >= PESHeader.prefixSize else { return 0 }
+        let length = Int(payload[payload.startIndex + 4]) << 8 | Int(payload[payload.startIndex + 5])
+        return length > 0 ? PESHeader.prefixSize + length : 0
     }
 
     /// Whether a new PES starting with `payload` after a continuity jump is a restart of the

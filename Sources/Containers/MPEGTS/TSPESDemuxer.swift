@@ -61,13 +61,14 @@ struct TSPESDemuxer: Sendable {
             self.trackID = track
         }
         let header = try PESHeader(parsing: pes, pid: pid)
-        let data = Array(pes[header.headerSize...])
+        // The PES payload as a slice of the reassembled PES: frames are slices of it too.
+        let data = pes[header.headerSize...]
         if codec == .aac { return try demuxAudio(data, pts: header.pts, pid: pid) }
         if codec.kind == .audio { return try demuxFramedAudio(data, pts: header.pts, codec: codec, pid: pid) }
         return try demuxVideo(data, header: header, codec: codec, pid: pid)
     }
 
-    private mutating func demuxVideo(_ data: [UInt8], header: PESHeader, codec: Codec, pid: UInt16) throws(TSError) -> [DemuxEvent] {
+    private mutating func demuxVideo(_ data: ArraySlice<UInt8>, header: PESHeader, codec: Codec, pid: UInt16) throws(TSError) -> [DemuxEvent] {
         let unit: AnnexBAccessUnit
         do { unit = try AnnexBAccessUnit(annexB: data, codec: codec) } catch { throw .codec(error, pid: pid) }
         if video.codec != codec { video = VideoState(codec: codec) }
@@ -113,14 +114,15 @@ struct TSPESDemuxer: Sendable {
         return events
     }
 
-    private mutating func demuxAudio(_ data: [UInt8], pts: UInt64?, pid: UInt16) throws(TSError) -> [DemuxEvent] {
+    private mutating func demuxAudio(_ data: ArraySlice<UInt8>, pts: UInt64?, pid: UInt16) throws(TSError) -> [DemuxEvent] {
         var events: [DemuxEvent] = []
         var time: Int64? = nil
         var offset = 0
         var pesPTS = pts.map { unwrapper.unwrap($0) }
+        let base = data.startIndex
         while offset < data.count {
             let header: ADTSHeader
-            do { header = try ADTSHeader(parsing: Array(data[offset..<min(data.count, offset + 9)])) } catch {
+            do { header = try ADTSHeader(parsing: Array(data[(base + offset)..<(base + min(data.count, offset + 9))])) } catch {
                 throw .codec(error, pid: pid)
             }
             guard header.frameLength <= data.count - offset else {
@@ -130,7 +132,7 @@ struct TSPESDemuxer: Sendable {
             guard header.rawDataBlockCount == 1 else {
                 throw .unsupported("ADTS frame with \(header.rawDataBlockCount) raw data blocks")
             }
-            let payload = Array(data[(offset + header.headerLength)..<(offset + header.frameLength)])
+            let payload = data[(base + offset + header.headerLength)..<(base + offset + header.frameLength)]
             offset += header.frameLength
 
             // Profile, rate index and channels: the fields the AudioSpecificConfig is made of.
@@ -171,22 +173,25 @@ struct TSPESDemuxer: Sendable {
 
     /// MP3, AC-3, E-AC-3 or Opus: the frames of one PES, each with the description its own
     /// header gives.
-    private mutating func demuxFramedAudio(_ data: [UInt8], pts: UInt64?, codec: Codec, pid: UInt16) throws(TSError) -> [DemuxEvent] {
+    private mutating func demuxFramedAudio(_ data: ArraySlice<UInt8>, pts: UInt64?, codec: Codec, pid: UInt16) throws(TSError) -> [DemuxEvent] {
         guard !refusedPIDs.contains(pid) else { return [] }
-        var units: [(description: SampleDescription, payload: [UInt8], samples: Int)] = []
+        // The frame splitters take arrays: the PES payload is copied once, its frames are
+        // slices of that copy.
+        let data = Array(data)
+        var units: [(description: SampleDescription, payload: ArraySlice<UInt8>, samples: Int)] = []
         do throws(CodecError) {
             switch codec {
             case .mp3:
                 for (header, frame) in try MPEGAudioFrameHeader.frames(in: data) {
-                    units.append((try .mp3(header: header), Array(frame), header.samplesPerFrame))
+                    units.append((try .mp3(header: header), frame, header.samplesPerFrame))
                 }
             case .ac3:
                 for (header, frame) in try AC3SyncFrameHeader.frames(in: data) {
-                    units.append((.ac3(header: header), Array(frame), AC3SyncFrameHeader.samplesPerFrame))
+                    units.append((.ac3(header: header), frame, AC3SyncFrameHeader.samplesPerFrame))
                 }
             case .eac3:
                 for (header, frame) in try EAC3SyncFrameHeader.frames(in: data) {
-                    units.append((try .eac3(header: header), Array(frame), header.samplesPerFrame))
+                    units.append((try .eac3(header: header), frame, header.samplesPerFrame))
                 }
             case .opus:
                 guard var header = opusHeaders[pid] else {
@@ -198,7 +203,7 @@ struct TSPESDemuxer: Sendable {
                         header.preSkip = trim
                         opusHeaders[pid] = header
                     }
-                    units.append((.opus(header: header), unit.packet, try OpusPacket.sampleCount(of: unit.packet)))
+                    units.append((.opus(header: header), unit.packet[...], try OpusPacket.sampleCount(of: unit.packet)))
                 }
             default:
                 throw CodecError.unsupported(structure: "MPEG-TS audio", feature: "codec \(codec)")

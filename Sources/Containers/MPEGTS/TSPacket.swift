@@ -27,25 +27,32 @@ public struct TSPacket: Sendable, Equatable {
 
     /// Parses one packet. `bytes` holds exactly `size` bytes starting with the sync byte.
     public init(parsing bytes: [UInt8]) throws(TSError) {
-        guard bytes.count == Self.size, bytes[0] == Self.syncByte else {
+        try self.init(parsing: bytes[...])
+    }
+
+    /// Parses a packet held in a larger buffer (a reader's input), without copying it: the
+    /// payload is a slice of that buffer, with its indices.
+    public init(parsing bytes: ArraySlice<UInt8>) throws(TSError) {
+        let at = bytes.startIndex
+        guard bytes.count == Self.size, bytes[at] == Self.syncByte else {
             throw .unsupported("packet of \(bytes.count) bytes or without sync byte")
         }
-        transportError = bytes[1] & 0x80 != 0
-        payloadUnitStart = bytes[1] & 0x40 != 0
-        pid = UInt16(bytes[1] & 0x1F) << 8 | UInt16(bytes[2])
-        isScrambled = bytes[3] & 0xC0 != 0
-        continuityCounter = bytes[3] & 0x0F
-        let control = (bytes[3] >> 4) & 0x03
+        transportError = bytes[at + 1] & 0x80 != 0
+        payloadUnitStart = bytes[at + 1] & 0x40 != 0
+        pid = UInt16(bytes[at + 1] & 0x1F) << 8 | UInt16(bytes[at + 2])
+        isScrambled = bytes[at + 3] & 0xC0 != 0
+        continuityCounter = bytes[at + 3] & 0x0F
+        let control = (bytes[at + 3] >> 4) & 0x03
         var payloadStart = Self.headerSize
         if control & 0x02 != 0 {
-            let length = Int(bytes[4])
+            let length = Int(bytes[at + 4])
             // An adaptation field longer than the packet is damage: treat it as filling it.
             let end = min(Self.size, 5 + length)
-            adaptationField = TSAdaptationField(parsing: bytes[5..<end])
+            adaptationField = TSAdaptationField(parsing: bytes[(at + 5)..<(at + end)])
             payloadStart = end
         } else {
             adaptationField = nil
         }
-        payload = control & 0x01 != 0 ? bytes[payloadStart...] : nil
+        payload = control & 0x01 != 0 ? bytes[(at + payloadStart)...] : nil
     }
 }

@@ -80,6 +80,13 @@ public struct TSReader: Sendable {
         buffer.append(bytes)
     }
 
+    /// Appends what `fill` reads (a socket read) straight into the reader's buffer, with no
+    /// copy (`InputBuffer.append(upTo:from:)`).
+    public mutating func push<Outcome>(upTo maximum: Int,
+                                       from fill: (UnsafeMutableRawBufferPointer) -> (count: Int, outcome: Outcome)) -> Outcome {
+        buffer.append(upTo: maximum, from: fill)
+    }
+
     /// Marks the end of the stream: PES packets without a length complete, a trailing partial
     /// packet is discarded. Drain `next()` afterwards.
     public mutating func finish() {
@@ -158,12 +165,14 @@ public struct TSReader: Sendable {
                 return finishTail()
             }
         }
-        let packetBytes = buffer.bytes(from: 0, count: TSPacket.size)
-        buffer.consume(TSPacket.size)
         inSync = true
         counts.packets += 1
-        guard let packet = try? TSPacket(parsing: packetBytes) else { return true }
-        dispatch(packet)
+        do {
+            // A slice of the buffer, not a copy: the PES and section assemblers copy the
+            // payload out, and the slice is gone (end of this scope) before the consume.
+            if let packet = try? TSPacket(parsing: buffer.slice(from: 0, count: TSPacket.size)) { dispatch(packet) }
+        }
+        buffer.consume(TSPacket.size)
         return true
     }
 

@@ -155,10 +155,10 @@ public struct TSWriter: Sendable {
                 data = try opusUnit(frame, track: track)
                 streamID = PESHeader.privateStream1ID
             case .mp3:
-                data = frame.payload
+                data = Array(frame.payload)
                 streamID = PESHeader.audioStreamID
             default:
-                data = frame.payload
+                data = Array(frame.payload)
                 streamID = PESHeader.privateStream1ID
             }
         }
@@ -242,7 +242,7 @@ public struct TSWriter: Sendable {
             let preSkip = (try? OpusIdentificationHeader(opusSpecificBox: description.configuration))?.preSkip ?? 0
             trim = preSkip > 0 ? preSkip : nil
         }
-        return OpusTSFraming.unit(frame.payload, startTrim: trim)
+        return OpusTSFraming.unit(Array(frame.payload), startTrim: trim)
     }
 
     private mutating func adts(_ frame: MediaFrame, track: TrackDescription) throws(TSError) -> [UInt8] {

@@ -70,6 +70,14 @@ public struct ByteReader: Sendable {
         return slice
     }
 
+    /// The bytes left, as a slice sharing the reader's storage (no copy); its indices are the
+    /// storage's.
+    public mutating func readRemainingSlice() -> ArraySlice<UInt8> {
+        let slice = bytes[position..<end]
+        position = end
+        return slice
+    }
+
     public mutating func readRemainingBytes() -> [UInt8] {
         let slice = Array(bytes[position..<end])
         position = end

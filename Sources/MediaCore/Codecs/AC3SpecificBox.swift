@@ -17,30 +17,6 @@ public struct AC3SpecificBox: Sendable, Equatable {
 
     private static let structure = "AC3SpecificBox"
 
-    public init(fscod: UInt8, bsid: UInt8, bsmod: UInt8, acmod: UInt8, lfeon: Bool, bitRateCode: UInt8) {
-        self.fscod = fscod
-        self.bsid = bsid
-        self.bsmod = bsmod
-        self.acmod = acmod
-        self.lfeon = lfeon
-        self.bitRateCode = bitRateCode
-    }
-
-    public init(parsing bytes: [UInt8]) throws(CodecError) {
-        var r = RBSPReader(rbsp: bytes, structure: Self.structure)
-        fscod = UInt8(try r.u(2, "fscod"))
-        guard fscod < 3 else { throw .invalidValue(structure: Self.structure, field: "fscod", value: Int64(fscod)) }
-        bsid = UInt8(try r.u(5, "bsid"))
-        bsmod = UInt8(try r.u(3, "bsmod"))
-        acmod = UInt8(try r.u(3, "acmod"))
-        lfeon = try r.flag("lfeon")
-        bitRateCode = UInt8(try r.u(5, "bit_rate_code"))
-        guard Int(bitRateCode) < AC3SyncFrameHeader.bitrates.count else {
-            throw .invalidValue(structure: Self.structure, field: "bit_rate_code", value: Int64(bitRateCode))
-        }
-        try r.skip(5, "reserved")
-    }
-
     public var sampleRate: UInt32 { AC3SyncFrameHeader.sampleRates[Int(fscod)] }
     public var channelCount: Int { AC3SyncFrameHeader.channelCount(acmod: acmod, lfeon: lfeon) }
     /// kbit/s.
@@ -56,5 +32,23 @@ public struct AC3SpecificBox: Sendable, Equatable {
         w.write(UInt64(bitRateCode), bits: 5)
         w.write(0, bits: 5)
         return w.bytes
+    }
+}
+
+// In an extension so that the struct keeps its memberwise initializer.
+extension AC3SpecificBox {
+    public init(parsing bytes: [UInt8]) throws(CodecError) {
+        var r = RBSPReader(rbsp: bytes, structure: Self.structure)
+        fscod = UInt8(try r.u(2, "fscod"))
+        guard fscod < 3 else { throw .invalidValue(structure: Self.structure, field: "fscod", value: Int64(fscod)) }
+        bsid = UInt8(try r.u(5, "bsid"))
+        bsmod = UInt8(try r.u(3, "bsmod"))
+        acmod = UInt8(try r.u(3, "acmod"))
+        lfeon = try r.flag("lfeon")
+        bitRateCode = UInt8(try r.u(5, "bit_rate_code"))
+        guard Int(bitRateCode) < AC3SyncFrameHeader.bitrates.count else {
+            throw .invalidValue(structure: Self.structure, field: "bit_rate_code", value: Int64(bitRateCode))
+        }
+        try r.skip(5, "reserved")
     }
 }

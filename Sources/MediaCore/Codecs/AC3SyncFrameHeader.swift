@@ -23,7 +23,6 @@ public struct AC3SyncFrameHeader: AudioFrameHeader, Equatable {
     public var acmod: UInt8
     public var lfeon: Bool
 
-    static let frameBodyField = "audblk"
     static let structure = "AC-3 syncframe"
     static let sampleRates: [UInt32] = [48000, 44100, 32000]
     /// Channels of each acmod, LFE excluded (A/52 Table 5.8; acmod 0 is 1+1 dual mono).
@@ -76,6 +75,6 @@ public struct AC3SyncFrameHeader: AudioFrameHeader, Equatable {
 
     /// Splits a run of whole syncframes (a TS PES payload) at their headers.
     public static func frames(in bytes: [UInt8]) throws(CodecError) -> [(header: AC3SyncFrameHeader, frame: ArraySlice<UInt8>)] {
-        try splitFrames(bytes)
+        try splitFrames(bytes, frameBodyField: "audblk")
     }
 }

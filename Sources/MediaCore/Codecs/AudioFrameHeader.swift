@@ -7,13 +7,12 @@ protocol AudioFrameHeader: Sendable {
     /// The frame in bytes, header included.
     var frameLength: Int { get }
     static var structure: String { get }
-    /// The syntax element after the header, named when a frame is cut short.
-    static var frameBodyField: String { get }
 }
 
 extension AudioFrameHeader {
-    /// Splits a run of whole frames at their headers. A frame cut short at the end throws.
-    static func splitFrames(_ bytes: [UInt8]) throws(CodecError) -> [(header: Self, frame: ArraySlice<UInt8>)] {
+    /// Splits a run of whole frames at their headers. A frame cut short at the end throws,
+    /// naming `frameBodyField`, the syntax element after the header.
+    static func splitFrames(_ bytes: [UInt8], frameBodyField: String) throws(CodecError) -> [(header: Self, frame: ArraySlice<UInt8>)] {
         var frames: [(header: Self, frame: ArraySlice<UInt8>)] = []
         var offset = 0
         while offset < bytes.count {

@@ -27,7 +27,6 @@ public struct EAC3SyncFrameHeader: AudioFrameHeader, Equatable {
     /// Bit stream mode, from the informational metadata when present (0, main service, otherwise).
     public var bsmod: UInt8
 
-    static let frameBodyField = "audfrm"
     static let structure = "E-AC-3 syncframe"
     private static let blockCounts = [1, 2, 3, 6]
 
@@ -118,6 +117,6 @@ public struct EAC3SyncFrameHeader: AudioFrameHeader, Equatable {
 
     /// Splits a run of whole syncframes (a TS PES payload) at their headers.
     public static func frames(in bytes: [UInt8]) throws(CodecError) -> [(header: EAC3SyncFrameHeader, frame: ArraySlice<UInt8>)] {
-        try splitFrames(bytes)
+        try splitFrames(bytes, frameBodyField: "audfrm")
     }
 }

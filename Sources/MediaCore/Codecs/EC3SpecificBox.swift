@@ -17,14 +17,6 @@ public struct EC3SpecificBox: Sendable, Equatable {
         public var acmod: UInt8
         public var lfeon: Bool
 
-        public init(fscod: UInt8, bsid: UInt8, asvc: Bool, bsmod: UInt8, acmod: UInt8, lfeon: Bool) {
-            self.fscod = fscod
-            self.bsid = bsid
-            self.asvc = asvc
-            self.bsmod = bsmod
-            self.acmod = acmod
-            self.lfeon = lfeon
-        }
     }
 
     /// kbit/s.

@@ -6,39 +6,45 @@
 /// while let unit = try units.next() { ... }
 /// ```
 public struct LengthPrefixedNALUnitIterator: Sendable {
-    private let bytes: [UInt8]
+    private let bytes: ArraySlice<UInt8>
     private let lengthSize: NALUnitLengthSize
-    /// Offset of the next length field.
-    public private(set) var position: Int
+    /// Offset of the next length field from the start of the input.
+    public var position: Int { index - bytes.startIndex }
+    private var index: Int
 
     public init(_ bytes: [UInt8], lengthSize: NALUnitLengthSize = .four) {
+        self.init(bytes[...], lengthSize: lengthSize)
+    }
+
+    /// Walks a slice (a frame's payload); the units share its indices.
+    public init(_ bytes: ArraySlice<UInt8>, lengthSize: NALUnitLengthSize = .four) {
         self.bytes = bytes
         self.lengthSize = lengthSize
-        self.position = 0
+        index = bytes.startIndex
     }
 
     /// The next NAL unit (a slice of the input, with its indices), or nil at the end. A length
     /// field cut short, a zero length or a length past the end throws.
     public mutating func next() throws(CodecError) -> ArraySlice<UInt8>? {
         let structure = "length-prefixed NAL units"
-        let remaining = bytes.count - position
+        let remaining = bytes.endIndex - index
         guard remaining > 0 else { return nil }
         guard remaining >= lengthSize.rawValue else {
             throw .truncated(structure: structure, field: "NAL unit length",
                              .truncated(needed: lengthSize.rawValue, remaining: remaining, at: position))
         }
         var length = 0
-        for i in 0..<lengthSize.rawValue { length = (length << 8) | Int(bytes[position + i]) }
-        let start = position + lengthSize.rawValue
+        for i in 0..<lengthSize.rawValue { length = (length << 8) | Int(bytes[index + i]) }
+        let start = index + lengthSize.rawValue
         guard length > 0 else {
             // A NAL unit has at least its header byte; a zero length means a corrupt sample.
             throw .invalidValue(structure: structure, field: "NAL unit length", value: 0)
         }
-        guard length <= bytes.count - start else {
+        guard length <= bytes.endIndex - start else {
             throw .truncated(structure: structure, field: "NAL unit",
-                             .truncated(needed: length, remaining: bytes.count - start, at: start))
+                             .truncated(needed: length, remaining: bytes.endIndex - start, at: start - bytes.startIndex))
         }
-        position = start + length
+        index = start + length
         return bytes[start..<start + length]
     }
 }

@@ -30,7 +30,6 @@ public struct MPEGAudioFrameHeader: AudioFrameHeader, Equatable {
     /// 0 stereo, 1 joint stereo, 2 dual channel, 3 single channel.
     public var mode: UInt8
 
-    static let frameBodyField = "audio_data"
     static let structure = "MPEG audio frame header"
     private static let rates: [UInt32] = [44100, 48000, 32000]
     /// kbit/s by bitrate_index 1...14 (11172-3 Table 2.4.2.3; 13818-3 Table 2.4.2.3 for LSF).
@@ -97,6 +96,6 @@ public struct MPEGAudioFrameHeader: AudioFrameHeader, Equatable {
     /// Splits a run of whole frames (a TS PES payload, an FLV tag body) at their headers.
     /// A frame cut short at the end throws.
     public static func frames(in bytes: [UInt8]) throws(CodecError) -> [(header: MPEGAudioFrameHeader, frame: ArraySlice<UInt8>)] {
-        try splitFrames(bytes)
+        try splitFrames(bytes, frameBodyField: "audio_data")
     }
 }

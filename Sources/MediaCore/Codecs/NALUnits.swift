@@ -14,17 +14,23 @@ public enum NALUnit {
     ///
     /// The slices share the input's indices.
     public static func splitAnnexB(_ bytes: [UInt8]) throws(CodecError) -> [ArraySlice<UInt8>] {
+        try splitAnnexB(bytes[...])
+    }
+
+    /// Splits a slice (a PES payload in its buffer); the units share its indices, and error
+    /// offsets count from its start.
+    public static func splitAnnexB(_ bytes: ArraySlice<UInt8>) throws(CodecError) -> [ArraySlice<UInt8>] {
         var units: [ArraySlice<UInt8>] = []
         guard !bytes.isEmpty else { return units }
-        guard var unitStart = nextStartCode(in: bytes, from: 0).map({ $0 + 3 }) else {
+        guard var unitStart = nextStartCode(in: bytes, from: bytes.startIndex).map({ $0 + 3 }) else {
             throw .invalidAnnexB(reason: "no start code", at: 0)
         }
         if let junk = bytes[..<(unitStart - 3)].firstIndex(where: { $0 != 0 }) {
-            throw .invalidAnnexB(reason: "data before the first start code", at: junk)
+            throw .invalidAnnexB(reason: "data before the first start code", at: junk - bytes.startIndex)
         }
         while true {
             let next = nextStartCode(in: bytes, from: unitStart)
-            var end = next ?? bytes.count
+            var end = next ?? bytes.endIndex
             while end > unitStart && bytes[end - 1] == 0 { end -= 1 }
             if end > unitStart { units.append(bytes[unitStart..<end]) }
             guard let next else { break }
@@ -35,6 +41,11 @@ public enum NALUnit {
 
     /// Splits an MP4 sample into its NAL units (see `LengthPrefixedNALUnitIterator`).
     public static func splitLengthPrefixed(_ bytes: [UInt8], lengthSize: NALUnitLengthSize = .four) throws(CodecError) -> [ArraySlice<UInt8>] {
+        try splitLengthPrefixed(bytes[...], lengthSize: lengthSize)
+    }
+
+    /// Splits a sample held as a slice; the units share its indices.
+    public static func splitLengthPrefixed(_ bytes: ArraySlice<UInt8>, lengthSize: NALUnitLengthSize = .four) throws(CodecError) -> [ArraySlice<UInt8>] {
         var iterator = LengthPrefixedNALUnitIterator(bytes, lengthSize: lengthSize)
         var units: [ArraySlice<UInt8>] = []
         while let unit = try iterator.next() { units.append(unit) }
@@ -108,9 +119,9 @@ public enum NALUnit {
     }
 
     /// Index of the first byte of the next 0x000001 at or after `start`.
-    private static func nextStartCode(in bytes: [UInt8], from start: Int) -> Int? {
+    private static func nextStartCode(in bytes: ArraySlice<UInt8>, from start: Int) -> Int? {
         var i = start
-        while i + 2 < bytes.count {
+        while i + 2 < bytes.endIndex {
             if bytes[i + 2] > 1 {
                 i += 3
             } else if bytes[i + 2] == 1 && bytes[i + 1] == 0 && bytes[i] == 0 {

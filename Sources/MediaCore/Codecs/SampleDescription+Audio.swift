@@ -49,6 +49,11 @@ extension SampleDescription {
     /// and channel, AAC 1024 (960-sample AAC is not carried by the containers read here).
     /// Nil for video.
     public func samplesPerFrame(_ payload: [UInt8]) throws(CodecError) -> Int? {
+        try samplesPerFrame(payload[...])
+    }
+
+    /// The same for a frame held as a slice (a `MediaFrame`'s payload).
+    public func samplesPerFrame(_ payload: ArraySlice<UInt8>) throws(CodecError) -> Int? {
         switch codec {
         case .aac: return 1024
         case .mp3: return try MPEGAudioFrameHeader(parsing: payload).samplesPerFrame

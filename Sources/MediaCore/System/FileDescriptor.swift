@@ -52,33 +52,59 @@ public struct FileDescriptor: Sendable {
         try bytes.withUnsafeBytes { raw in Result { () throws(SystemError) in try writeAll(raw) } }.get()
     }
 
-    /// Writes `first`, `second` and `third` one after the other at the current position, in
-    /// one system call when the kernel takes them whole: a header, a payload and a trailer
-    /// without joining them in a new array. The corresponding C function is `writev`.
+    /// Writes `first`, `second` and `third` one after the other (see `writeAll(gathering:)`).
     public func writeAll(_ first: [UInt8], _ second: [UInt8], _ third: [UInt8]) throws(SystemError) {
-        let total = first.count + second.count + third.count
-        let written = try first.withUnsafeBytes { a in
-            second.withUnsafeBytes { b in
-                third.withUnsafeBytes { c in
-                    var vectors = [iovec(iov_base: UnsafeMutableRawPointer(mutating: a.baseAddress), iov_len: a.count),
-                                   iovec(iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress), iov_len: b.count),
-                                   iovec(iov_base: UnsafeMutableRawPointer(mutating: c.baseAddress), iov_len: c.count)]
-                    return Result { () throws(SystemError) in
-                        try retryingEINTR("writev", path) { Glibc.writev(rawValue, &vectors, 3) }
-                    }
-                }
-            }
-        }.get()
+        try writeAll(gathering: [first[...], second[...], third[...]])
+    }
+
+    /// Parts handed to one `writev`: well under IOV_MAX (1024), and enough that a flush of
+    /// half a second of a stream's frames is one call.
+    public static let maxPartsPerWrite = 256
+
+    /// Writes `parts` one after the other at the current position, with one system call per
+    /// `maxPartsPerWrite` parts when the kernel takes them whole: frames' payloads go to the
+    /// file from the buffers they arrived in, without being joined in a new array first.
+    /// The corresponding C function is `writev`.
+    public func writeAll(gathering parts: [ArraySlice<UInt8>]) throws(SystemError) {
+        var start = parts.startIndex
+        while start < parts.endIndex {
+            let end = min(parts.endIndex, start + Self.maxPartsPerWrite)
+            try writeGroup(parts[start..<end])
+            start = end
+        }
+    }
+
+    private func writeGroup(_ group: ArraySlice<ArraySlice<UInt8>>) throws(SystemError) {
+        let total = group.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return }
+        var vectors: [iovec] = []
+        vectors.reserveCapacity(group.count)
+        let written = try Self.withVectors(of: group, &vectors) { vectors throws(SystemError) in
+            try retryingEINTR("writev", path) { Glibc.writev(rawValue, vectors.baseAddress, Int32(vectors.count)) }
+        }
         guard written < total else { return }
         // A short write (a full disk, a signal): the rest piece by piece.
         var skip = written
-        for part in [first, second, third] {
+        for part in group {
             if skip >= part.count { skip -= part.count; continue }
             try part.withUnsafeBytes { raw in
                 Result { () throws(SystemError) in try writeAll(UnsafeRawBufferPointer(rebasing: raw[skip...])) }
             }.get()
             skip = 0
         }
+    }
+
+    /// Runs `body` with an iovec per part, each part's storage pinned for the call (one nested
+    /// `withUnsafeBytes` per part: at most `maxPartsPerWrite` deep).
+    private static func withVectors(of parts: ArraySlice<ArraySlice<UInt8>>, _ vectors: inout [iovec],
+                                    _ body: (UnsafeBufferPointer<iovec>) throws(SystemError) -> Int) throws(SystemError) -> Int {
+        guard let first = parts.first else {
+            return try vectors.withUnsafeBufferPointer { pointer in Result { () throws(SystemError) in try body(pointer) } }.get()
+        }
+        return try first.withUnsafeBytes { raw in
+            vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress), iov_len: raw.count))
+            return Result { () throws(SystemError) in try withVectors(of: parts.dropFirst(), &vectors, body) }
+        }.get()
     }
 
     /// Writes all of `buffer` at `offset`. The corresponding C function is `pwrite`.

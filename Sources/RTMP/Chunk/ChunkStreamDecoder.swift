@@ -53,6 +53,13 @@ public struct ChunkStreamDecoder: Sendable {
         buffer.append(bytes)
     }
 
+    /// Pushes what `fill` reads (a socket read) straight into the decoder's buffer, with no
+    /// copy (`InputBuffer.append(upTo:from:)`).
+    public mutating func push<Outcome>(upTo maximum: Int,
+                                       from fill: (UnsafeMutableRawBufferPointer) -> (count: Int, outcome: Outcome)) -> Outcome {
+        buffer.append(upTo: maximum, from: fill)
+    }
+
     /// The next complete message; nil when more bytes are needed (nothing consumed then).
     /// After an error the stream cannot be resynchronized: close the connection.
     public mutating func next() throws(RTMPError) -> RTMPMessage? {

@@ -95,6 +95,28 @@ public struct RTMPServerSession: Sendable {
         }
     }
 
+    /// Pushes what `fill` reads from the socket (up to `maximum` bytes) straight into the
+    /// buffer that will parse them: the chunk decoder's once the handshake is done, so media
+    /// bytes are not copied on their way in. `fill` returns the count it read and an outcome
+    /// (the read's result), which this returns.
+    public mutating func push<Outcome>(upTo maximum: Int,
+                                       from fill: (UnsafeMutableRawBufferPointer) -> (count: Int, outcome: Outcome)) -> Outcome {
+        let outcome: Outcome
+        var read = 0
+        let counting = { (buffer: UnsafeMutableRawBufferPointer) -> (count: Int, outcome: Outcome) in
+            let filled = fill(buffer)
+            read = filled.count
+            return filled
+        }
+        if handshake.isComplete {
+            outcome = decoder.push(upTo: maximum, from: counting)
+        } else {
+            outcome = handshakeInput.append(upTo: maximum, from: counting)
+        }
+        bytesReceived += UInt64(read)
+        return outcome
+    }
+
     /// Bytes to send to the client, taken (the next call returns only newer ones).
     public mutating func takeOutput() -> [UInt8] {
         defer { output.removeAll() }

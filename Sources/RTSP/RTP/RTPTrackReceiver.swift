@@ -85,7 +85,7 @@ struct RTPTrackReceiver {
 
     private mutating func emit(_ unit: RTPAccessUnit, startTicks: () -> Int64, into events: inout [DemuxEvent]) throws(RTSPError) {
         let time = time(of: unit.rtpTimestamp, startTicks: startTicks, into: &events)
-        var payload: [UInt8]
+        var payload: ArraySlice<UInt8>
         var keyframe = true
         var order = PictureOrder.Key(sequence: 0, count: time)
         if format.codec.kind == .video {
@@ -112,7 +112,7 @@ struct RTPTrackReceiver {
             keyframe = access.isKeyframe
             payload = access.payload
         } else {
-            payload = Array(unit.units.first ?? [])
+            payload = unit.units.first ?? []
         }
         if !announced, let event = announceEarly() { events.append(event) }
         guard announced, !(waitingForKeyframe && !keyframe) else {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Operations
 
 /// Runs parsed commands against the engine (`RecorderControl`) and renders the EMS answers.
@@ -7,14 +8,13 @@ import Operations
 ///
 /// Shared by the HTTP and line servers; safe to call from many connections at once (the
 /// engine is `Sendable`, the dispatcher holds no mutable state but the shutdown latch).
-public final class CommandDispatcher: @unchecked Sendable {
+public final class CommandDispatcher: Sendable {
     public let control: any RecorderControl
     public let paths: PathPolicy
     /// Shown by the `version` command.
     public let version: String
     private let onShutdown: @Sendable () -> Void
-    private let lock = NSLock()
-    private var shutdownStarted = false
+    private let shutdownStarted = Mutex(false)
 
     /// The program and version the `version` command reports when not told otherwise.
     public static let defaultVersion = "recorder 0.1.0"
@@ -129,9 +129,9 @@ public final class CommandDispatcher: @unchecked Sendable {
     /// Stops the engine and then calls `onShutdown`, once however often it is called, on a
     /// background thread (the caller is a connection that still has to close).
     public func completeShutdown() {
-        let first: Bool = lock.withLock {
-            defer { shutdownStarted = true }
-            return !shutdownStarted
+        let first: Bool = shutdownStarted.withLock { started in
+            defer { started = true }
+            return !started
         }
         guard first else { return }
         let control = control

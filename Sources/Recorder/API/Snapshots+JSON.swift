@@ -6,28 +6,20 @@ extension RecordConfigSnapshot {
     public static let recordOperationType = 7
 
     /// Every field of the seed's `record` answer, in its spelling; booleans as JSON booleans.
+    /// The parameters' fields are their stored form's (`RecordParameters.json`) but the key.
     public var recordAnswerData: JSONValue {
-        var fields: [String: JSONValue] = [
-            "chunkLength": .int(parameters.chunkLength),
+        guard case .object(var fields) = parameters.json else { return parameters.json }
+        // Answers say whether a key is set (listConfig), never the key.
+        fields["publishKey"] = nil
+        fields.merge([
             "computedPathToFile": .string(computedPathToFile),
             "configId": .int(configId),
-            "dateFolderStructure": .bool(parameters.dateFolderStructure),
             "hasAudio": .bool(hasAudio),
-            "keepAlive": .bool(parameters.keepAlive),
-            "localStreamName": .string(parameters.localStreamName),
             "mp4BinPath": .string(mp4BinPath),
             "operationType": .int(Self.recordOperationType),
-            "overwrite": .bool(parameters.overwrite),
-            "pathToFile": .string(parameters.pathToFile),
             // EMS transcoding preset; the recorder never transcodes.
             "preset": .int(0),
-            "type": .string(parameters.type.rawValue),
-            "waitForIDR": .bool(parameters.waitForIDR),
-            "winQtCompat": .bool(parameters.winQtCompat),
-        ]
-        // Only when set: the seed's answer has no retention fields.
-        if let age = parameters.retentionAge { fields["retentionAge"] = .int(age) }
-        if let bytes = parameters.retentionBytes { fields["retentionBytes"] = .int(bytes) }
+        ]) { _, snapshot in snapshot }
         return .object(fields)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MediaCore
 
 /// The record configs, persisted in the state folder so that they survive a restart
@@ -16,7 +17,7 @@ import MediaCore
 /// validation are dropped, logged, and the original is kept aside the same way. A file from a
 /// newer format, or one that cannot be read at all (permissions), is an error instead: moving
 /// or overwriting it would lose data that is not damaged.
-public final class ConfigStore: @unchecked Sendable {
+public final class ConfigStore: Sendable {
     public struct Entry: Sendable, Equatable {
         public var configId: Int
         public var parameters: RecordParameters
@@ -33,9 +34,13 @@ public final class ConfigStore: @unchecked Sendable {
     public let directory: String
     public let path: String
     private let log: @Sendable (String) -> Void
-    private let lock = NSLock()
-    private var stored: [Entry] = []
-    private var next = 1
+    /// The configs and the next id. Its lock is held across the file's rewrite, so that
+    /// writes land in the order they were made (a leaf: nothing else is locked inside).
+    private struct Contents {
+        var stored: [Entry] = []
+        var next = 1
+    }
+    private let contents = Mutex(Contents())
 
     /// Opens the store in `directory` (created if missing) and loads what it holds. `log`
     /// receives one line per problem found while loading (the library never prints).
@@ -52,39 +57,39 @@ public final class ConfigStore: @unchecked Sendable {
     }
 
     /// The configs, by configId.
-    public var entries: [Entry] { lock.withLock { stored } }
+    public var entries: [Entry] { contents.withLock { $0.stored } }
 
     /// The id the next `add` will give.
-    public var nextConfigId: Int { lock.withLock { next } }
+    public var nextConfigId: Int { contents.withLock { $0.next } }
 
     public func entry(id: Int) -> Entry? {
-        lock.withLock { stored.first { $0.configId == id } }
+        contents.withLock { $0.stored.first { $0.configId == id } }
     }
 
     /// Stores a new config under the next id; the file is durable when this returns. On a
     /// write error nothing changes.
     public func add(_ parameters: RecordParameters) throws(ConfigStoreError) -> Entry {
-        lock.lock()
-        defer { lock.unlock() }
-        let entry = Entry(configId: next, parameters: parameters)
-        try write(entries: stored + [entry], next: next + 1)
-        stored.append(entry)
-        next += 1
-        return entry
+        try contents.withLock { contents throws(ConfigStoreError) -> Entry in
+            let entry = Entry(configId: contents.next, parameters: parameters)
+            try write(entries: contents.stored + [entry], next: contents.next + 1)
+            contents.stored.append(entry)
+            contents.next += 1
+            return entry
+        }
     }
 
     /// Forgets a config; nil when there is none with that id. On a write error nothing
     /// changes.
     @discardableResult
     public func remove(id: Int) throws(ConfigStoreError) -> Entry? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let index = stored.firstIndex(where: { $0.configId == id }) else { return nil }
-        var remaining = stored
-        let removed = remaining.remove(at: index)
-        try write(entries: remaining, next: next)
-        stored = remaining
-        return removed
+        try contents.withLock { contents throws(ConfigStoreError) -> Entry? in
+            guard let index = contents.stored.firstIndex(where: { $0.configId == id }) else { return nil }
+            var remaining = contents.stored
+            let removed = remaining.remove(at: index)
+            try write(entries: remaining, next: contents.next)
+            contents.stored = remaining
+            return removed
+        }
     }
 
     // MARK: File
@@ -95,7 +100,7 @@ public final class ConfigStore: @unchecked Sendable {
         return Array((file.text + "\n").utf8)
     }
 
-    /// Caller holds the lock.
+    /// Called with `contents` locked (or from init).
     private func write(entries: [Entry], next: Int) throws(ConfigStoreError) {
         do {
             // Owner only: configs may hold publish keys.
@@ -148,12 +153,12 @@ public final class ConfigStore: @unchecked Sendable {
             problems.append("nextConfigId \(nextId) is not above the largest configId \(maxId)")
             nextId = maxId + 1
         }
-        stored = kept
-        next = max(1, nextId)
+        let next = max(1, nextId)
+        contents.withLock { $0 = Contents(stored: kept, next: next) }
         if !problems.isEmpty {
             let aside = try moveAside()
             log("config store: \(path): dropped what was invalid (\(problems.joined(separator: "; "))); kept \(kept.count) of \(file.configs.count) configs; original moved to \(aside)")
-            try write(entries: stored, next: next)
+            try write(entries: kept, next: next)
         }
     }
 

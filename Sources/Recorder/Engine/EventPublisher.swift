@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -8,7 +9,7 @@ import MediaCore
 /// streamCreated, streamClosed, ...) where an operator wants them: one JSON line each to the
 /// log, and, when configured, a POST of the same JSON to a URL and a shell command with the
 /// event in its environment. Delivery to the URL and the command never blocks recording.
-public final class EventPublisher: @unchecked Sendable {
+public final class EventPublisher: Sendable {
     public let url: String?
     public let command: String?
     private let log: @Sendable (String) -> Void
@@ -16,8 +17,8 @@ public final class EventPublisher: @unchecked Sendable {
     /// Hook deliveries waiting at most; past this, events are logged but not delivered (a dead
     /// webhook must not grow memory without bound).
     static let maxPendingDeliveries = 1000
-    private let pending = NSLock()
-    private var pendingCount = 0
+    /// Hook deliveries queued and not yet done.
+    private let pendingCount = Mutex(0)
 
     public init(url: String? = nil, command: String? = nil, log: @escaping @Sendable (String) -> Void) {
         self.url = url
@@ -26,17 +27,14 @@ public final class EventPublisher: @unchecked Sendable {
     }
 
     public func publish(_ event: String, _ fields: [String: JSONValue]) {
-        var object = fields
-        object["event"] = .string(event)
-        object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-        let line = JSONWriter.text(of: .object(object))
+        let line = EventLine.text(event, fields)
         // Events may carry URLs a client or operator wrote (an RTSP camera's, a tcUrl): their
         // keys and passwords stay out of the log. Hooks get the event as it is.
         log(PublishSecrets.redacted(line))
         guard url != nil || command != nil else { return }
-        let admitted = pending.withLock { () -> Bool in
-            guard pendingCount < Self.maxPendingDeliveries else { return false }
-            pendingCount += 1
+        let admitted = pendingCount.withLock { count -> Bool in
+            guard count < Self.maxPendingDeliveries else { return false }
+            count += 1
             return true
         }
         guard admitted else {
@@ -48,7 +46,7 @@ public final class EventPublisher: @unchecked Sendable {
             return nil
         }()
         queue.async { [self] in
-            defer { pending.withLock { pendingCount -= 1 } }
+            defer { pendingCount.withLock { $0 -= 1 } }
             if let url { post(line, to: url) }
             if let command { run(command, event: event, file: file, json: line) }
         }

@@ -1,5 +1,6 @@
 import Containers
 import Foundation
+import Synchronization
 import MediaCore
 
 /// `recorder record --input SOURCE ...`: records one input to its end with the record
@@ -88,19 +89,10 @@ public struct OneShotRecording {
 }
 
 /// Events gathered from the session and the finalizer pool's threads.
-final class EventLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [RecordingEvent] = []
+final class EventLog: Sendable {
+    private let storage = Mutex<[RecordingEvent]>([])
 
-    func append(_ event: RecordingEvent) {
-        lock.lock()
-        storage.append(event)
-        lock.unlock()
-    }
+    func append(_ event: RecordingEvent) { storage.withLock { $0.append(event) } }
 
-    var events: [RecordingEvent] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage
-    }
+    var events: [RecordingEvent] { storage.withLock { $0 } }
 }

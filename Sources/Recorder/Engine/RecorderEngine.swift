@@ -2,6 +2,7 @@ import Containers
 import Foundation
 import MediaCore
 import Operations
+import Synchronization
 
 /// The recording engine behind the API: record configs (persisted), live streams (from
 /// RTMP publishers and MPEG-TS listeners), and a recording session per config and stream.
@@ -10,7 +11,7 @@ import Operations
 /// session starts for every config waiting for it. keepAlive=1 starts again each time the
 /// stream comes back; keepAlive=0 records once, then the config ends. MP4 chunks are
 /// finalized by mp4writer processes in a bounded pool, off the ingest path.
-public final class RecorderEngine: RecorderControl, PullControl, @unchecked Sendable {
+public final class RecorderEngine: RecorderControl, PullControl, Sendable {
     public struct Options: Sendable {
         public var mp4writerPath: String
         public var finalizeConcurrency = 2
@@ -39,24 +40,41 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     public let events: EventPublisher
     /// Every ingest asks it before a stream is created (RecorderEngine+Publishing.swift).
     public let publishing: PublishAuthorizer
-    private let lock = NSLock()
-    private var configs: [Int: ConfigState] = [:]
-    private var nextLocalId = 1
-    private var streams: [String: LiveStream] = [:]
-    private var listeners: [String: TSListener] = [:]
-    private var pulls: [String: RTSPPull] = [:]
-    /// Every pullStream (RTSP pulls and MPEG-TS listeners) by stream name, as
-    /// listPullPushConfig shows them; numbered apart from record configs.
-    private var pullConfigs: [String: PullConfigSnapshot] = [:]
-    private var nextPullId = 1
+    /// What the engine's lock guards (docs/architecture.md: taken after a stream's lock,
+    /// never before it).
+    private struct Registry {
+        var configs: [Int: ConfigState] = [:]
+        var nextLocalId = 1
+        var streams: [String: LiveStream] = [:]
+        var listeners: [String: TSListener] = [:]
+        var pulls: [String: RTSPPull] = [:]
+        /// Every pullStream (RTSP pulls and MPEG-TS listeners) by stream name, as
+        /// listPullPushConfig shows them; numbered apart from record configs.
+        var pullConfigs: [String: PullConfigSnapshot] = [:]
+        var nextPullId = 1
+        /// Roots whose filesystem is under the free-space floor, with why: configs writing
+        /// there do not record until space returns.
+        var pausedRoots: [String: String] = [:]
+        var operations: RecorderOperations?
+        /// shutdownStream calls waiting for a stream to end, by name (streamEnded wakes them).
+        var endWaiters: [String: [DispatchSemaphore]] = [:]
+
+        mutating func addPullConfig(_ name: String, uri: String, source: String, options: PullOptions) {
+            pullConfigs[name] = PullConfigSnapshot(configId: nextPullId, localStreamName: name, uri: uri, source: source,
+                                                   keepAlive: options.keepAlive, forceTcp: options.forceTcp, state: "connecting")
+            nextPullId += 1
+        }
+    }
+    private let lock = Mutex(Registry())
     /// The catalog, metrics and retention (nil: none, as in tests of the engine alone). Set
     /// once, before the first stream.
     public var operations: RecorderOperations? {
-        didSet { connect(operations) }
+        get { lock.withLock { $0.operations } }
+        set {
+            lock.withLock { $0.operations = newValue }
+            connect(newValue)
+        }
     }
-    /// Roots whose filesystem is under the free-space floor, with why: configs writing there
-    /// do not record until space returns.
-    private var pausedRoots: [String: String] = [:]
 
     /// Loads the persisted configs from `store` (nil: in memory only).
     public init(options: Options, store: ConfigStore?, log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -67,8 +85,10 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         publishing = PublishAuthorizer(policy: options.publishPolicy)
         pool = FinalizerPool(mp4writerPath: options.mp4writerPath, concurrency: options.finalizeConcurrency)
         for entry in store?.entries ?? [] {
-            configs[entry.configId] = ConfigState(parameters: entry.parameters)
-            nextLocalId = max(nextLocalId, entry.configId + 1)
+            lock.withLock { r in
+                r.configs[entry.configId] = ConfigState(parameters: entry.parameters)
+                r.nextLocalId = max(r.nextLocalId, entry.configId + 1)
+            }
         }
     }
 
@@ -79,12 +99,12 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         if let store {
             do { id = try store.add(parameters).configId } catch { throw RecorderControlError("cannot save the config: \(error)") }
         } else {
-            id = lock.withLock { defer { nextLocalId += 1 }; return nextLocalId }
+            id = lock.withLock { r in defer { r.nextLocalId += 1 }; return r.nextLocalId }
         }
-        lock.withLock { configs[id] = ConfigState(parameters: parameters) }
+        lock.withLock { r in r.configs[id] = ConfigState(parameters: parameters) }
         events.publish("recordConfigAdded", ["configId": .int(id), "stream": .string(parameters.localStreamName),
                                              "pathToFile": .string(parameters.pathToFile), "type": .string(parameters.type.rawValue)])
-        if let stream = lock.withLock({ streams[parameters.localStreamName] }) {
+        if let stream = lock.withLock({ r in r.streams[parameters.localStreamName] }) {
             startSession(configId: id, on: stream)
         }
         return snapshot(id)!
@@ -93,13 +113,13 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     public func removeConfig(id: Int) throws -> RecordConfigSnapshot {
         guard let before = snapshot(id) else { throw RecorderControlError("no record config with id \(id)") }
         let streamName = before.parameters.localStreamName
-        if let stream = lock.withLock({ streams[streamName] }) {
+        if let stream = lock.withLock({ r in r.streams[streamName] }) {
             stream.state.withLock { state in
                 if let session = state.detach(id) { finish(session, configId: id) }
             }
         }
         _ = try? store?.remove(id: id)
-        lock.withLock { _ = configs.removeValue(forKey: id) }
+        lock.withLock { r in _ = r.configs.removeValue(forKey: id) }
         events.publish("recordConfigRemoved", ["configId": .int(id), "stream": .string(streamName)])
         var snapshot = before
         snapshot.state = RecordConfigState.removed.rawValue
@@ -107,22 +127,22 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     }
 
     public func listConfigs() -> [RecordConfigSnapshot] {
-        let ids = lock.withLock { configs.keys.sorted() }
+        let ids = lock.withLock { r in r.configs.keys.sorted() }
         return ids.compactMap { snapshot($0) }
     }
 
     public func listStreams() -> [StreamSnapshot] {
-        let live = lock.withLock { Array(streams.values) }
+        let live = lock.withLock { r in Array(r.streams.values) }
         var result = live.map { stream in
             var snapshot = stream.snapshot()
             (snapshot.recordings, snapshot.lastError) = recordingProgress(of: stream)
             return snapshot
         }
-        let listening = lock.withLock { listeners }
+        let listening = lock.withLock { r in r.listeners }
         for (name, listener) in listening where !result.contains(where: { $0.localStreamName == name }) {
             result.append(StreamSnapshot(localStreamName: name, source: listener.sourceName, active: false))
         }
-        let pulling = lock.withLock { pulls }
+        let pulling = lock.withLock { r in r.pulls }
         for (name, _) in pulling where !result.contains(where: { $0.localStreamName == name }) {
             result.append(StreamSnapshot(localStreamName: name, source: "rtsp", active: false))
         }
@@ -137,12 +157,12 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         if uri.lowercased().hasPrefix("rtsp://") {
             let pull = RTSPPull(uri: uri, name: localStreamName, options: options, engine: self, silence: self.options.silenceTimeout,
                                 onFinished: { [weak self] in self?.pullFinished($0) }, log: log)
-            try lock.withLock {
-                guard listeners[localStreamName] == nil, pulls[localStreamName] == nil else {
+            try lock.withLock { r in
+                guard r.listeners[localStreamName] == nil, r.pulls[localStreamName] == nil else {
                     throw RecorderControlError("stream \(localStreamName) is already pulled")
                 }
-                pulls[localStreamName] = pull
-                addPullConfig(localStreamName, uri: RTSPPull.withoutCredentials(uri), source: "rtsp", options: options)
+                r.pulls[localStreamName] = pull
+                r.addPullConfig(localStreamName, uri: RTSPPull.withoutCredentials(uri), source: "rtsp", options: options)
             }
             pull.start()
             events.publish("pullStream", ["stream": .string(localStreamName), "uri": .string(RTSPPull.withoutCredentials(uri))])
@@ -151,17 +171,17 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         let input = try StreamInput(parsing: uri)
         guard case .file = input else {
             let listener = TSListener(input: input, name: localStreamName, engine: self, silence: self.options.silenceTimeout)
-            try lock.withLock {
-                guard listeners[localStreamName] == nil else { throw RecorderControlError("stream \(localStreamName) already has a listener") }
-                listeners[localStreamName] = listener
-                addPullConfig(localStreamName, uri: uri, source: listener.sourceName, options: options)
+            try lock.withLock { r in
+                guard r.listeners[localStreamName] == nil else { throw RecorderControlError("stream \(localStreamName) already has a listener") }
+                r.listeners[localStreamName] = listener
+                r.addPullConfig(localStreamName, uri: uri, source: listener.sourceName, options: options)
             }
             do {
                 try listener.start()
             } catch {
-                lock.withLock {
-                    listeners.removeValue(forKey: localStreamName)
-                    pullConfigs.removeValue(forKey: localStreamName)
+                lock.withLock { r in
+                    r.listeners.removeValue(forKey: localStreamName)
+                    r.pullConfigs.removeValue(forKey: localStreamName)
                 }
                 throw RecorderControlError("cannot listen on \(uri): \(error)")
             }
@@ -171,28 +191,21 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         throw RecorderControlError("uri must be udp://HOST:PORT or tcp://HOST:PORT, not \(uri)")
     }
 
-    /// Called under `lock`.
-    private func addPullConfig(_ name: String, uri: String, source: String, options: PullOptions) {
-        pullConfigs[name] = PullConfigSnapshot(configId: nextPullId, localStreamName: name, uri: uri, source: source,
-                                               keepAlive: options.keepAlive, forceTcp: options.forceTcp, state: "connecting")
-        nextPullId += 1
-    }
-
     /// An RTSP pull that ended by itself (keepAlive=0): forgotten, so the name can be pulled again.
     func pullFinished(_ pull: RTSPPull) {
-        lock.withLock {
-            guard pulls[pull.name] === pull else { return }
-            pulls.removeValue(forKey: pull.name)
-            pullConfigs.removeValue(forKey: pull.name)
+        lock.withLock { r in
+            guard r.pulls[pull.name] === pull else { return }
+            r.pulls.removeValue(forKey: pull.name)
+            r.pullConfigs.removeValue(forKey: pull.name)
         }
     }
 
     public func shutdown() {
-        let all = lock.withLock { Array(listeners.values) }
+        let all = lock.withLock { r in Array(r.listeners.values) }
         all.forEach { $0.stop() }
-        let cameras = lock.withLock { Array(pulls.values) }
+        let cameras = lock.withLock { r in Array(r.pulls.values) }
         cameras.forEach { $0.stop() }
-        let names = lock.withLock { Array(streams.keys) }
+        let names = lock.withLock { r in Array(r.streams.keys) }
         for name in names { streamEnded(name) }
         pool.waitUntilIdle()
         events.publish("shutdown", [:])
@@ -201,21 +214,21 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
 
     /// The port a pullStream listener is bound to (tests bind port 0).
     public func listenerPort(_ name: String) -> UInt16? {
-        lock.withLock { listeners[name]?.port }
+        lock.withLock { r in r.listeners[name]?.port }
     }
 
     // MARK: Pulls (PullControl)
 
     public func listPullConfigs() -> [PullConfigSnapshot] {
-        let names = lock.withLock { pullConfigs.keys.sorted() }
+        let names = lock.withLock { r in r.pullConfigs.keys.sorted() }
         return names.compactMap(pullSnapshot).sorted { $0.configId < $1.configId }
     }
 
     public func removePullConfig(_ selector: PullSelector) throws -> PullConfigSnapshot {
-        let name: String? = lock.withLock {
+        let name: String? = lock.withLock { r in
             switch selector {
-            case .localStreamName(let name): return pullConfigs[name] == nil ? nil : name
-            case .configId(let id): return pullConfigs.first { $0.value.configId == id }?.key
+            case .localStreamName(let name): return r.pullConfigs[name] == nil ? nil : name
+            case .configId(let id): return r.pullConfigs.first { $0.value.configId == id }?.key
             }
         }
         guard let name, var snapshot = pullSnapshot(name) else {
@@ -232,7 +245,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
 
     public func shutdownStream(localStreamName name: String, permanently: Bool) throws -> PullConfigSnapshot {
         guard var snapshot = pullSnapshot(name) else {
-            let live = lock.withLock { streams[name] != nil }
+            let live = lock.withLock { r in r.streams[name] != nil }
             throw RecorderControlError(live
                 ? "stream \(name) is published, not pulled: only pulled streams can be shut down (a publisher ends its stream by disconnecting)"
                 : "no pulled stream \(name)")
@@ -243,11 +256,10 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
             events.publish("pullRemoved", ["stream": .string(name), "configId": .int(snapshot.configId)])
             return snapshot
         }
-        if let pull = lock.withLock({ pulls[name] }) {
+        if let pull = lock.withLock({ r in r.pulls[name] }) {
             // The connection ends (TEARDOWN, chunk closed) within a read wait; keepAlive connects again.
             pull.endConnection()
-            let deadline = Date().addingTimeInterval(RTSPPull.stopGrace)
-            while lock.withLock({ streams[name] != nil }) && Date() < deadline { usleep(20_000) }
+            waitForStreamEnd(name, timeout: .seconds(RTSPPull.stopGrace))
         } else {
             // An MPEG-TS listener: the stream ends here; the next packet starts it again.
             streamEnded(name)
@@ -255,11 +267,28 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         return pullSnapshot(name) ?? snapshot
     }
 
+    /// Blocks until the live stream `name` has ended (streamEnded signals), at most `timeout`.
+    private func waitForStreamEnd(_ name: String, timeout: Duration) {
+        let ended = DispatchSemaphore(value: 0)
+        let live = lock.withLock { r -> Bool in
+            guard r.streams[name] != nil else { return false }
+            r.endWaiters[name, default: []].append(ended)
+            return true
+        }
+        guard live else { return }
+        // DispatchTime is monotonic, as ContinuousClock: the bound holds across wall-clock changes.
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        if ended.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut {
+            lock.withLock { r in r.endWaiters[name]?.removeAll { $0 === ended } }
+        }
+    }
+
     /// Stops the RTSP pull or MPEG-TS listener of `name`, ends its stream and forgets it.
     private func stopPull(_ name: String) {
-        let (pull, listener) = lock.withLock { () -> (RTSPPull?, TSListener?) in
-            pullConfigs.removeValue(forKey: name)
-            return (pulls.removeValue(forKey: name), listeners.removeValue(forKey: name))
+        let (pull, listener) = lock.withLock { r -> (RTSPPull?, TSListener?) in
+            r.pullConfigs.removeValue(forKey: name)
+            return (r.pulls.removeValue(forKey: name), r.listeners.removeValue(forKey: name))
         }
         pull?.stop()
         listener?.stop()
@@ -268,7 +297,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
     }
 
     private func pullSnapshot(_ name: String) -> PullConfigSnapshot? {
-        let (config, pull, live) = lock.withLock { (pullConfigs[name], pulls[name], streams[name] != nil) }
+        let (config, pull, live) = lock.withLock { r in (r.pullConfigs[name], r.pulls[name], r.streams[name] != nil) }
         guard var config else { return nil }
         config.state = pull?.state ?? (live ? "streaming" : "listening")
         return config
@@ -278,24 +307,24 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
 
     /// The publish keys the record configs of `name` set (empty: none sets one).
     func publishKeys(for name: String) -> [String] {
-        lock.withLock { configs.values.filter { $0.parameters.localStreamName == name }.compactMap(\.parameters.publishKey) }
+        lock.withLock { r in r.configs.values.filter { $0.parameters.localStreamName == name }.compactMap(\.parameters.publishKey) }
     }
 
     /// A stream of this name starts. Refused when one is already live (a second publisher).
     public func streamStarted(_ name: String, source: String, clientAddress: String? = nil) throws {
         let stream = LiveStream(name: name, source: source, clientAddress: clientAddress)
-        try lock.withLock {
-            guard streams[name] == nil else { throw RecorderControlError("stream \(name) is already live") }
-            streams[name] = stream
+        try lock.withLock { r in
+            guard r.streams[name] == nil else { throw RecorderControlError("stream \(name) is already live") }
+            r.streams[name] = stream
         }
         events.publish("streamCreated", ["stream": .string(name), "source": .string(source), "client": JSONValue(clientAddress)])
-        let waiting = lock.withLock { configs.filter { $0.value.parameters.localStreamName == name && !( !$0.value.parameters.keepAlive && $0.value.recordedOnce) }.keys.sorted() }
+        let waiting = lock.withLock { r in r.configs.filter { $0.value.parameters.localStreamName == name && !( !$0.value.parameters.keepAlive && $0.value.recordedOnce) }.keys.sorted() }
         for id in waiting { startSession(configId: id, on: stream) }
     }
 
     /// Media of a live stream.
     public func streamEvent(_ name: String, _ event: DemuxEvent) {
-        guard let stream = lock.withLock({ streams[name] }) else { return }
+        guard let (stream, operations) = lock.withLock({ r in r.streams[name].map { ($0, r.operations) } }) else { return }
         if case .discontinuity(let jump) = event {
             events.publish("timestampDiscontinuity", Self.fields(of: jump).merging(["stream": .string(name)]) { $1 })
         }
@@ -332,8 +361,8 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
             return true
         }
         guard due else { return }
-        let failed = lock.withLock {
-            configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.state == .error }.keys.sorted()
+        let failed = lock.withLock { r in
+            r.configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.state == .error }.keys.sorted()
         }
         for id in failed {
             events.publish("recordRetry", ["stream": .string(stream.name), "configId": .int(id)])
@@ -343,40 +372,47 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
 
     /// The stream ended (publisher gone, silence): every session closes its file.
     public func streamEnded(_ name: String) {
-        guard let stream = lock.withLock({ streams[name] }) else { return }
+        guard let stream = lock.withLock({ r in r.streams[name] }) else { return }
         stream.state.withLock { state in
             for (id, session) in state.detachAll() { finish(session, configId: id) }
         }
         // Gone from listStreams only once its files are closed (and MP4s queued to finalize).
-        lock.withLock { _ = streams.removeValue(forKey: name) }
+        let waiters = lock.withLock { r in
+            _ = r.streams.removeValue(forKey: name)
+            return r.endWaiters.removeValue(forKey: name) ?? []
+        }
+        waiters.forEach { $0.signal() }
         events.publish("streamClosed", ["stream": .string(name)])
     }
 
     // MARK: Sessions
 
     private func startSession(configId id: Int, on stream: LiveStream) {
-        guard let parameters = lock.withLock({ configs[id]?.parameters }) else { return }
+        guard let parameters = lock.withLock({ r in r.configs[id]?.parameters }) else { return }
         if let reason = pauseReason(for: parameters.pathToFile) {
-            lock.withLock {
-                configs[id]?.state = .paused
-                configs[id]?.lastError = reason
+            lock.withLock { r in
+                r.configs[id]?.state = .paused
+                r.configs[id]?.lastError = reason
             }
             return
         }
         let name = stream.name
+        var writerOptions = options.recordingWriter
+        // A UDP sender cannot be slowed: waiting would only make the kernel drop datagrams.
+        if stream.source == TSListener.udpSourceName { writerOptions.backpressureTimeout = .zero }
         stream.state.withLock { state in
             // Made under the stream's lock, where it lives (LiveStream).
             let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,
-                                           writerOptions: options.recordingWriter,
+                                           writerOptions: writerOptions,
                                            onEvent: { [weak self] event in self?.handle(event, configId: id, stream: name) })
             do {
                 try state.attach(session, configId: id)
-                lock.withLock {
-                    configs[id]?.state = .recording
-                    configs[id]?.recordedOnce = true
+                lock.withLock { r in
+                    r.configs[id]?.state = .recording
+                    r.configs[id]?.recordedOnce = true
                 }
             } catch {
-                lock.withLock { configs[id]?.lastError = "\(error)" }
+                lock.withLock { r in r.configs[id]?.lastError = "\(error)" }
             }
         }
     }
@@ -388,17 +424,17 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         } catch {
             events.publish("recordChunkError", ["configId": .int(id), "error": .string("\(error)")])
         }
-        lock.withLock {
-            guard var config = configs[id] else { return }
+        lock.withLock { r in
+            guard var config = r.configs[id] else { return }
             config.lastError = error ?? config.lastError
             if error != nil {
                 config.state = .error
             } else {
                 config.state = config.parameters.keepAlive ? .waiting : .finished
             }
-            configs[id] = config
+            r.configs[id] = config
         }
-        if !(lock.withLock { configs[id]?.parameters.keepAlive ?? true }) {
+        if !(lock.withLock { r in r.configs[id]?.parameters.keepAlive ?? true }) {
             // keepAlive=0: recorded once; the config ends (kept in memory for listConfig).
             _ = try? store?.remove(id: id)
         }
@@ -410,14 +446,14 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         case .chunkCreated(let path):
             if let operations {
                 // Called from the session, on the thread that holds the stream's lock.
-                let tracks = lock.withLock { streams[stream] }.map { live in live.announcedTracks.withLock { $0 } } ?? []
+                let tracks = lock.withLock { r in r.streams[stream] }.map { live in live.announcedTracks.withLock { $0 } } ?? []
                 operations.chunkOpened(file: path, stream: stream, configId: id, tracks: tracks)
             }
             events.publish("recordChunkCreated", base.merging(["file": .string(path)]) { $1 })
         case .chunkClosed(let s):
-            let type = lock.withLock { () -> RecordParameters.OutputType? in
-                configs[id]?.files.append(s.path)
-                return configs[id]?.parameters.type
+            let type = lock.withLock { r -> RecordParameters.OutputType? in
+                r.configs[id]?.files.append(s.path)
+                return r.configs[id]?.parameters.type
             }
             operations?.chunkClosed(s, isMP4: (type ?? .mp4) == .mp4)
             func perTrack<T>(_ values: [UInt32: T], _ json: (T) -> JSONValue) -> JSONValue {
@@ -440,7 +476,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         case .trackNotRecorded(let track):
             events.publish("trackNotRecorded", base.merging(["track": .string(track.name), "reason": .string(track.reason)]) { $1 })
         case let .chunkError(path, message):
-            lock.withLock { configs[id]?.lastError = message }
+            lock.withLock { r in r.configs[id]?.lastError = message }
             operations?.chunkFailed(file: path)
             events.publish("recordChunkError", base.merging(["file": .string(path), "error": .string(message)]) { $1 })
         }
@@ -456,8 +492,8 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
 
     /// Each config's own retention limits, by config id (retention asks at every check).
     public func retentionOverrides() -> [Int: RetentionPolicy] {
-        lock.withLock {
-            configs.compactMapValues { config in
+        lock.withLock { r in
+            r.configs.compactMapValues { config in
                 let p = config.parameters
                 guard p.retentionAge != nil || p.retentionBytes != nil else { return nil }
                 return RetentionPolicy(maxAgeSeconds: p.retentionAge.map(Double.init), maxBytes: p.retentionBytes.map(UInt64.init))
@@ -467,7 +503,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
 
     /// Why a config writing to `path` may not record now (its root is under the floor).
     private func pauseReason(for path: String) -> String? {
-        lock.withLock { pausedRoots.first { PathPolicy.isInside(path, root: $0.key) }?.value }
+        lock.withLock { r in r.pausedRoots.first { PathPolicy.isInside(path, root: $0.key) }?.value }
     }
 
     /// After each retention check: roots that fell under the floor with nothing left to delete
@@ -476,23 +512,23 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         let short = Dictionary(shortages.map { s in
             (s.root, "free space on \(s.root) is \(s.availableBytes) bytes, under the floor of \(s.floorBytes) (--min-free-bytes), and no complete recording is left to delete")
         }, uniquingKeysWith: { first, _ in first })
-        let (started, ended) = lock.withLock { () -> ([String], [String]) in
-            let started = short.keys.filter { pausedRoots[$0] == nil }.sorted()
-            let ended = pausedRoots.keys.filter { short[$0] == nil }.sorted()
-            pausedRoots = short
+        let (started, ended) = lock.withLock { r -> ([String], [String]) in
+            let started = short.keys.filter { r.pausedRoots[$0] == nil }.sorted()
+            let ended = r.pausedRoots.keys.filter { short[$0] == nil }.sorted()
+            r.pausedRoots = short
             return (started, ended)
         }
         for root in started {
             events.publish("recordingPaused", ["root": .string(root), "reason": .string(short[root]!)])
-            let live = lock.withLock { Array(streams.values) }
+            let live = lock.withLock { r in Array(r.streams.values) }
             for stream in live {
                 stream.state.withLock { state in
                     for (id, session) in state.sessions where PathPolicy.isInside(session.naming.basePath, root: root) {
                         _ = state.detach(id)
                         finish(session, configId: id)
-                        lock.withLock {
-                            configs[id]?.state = .paused
-                            configs[id]?.lastError = short[root]
+                        lock.withLock { r in
+                            r.configs[id]?.state = .paused
+                            r.configs[id]?.lastError = short[root]
                         }
                     }
                 }
@@ -500,13 +536,13 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         }
         for root in ended {
             events.publish("recordingResumed", ["root": .string(root)])
-            let waiting = lock.withLock {
-                configs.filter { $0.value.state == .paused && PathPolicy.isInside($0.value.parameters.pathToFile, root: root) }
+            let waiting = lock.withLock { r in
+                r.configs.filter { $0.value.state == .paused && PathPolicy.isInside($0.value.parameters.pathToFile, root: root) }
                     .map { ($0.key, $0.value.parameters.localStreamName) }.sorted { $0.0 < $1.0 }
             }
             for (id, name) in waiting {
-                guard let stream = lock.withLock({ streams[name] }) else {
-                    lock.withLock { configs[id]?.state = .waiting }
+                guard let stream = lock.withLock({ r in r.streams[name] }) else {
+                    lock.withLock { r in r.configs[id]?.state = .waiting }
                     continue
                 }
                 startSession(configId: id, on: stream)
@@ -516,7 +552,7 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
 
     /// Recording sessions running now (the metrics' active recordings).
     public var activeRecordingCount: Int {
-        let live = lock.withLock { Array(streams.values) }
+        let live = lock.withLock { r in Array(r.streams.values) }
         return live.reduce(0) { total, stream in total + stream.state.withLock { $0.sessions.count } }
     }
 
@@ -526,16 +562,16 @@ public final class RecorderEngine: RecorderControl, PullControl, @unchecked Send
         let recordings = sessions.sorted { $0.0 < $1.0 }.map { id, progress in
             StreamRecordingSnapshot(configId: id, file: progress?.path, bytes: progress?.bytes ?? 0, durationSeconds: progress?.seconds ?? 0)
         }
-        let lastError = lock.withLock {
-            configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.lastError != nil }
+        let lastError = lock.withLock { r in
+            r.configs.filter { $0.value.parameters.localStreamName == stream.name && $0.value.lastError != nil }
                 .sorted { $0.key < $1.key }.last?.value.lastError
         }
         return (recordings, lastError)
     }
 
     private func snapshot(_ id: Int) -> RecordConfigSnapshot? {
-        guard let config = lock.withLock({ configs[id] }) else { return nil }
-        let stream = lock.withLock { streams[config.parameters.localStreamName] }
+        guard let config = lock.withLock({ r in r.configs[id] }) else { return nil }
+        let stream = lock.withLock { r in r.streams[config.parameters.localStreamName] }
         let sessionPath = stream.flatMap { s in s.state.withLock { $0.sessions[id]?.nextPath } }
         let computed = sessionPath
             ?? OutputNaming(parameters: config.parameters, resolvedPath: config.parameters.pathToFile).firstPath

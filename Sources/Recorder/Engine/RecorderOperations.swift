@@ -25,7 +25,7 @@ public final class RecorderOperations: @unchecked Sendable {
     private var checkQueued = false
     private var timer: DispatchSourceTimer?
     /// When each MP4 chunk closed, for the finalize-duration histogram.
-    private var closedAt: [String: Date] = [:]
+    private var closedAt: [String: ContinuousClock.Instant] = [:]
     private var lastShortages: [RetentionPlan.Shortage] = []
     private let now: @Sendable () -> Double
     private let usage: RetentionEnforcer.UsageProbe
@@ -57,7 +57,7 @@ public final class RecorderOperations: @unchecked Sendable {
 
     func chunkClosed(_ summary: ChunkSummary, isMP4: Bool) {
         metrics.increment("recorder_written_bytes_total", by: Double(summary.payloadBytes))
-        if isMP4 { lock.withLock { closedAt[summary.path] = Date() } }
+        if isMP4 { lock.withLock { closedAt[summary.path] = .now } }
         catalog.update(summary.path) { entry in
             entry.startTime = summary.wallClockStart
             entry.duration = summary.durationSeconds
@@ -72,7 +72,7 @@ public final class RecorderOperations: @unchecked Sendable {
     func chunkFinalized(file: String) {
         metrics.increment("recorder_chunks_finalized_total")
         if let closed = lock.withLock({ closedAt.removeValue(forKey: file) }) {
-            metrics.observe("recorder_finalize_duration_seconds", Date().timeIntervalSince(closed))
+            metrics.observe("recorder_finalize_duration_seconds", (ContinuousClock.now - closed) / .seconds(1))
         }
         catalog.update(file) { entry in
             entry.bytes = UInt64(max(0, FileSystem.fileSize(file) ?? Int64(entry.bytes)))

@@ -41,7 +41,11 @@ public enum RTMPIngest {
     }
 
     /// One read takes what the kernel has, up to this: a few frames of a high-bitrate stream.
+    /// Each read gets storage of this size (the session's buffer takes it over).
     static let readSize = 64 * 1024
+    /// A read that filled its storage doubles the next one, up to this: a publisher pushing
+    /// faster than real time is read in few system calls, a live one keeps small storage.
+    static let maxReadSize = 1024 * 1024
     /// Damaged media bodies logged per connection; later ones are only counted.
     static let loggedBadTags = 3
 
@@ -56,7 +60,7 @@ public enum RTMPIngest {
             },
             busy: { socket in
                 // Before the handshake there is no RTMP way to say "busy": the close says it.
-                log(RTMPConnection.line("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
+                log(EventLine.text("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
                                                                   "reason": .string("\(limits.maxConnections) connections open")]))
             })
     }
@@ -116,13 +120,18 @@ private struct RTMPConnection {
     /// Runs until the connection ends; returns why.
     private mutating func serve() -> String {
         let setupDeadline = ContinuousClock.now + limits.setupTimeout
-        var buffer = [UInt8](repeating: 0, count: RTMPIngest.readSize)
+        var readSize = RTMPIngest.readSize
         while true {
             let deadline = hasPublished ? ContinuousClock.now + limits.idleTimeout : setupDeadline
-            let result = socket.read(into: &buffer, deadline: deadline)
+            // Read straight into the session's buffer: the bytes are not copied on their way in.
+            let result = session.push(upTo: readSize) { buffer in
+                let result = Result { () throws(SocketError) in try socket.read(into: buffer, deadline: deadline) }
+                if case .success(.bytes(let n)) = result { return (n, result) }
+                return (0, result)
+            }
             switch result {
             case .success(.bytes(let n)):
-                session.push(buffer[0..<n])
+                readSize = n == readSize ? min(2 * readSize, RTMPIngest.maxReadSize) : RTMPIngest.readSize
             case .success(.endOfStream):
                 return publisher == nil ? "client closed the connection" : "client disconnected without unpublishing"
             case .success(.timedOut):
@@ -161,14 +170,7 @@ private struct RTMPConnection {
 
     /// One JSON log line, in the shape of the engine's events, naming the client.
     private func logEvent(_ name: String, _ fields: [String: JSONValue]) {
-        log(Self.line(name, fields.merging(["client": .string(client)]) { $1 }))
-    }
-
-    static func line(_ name: String, _ fields: [String: JSONValue]) -> String {
-        var object = fields
-        object["event"] = .string(name)
-        object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-        return JSONWriter.text(of: .object(object))
+        log(EventLine.text(name, fields.merging(["client": .string(client)]) { $1 }))
     }
 
     private mutating func handle(_ event: RTMPServerEvent) {

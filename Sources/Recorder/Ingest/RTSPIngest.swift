@@ -228,7 +228,7 @@ private struct RTSPPublisherConnection {
                 return .refuse(session.unauthorizedResponse(to: request),
                                keyFailures >= Self.maxKeyAttempts ? "\(keyFailures) wrong publish keys" : nil)
             }
-            publish.credentials = PublishCredentials(user: proven.user, password: proven.password)
+            publish.credentials = proven
         }
         switch engine.authorizePublish(publish) {
         case .allow(let allowed):
@@ -262,10 +262,6 @@ private struct RTSPPublisherConnection {
     }
 
     private func logEvent(_ name: String, _ fields: [String: JSONValue]) {
-        var object = fields
-        object["event"] = .string(name)
-        object["client"] = .string(client)
-        object["time"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-        log(JSONWriter.text(of: .object(object)))
+        log(EventLine.text(name, fields.merging(["client": .string(client)]) { $1 }))
     }
 }

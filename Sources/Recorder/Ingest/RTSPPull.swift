@@ -29,8 +29,18 @@ final class RTSPPull: @unchecked Sendable {
     private var endRequested = false
     private var hasFinished = false
     private var current: StreamSocket?
-    private var phase = "connecting"
+    private var phase = Phase.connecting
     private let finished = DispatchSemaphore(value: 0)
+    /// Signalled by stop(): wakes the wait between two connections at once.
+    private let stopRequested = DispatchSemaphore(value: 0)
+
+    /// Where the pull is; its raw value is listPullPushConfig's `state`.
+    enum Phase: String, Sendable {
+        case connecting, streaming
+        /// For the next attempt (keepAlive=1).
+        case waiting
+        case ended
+    }
 
     /// Between the end of one connection and the next attempt (keepAlive=1).
     static let reconnectDelay = 5.0
@@ -60,7 +70,7 @@ final class RTSPPull: @unchecked Sendable {
             run()
             let stopped = lock.withLock {
                 hasFinished = true
-                phase = "ended"
+                phase = .ended
                 return isStopped
             }
             finished.signal()
@@ -80,6 +90,7 @@ final class RTSPPull: @unchecked Sendable {
             return hasFinished
         }
         guard !done else { return }
+        stopRequested.signal()
         if finished.wait(timeout: .now() + Self.stopGrace) == .timedOut {
             lock.withLock { current }?.shutdownBoth()
             _ = finished.wait(timeout: .now() + 10)
@@ -96,9 +107,9 @@ final class RTSPPull: @unchecked Sendable {
     }
 
     /// "connecting", "streaming", "waiting" (for the next attempt) or "ended".
-    var state: String { lock.withLock { phase } }
+    var state: String { lock.withLock { phase.rawValue } }
 
-    private func setPhase(_ value: String) { lock.withLock { phase = value } }
+    private func setPhase(_ value: Phase) { lock.withLock { phase = value } }
 
     private var shouldStop: Bool { lock.withLock { isStopped } }
 
@@ -108,7 +119,7 @@ final class RTSPPull: @unchecked Sendable {
         var redirects = 0
         while !shouldStop {
             lock.withLock {
-                phase = "connecting"
+                phase = .connecting
                 endRequested = false  // asked while no connection was up: nothing to end
             }
             let outcome = connectOnce(url: url, tcp: tcp, redirects: redirects)
@@ -128,9 +139,9 @@ final class RTSPPull: @unchecked Sendable {
             url = uri
             redirects = 0
             guard options.keepAlive else { return }
-            setPhase("waiting")
-            let resume = Date().addingTimeInterval(Self.reconnectDelay)
-            while !shouldStop && Date() < resume { usleep(50_000) }
+            setPhase(.waiting)
+            // Until the next attempt, or at once when stop() is called.
+            _ = stopRequested.wait(timeout: .now() + Self.reconnectDelay)
         }
     }
 
@@ -177,7 +188,7 @@ final class RTSPPull: @unchecked Sendable {
     fileprivate func started(client: String) -> Bool {
         guard let engine, let claimed = try? StreamClaim.claim(name, source: "rtsp", clientAddress: client, sink: engine) else { return false }
         stream = claimed
-        setPhase("streaming")
+        setPhase(.streaming)
         return true
     }
 

@@ -54,15 +54,7 @@ public struct StreamReader {
             while let frame = try frames.next() { try onEvent(.frame(frame)) }
         case .file(let path):
             var demuxer = try Demuxer(kind: path.lowercased().hasSuffix(".flv") ? .flv : .ts)
-            let file = try FileDescriptor.open(path, .readOnly)
-            defer { try? file.close() }
-            var offset: Int64 = 0
-            while true {
-                let bytes = try file.read(count: StreamInput.readSize, fromAbsoluteOffset: offset)
-                if bytes.isEmpty { break }
-                offset += Int64(bytes.count)
-                try demuxer.push(bytes, onEvent)
-            }
+            try FileSystem.readPieces(path, pieceSize: StreamInput.readSize) { try demuxer.push($0, onEvent) }
             try demuxer.finish(onEvent)
             problems = demuxer.problems
         case let .udp(host, port):

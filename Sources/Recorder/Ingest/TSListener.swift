@@ -37,9 +37,16 @@ final class TSListener: @unchecked Sendable {
         self.silence = silence
     }
 
+    /// Storage for one read: a datagram's largest size; a TCP read that fills it doubles the
+    /// next, up to `StreamInput.readSize`.
+    static let readSize = 64 * 1024
+
+    /// The source name of a UDP stream: the engine gives it no backpressure wait.
+    static let udpSourceName = "udp-ts"
+
     var sourceName: String {
         switch input {
-        case .udp: return "udp-ts"
+        case .udp: return Self.udpSourceName
         case .tcp: return "tcp-ts"
         case .file: return "file"
         }
@@ -99,7 +106,7 @@ final class TSListener: @unchecked Sendable {
     /// not make the stream appear.
     private func receive(from socket: some ReceivingSocket, client: String) {
         var reader = TSReader()
-        var buffer = [UInt8](repeating: 0, count: StreamInput.readSize)
+        var readSize = Self.readSize
         var stream: StreamClaim?
         var refused = false
         var lastData = ContinuousClock.now
@@ -130,11 +137,18 @@ final class TSListener: @unchecked Sendable {
                 continue
             }
             var sender: String?
-            guard let n = try? socket.receive(into: &buffer, sender: &sender) else { break }
-            if client == "udp" && !isAllowedUDPSender(sender) { continue }
+            // Straight into the reader's buffer, no copy; a datagram from a sender the publish
+            // rules refuse is taken back (`count` 0).
+            let received = reader.push(upTo: readSize) { buffer -> (count: Int, outcome: Int?) in
+                guard let n = try? socket.receive(into: buffer, sender: &sender) else { return (0, nil) }
+                if client == "udp" && !isAllowedUDPSender(sender) { return (0, -1) }
+                return (n, n)
+            }
+            guard let n = received else { break }
+            if n < 0 { continue }
             guard n > 0 else { break }
+            readSize = n == readSize ? min(2 * readSize, StreamInput.readSize) : Self.readSize
             lastData = .now
-            reader.push(buffer[0..<n])
             drain()
         }
         guard let live = stream else { return }
@@ -145,7 +159,7 @@ final class TSListener: @unchecked Sendable {
     }
 
     private func publishRequest(from address: String?) -> PublishRequest {
-        PublishRequest(ingestProtocol: sourceName == "udp-ts" ? .udpTS : .tcpTS, app: "", name: name, clientAddress: address)
+        PublishRequest(ingestProtocol: sourceName == Self.udpSourceName ? .udpTS : .tcpTS, app: "", name: name, clientAddress: address)
     }
 
     /// Whether the sender at `address` may feed the stream (refusals are announced by the engine).

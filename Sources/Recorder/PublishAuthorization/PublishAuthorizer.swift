@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Decides who may publish, before any stream is created, so a refused publisher never takes
 /// a name. Every ingest calls `authorize(_:keys:)` with a protocol-neutral `PublishRequest`;
@@ -15,18 +16,21 @@ import Foundation
 /// MPEG-TS senders have only an address: steps 1 and 2 apply to them. Refusals are counted
 /// per reason (`refusalCounts`, for a metrics endpoint). Thread-safe: ingests call it from
 /// their connection threads; the callback runs outside the lock.
-public final class PublishAuthorizer: @unchecked Sendable {
+public final class PublishAuthorizer: Sendable {
     public let policy: PublishPolicy
     private let now: @Sendable () -> ContinuousClock.Instant
-    private let lock = NSLock()
-    private var ban: FailureBan
-    private var counts: [PublishProtocol: [PublishRefusal.Reason: Int]] = [:]
+    /// Failures per host (bans) and refusals per protocol and reason: a leaf lock.
+    private struct Tally {
+        var ban: FailureBan
+        var counts: [PublishProtocol: [PublishRefusal.Reason: Int]] = [:]
+    }
+    private let tally: Mutex<Tally>
 
     /// `now` is injectable so that tests can move time past a ban.
     public init(policy: PublishPolicy, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.policy = policy
         self.now = now
-        ban = FailureBan(settings: policy.ban)
+        tally = Mutex(Tally(ban: FailureBan(settings: policy.ban)))
     }
 
     /// Refusals so far, per reason over every protocol (every reason present, 0 when none).
@@ -40,7 +44,8 @@ public final class PublishAuthorizer: @unchecked Sendable {
     /// Refusals so far per protocol and reason: RTMP always, other protocols once refused;
     /// every reason present under each, 0 when none.
     public var refusalCountsByProtocol: [PublishProtocol: [PublishRefusal.Reason: Int]] {
-        lock.withLock {
+        tally.withLock { tally in
+            let counts = tally.counts
             var result: [PublishProtocol: [PublishRefusal.Reason: Int]] = [:]
             for proto in Set(counts.keys).union([.rtmp]) {
                 result[proto] = Dictionary(uniqueKeysWithValues: PublishRefusal.Reason.allCases.map { ($0, counts[proto]?[$0] ?? 0) })
@@ -49,7 +54,7 @@ public final class PublishAuthorizer: @unchecked Sendable {
         }
     }
 
-    public var totalRefusals: Int { lock.withLock { counts.values.reduce(0) { $0 + $1.values.reduce(0, +) } } }
+    public var totalRefusals: Int { tally.withLock { $0.counts.values.reduce(0) { $0 + $1.values.reduce(0, +) } } }
 
     /// The decision for `request`; `keys` are the publish keys of the record configs of the
     /// name asked for (empty when none sets one). Refusals are counted here.
@@ -78,7 +83,7 @@ public final class PublishAuthorizer: @unchecked Sendable {
 
     private func decide(_ request: PublishRequest, keys: [String]) -> PublishDecision {
         let host = request.clientHost
-        if let host, let end = lock.withLock({ ban.banEnd(for: host, at: now()) }) {
+        if let host, let end = tally.withLock({ $0.ban.banEnd(for: host, at: now()) }) {
             let seconds = Int(((end - now()) / .seconds(1)).rounded(.up))
             return .refuse(PublishRefusal(.addressBanned, "\(host) failed too often: refused for \(seconds) s more"))
         }
@@ -119,9 +124,9 @@ public final class PublishAuthorizer: @unchecked Sendable {
     }
 
     private func count(_ refusal: PublishRefusal, _ ingestProtocol: PublishProtocol, host: String?) {
-        lock.withLock {
-            counts[ingestProtocol, default: [:]][refusal.reason, default: 0] += 1
-            if refusal.reason.countsTowardBan, let host { _ = ban.recordFailure(from: host, at: now()) }
+        tally.withLock { tally in
+            tally.counts[ingestProtocol, default: [:]][refusal.reason, default: 0] += 1
+            if refusal.reason.countsTowardBan, let host { _ = tally.ban.recordFailure(from: host, at: now()) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import MediaCore
+import RTSP
 
 /// Who asks to publish what, in terms every ingest can fill: RTMP (app, name, the query args
 /// of the publish name, the connect's app and tcUrl), RTSP push (app and name from the
@@ -90,13 +91,6 @@ public enum PublishProtocol: String, Sendable, Equatable, CaseIterable {
     public var carriesCredentials: Bool { self == .rtmp || self == .rtsp }
 }
 
-/// A user name and password (RTSP push: `rtsp://user:pass@host/app/name`). The password is
-/// the publish key.
-public struct PublishCredentials: Sendable, Equatable {
-    public var user: String
-    public var password: String
-    public init(user: String, password: String) {
-        self.user = user
-        self.password = password
-    }
-}
+/// A user name and password (RTSP push: `rtsp://user:pass@host/app/name`, the one protocol
+/// that carries them), as the RTSP session proved them. The password is the publish key.
+public typealias PublishCredentials = RTSPCredentials

@@ -8,18 +8,22 @@ public protocol ChunkWriter: AnyObject {
     var path: String { get }
     /// Bytes of media written so far (decides winQtCompat splits).
     var payloadBytes: UInt64 { get }
-    func write(_ frame: MediaFrame) throws
+    /// `moreQueued`: other frames are queued behind this one (the writer is behind), so the
+    /// writer may hold it to hand several to the kernel in one system call; when false,
+    /// what it holds goes to the kernel now (a live stream's frames reach it one by one).
+    func write(_ frame: MediaFrame, moreQueued: Bool) throws
     /// Adds a sample description to a track mid-chunk; returns its index in this file.
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16
     /// Hands what the writer holds in memory to the kernel, where a kill -9 cannot lose it
-    /// (MP4: the staging writer's buffers; FLV and MPEG-TS write each frame as it comes).
+    /// (MP4: the staging writer's buffers, which it hands over only as frames come).
     func flush() throws
     /// Completes the file (MP4: closes the staging set; finalizing is the caller's).
     func close() throws
 }
 
 extension ChunkWriter {
-    /// Nothing held: the writer writes each frame as it comes (FLV, MPEG-TS).
+    /// Nothing to hand over: FLV holds frames only while more are queued behind them (the
+    /// last one written sends them all), MPEG-TS writes each as it comes.
     func flush() throws {}
 }
 
@@ -37,7 +41,8 @@ final class MP4ChunkWriter: ChunkWriter {
     }
 
     var payloadBytes: UInt64 { writer.mdatByteCount }
-    func write(_ frame: MediaFrame) throws { try writer.append(frame) }
+    /// The staging writer batches by itself (every `flushInterval` of media or wall time).
+    func write(_ frame: MediaFrame, moreQueued: Bool) throws { try writer.append(frame) }
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }

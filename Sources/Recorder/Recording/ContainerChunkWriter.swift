@@ -14,8 +14,8 @@ final class ContainerChunkWriter: ChunkWriter {
 
     var payloadBytes: UInt64 { UInt64(flv?.bytesWritten ?? ts?.bytesWritten ?? 0) }
 
-    func write(_ frame: MediaFrame) throws {
-        if let flv { try flv.write(frame) } else { try ts?.write(frame) }
+    func write(_ frame: MediaFrame, moreQueued: Bool) throws {
+        if let flv { try flv.write(frame, holding: moreQueued) } else { try ts?.write(frame) }
     }
 
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {

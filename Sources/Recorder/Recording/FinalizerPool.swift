@@ -25,7 +25,7 @@ public final class FinalizerPool: Sendable {
     private struct State {
         var waiting: [Job] = []
         /// Start times of the mp4writer runs in progress, by ticket.
-        var running: [Int: Date] = [:]
+        var running: [Int: ContinuousClock.Instant] = [:]
         var runners = 0
         var nextTicket = 0
     }
@@ -61,7 +61,7 @@ public final class FinalizerPool: Sendable {
                 return nil
             }
             state.nextTicket += 1
-            state.running[state.nextTicket] = Date()
+            state.running[state.nextTicket] = .now
             return (state.waiting.removeFirst(), state.nextTicket)
         }) {
             job.completion(run(job.path))
@@ -75,7 +75,7 @@ public final class FinalizerPool: Sendable {
 
     /// When the longest-running mp4writer of those in progress started; nil when none runs
     /// (health: a finalize that never ends is a stuck finalizer).
-    public var oldestRunStart: Date? { state.withLock { $0.running.values.min() } }
+    public var oldestRunStart: ContinuousClock.Instant? { state.withLock { $0.running.values.min() } }
 
     /// Blocks until every queued finalize has ended.
     public func waitUntilIdle() {

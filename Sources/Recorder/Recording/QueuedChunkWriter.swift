@@ -49,8 +49,8 @@ final class QueuedChunkWriter {
     func write(_ frame: MediaFrame) throws {
         try recording.throwIfFailed()
         payloadBytes += UInt64(frame.payload.count)
-        let file = self.file
-        recording.submit(bytes: frame.payload.count) { try file.writer?.write(frame) }
+        let file = self.file, recording = self.recording, bytes = frame.payload.count
+        recording.submit(bytes: bytes) { try file.writer?.write(frame, moreQueued: recording.hasMediaQueued(besides: bytes)) }
         if file.flushQueued.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             recording.submit(after: Self.flushDeadline) {
                 // Cleared first: a frame queued from here on asks for a flush of its own.

@@ -179,7 +179,7 @@ public final class RecordingSession {
             return
         }
         rebased.sampleDescriptionIndex = local
-        let fits = recordingWriter.options.whenFull == .wait || recordingWriter.hasRoom(for: rebased.payload.count)
+        let fits = recordingWriter.admits(bytes: rebased.payload.count, dropping: backlog.dropping != nil)
         switch backlog.decide(bytes: rebased.payload.count, isVideo: track.kind == .video, isKeyframe: rebased.isKeyframe,
                               streamHasVideo: tracks.hasVideo, fits: fits) {
         case .write:

@@ -3,20 +3,25 @@ import Synchronization
 
 /// The disk side of one recording: every file operation of its chunks (make the folder,
 /// create the files, write, sync, rename, close) runs in order on a serial queue of its own,
-/// so the thread that reads the stream's socket never waits for the disk.
+/// so the thread that reads the stream's socket never does disk I/O.
 ///
-/// The queue is bounded in media bytes. When the disk stalls and the queue is full, a live
-/// recording drops frames from the newest side (`BacklogGate` decides which, the session
-/// reports them as `framesDropped`): memory stays bounded and the frames already queued
-/// reach the file. A recording of a file (`recorder record --input FILE`) waits for room
-/// instead, since nothing is lost by reading the file more slowly.
+/// The queue is bounded in media bytes. When it is full, a live recording first waits for room
+/// up to `backpressureTimeout` (the thread that reads a TCP publisher stops reading, so TCP's
+/// flow control slows the publisher to the disk's pace: an as-fast-as-possible push is
+/// recorded whole); a disk still stalled after that makes the session drop frames from the
+/// newest side (`BacklogGate` decides which, the session reports them as `framesDropped`):
+/// memory stays bounded and the frames already queued reach the file. A source that cannot be
+/// slowed (UDP) has a timeout of zero: it drops at once, as a blocked receive loop would lose
+/// datagrams anyway, and at random. A recording of a file (`recorder record --input FILE`)
+/// waits for room with no time bound, since nothing is lost by reading the file more slowly.
 ///
 /// The first job that fails (a full disk, an I/O error) is kept and thrown to the session at
 /// its next call; later media jobs are skipped, but closing jobs still run so that the files
 /// are closed and their locks released.
 public final class RecordingWriter: Sendable {
     public enum WhenFull: Sendable {
-        /// A live stream: the session drops frames until the queue has room and a keyframe comes.
+        /// A live stream: wait up to `backpressureTimeout` for room, then the session drops
+        /// frames until the queue has room and a keyframe comes.
         case dropNewest
         /// A file: the caller waits until the queue has drained.
         case wait
@@ -28,6 +33,11 @@ public final class RecordingWriter: Sendable {
         /// longest stall measured under another process's bulk writes (a 0.56 s rename).
         public var queueLimitBytes = 8 << 20
         public var whenFull = WhenFull.dropNewest
+        /// How long a live recording's delivering thread waits for room in a full queue before
+        /// frames are dropped: long enough to ride out a slow fsync or rename (0.56 s measured
+        /// under bulk writes), short enough that a stalled disk does not hold the publisher
+        /// (and the stream's lock) for long. Zero for a source that cannot be slowed (UDP).
+        public var backpressureTimeout: Duration = .seconds(2)
         /// Test hook: runs on the writer queue before each job (a slow or stalled disk).
         public var beforeEachJob: (@Sendable () -> Void)?
         public init() {}
@@ -37,11 +47,15 @@ public final class RecordingWriter: Sendable {
         var queuedBytes = 0
         var peakQueuedBytes = 0
         var failure: (any Error)?
+        /// A thread waits in `waitForRoom` for a job to finish.
+        var waiting = false
     }
 
     public let options: Options
     private let queue = DispatchQueue(label: "recording-writer")
     private let state = Mutex(State())
+    /// Signalled when a job finishes while a thread waits for room.
+    private let roomFreed = DispatchSemaphore(value: 0)
 
     public init(options: Options = Options()) {
         self.options = options
@@ -49,7 +63,49 @@ public final class RecordingWriter: Sendable {
 
     /// Whether a frame of `bytes` fits in the queue now.
     func hasRoom(for bytes: Int) -> Bool {
-        state.withLock { $0.queuedBytes == 0 || $0.queuedBytes + bytes <= options.queueLimitBytes }
+        state.withLock { Self.fits(bytes, $0, limit: options.queueLimitBytes) }
+    }
+
+    private static func fits(_ bytes: Int, _ state: State, limit: Int) -> Bool {
+        state.queuedBytes == 0 || state.queuedBytes + bytes <= limit
+    }
+
+    /// Whether a frame of `bytes` fits, waiting for the writer to make room for at most
+    /// `timeout` (on the continuous clock). Called by the one thread that delivers the stream.
+    func waitForRoom(for bytes: Int, timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let room = state.withLock { s -> Bool in
+                if Self.fits(bytes, s, limit: options.queueLimitBytes) { return true }
+                s.waiting = true
+                return false
+            }
+            if room { return true }
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else {
+                state.withLock { $0.waiting = false }
+                return false
+            }
+            let (seconds, attoseconds) = left.components
+            let nanoseconds = Int(min(seconds, 3600)) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            // A signal left over from an earlier wait only makes the loop look again.
+            _ = roomFreed.wait(timeout: .now() + .nanoseconds(nanoseconds))
+        }
+    }
+
+    /// Whether the session may queue a frame of `bytes` now: for a file, always (`submit`
+    /// waits); for a live stream, when it fits, after waiting up to `backpressureTimeout`
+    /// unless `dropping` (a stretch is being dropped already: the disk is known to be stalled,
+    /// so the next keyframe is taken only if it fits at once).
+    func admits(bytes: Int, dropping: Bool) -> Bool {
+        if options.whenFull == .wait { return true }
+        return dropping ? hasRoom(for: bytes) : waitForRoom(for: bytes, timeout: options.backpressureTimeout)
+    }
+
+    /// Whether media other than the running job's `bytes` is queued (the job's own bytes are
+    /// counted until it ends): the writer is behind, and may batch.
+    func hasMediaQueued(besides bytes: Int) -> Bool {
+        state.withLock { $0.queuedBytes > bytes }
     }
 
     /// Media bytes queued and not yet handed to the kernel.
@@ -87,7 +143,12 @@ public final class RecordingWriter: Sendable {
                 state.withLock { if $0.failure == nil { $0.failure = error } }
             }
         }
-        state.withLock { $0.queuedBytes -= bytes }
+        let wake = state.withLock { s -> Bool in
+            s.queuedBytes -= bytes
+            defer { s.waiting = false }
+            return s.waiting
+        }
+        if wake { roomFreed.signal() }
     }
 
     /// Returns once every job queued before has run (the end of a recording; tests).

@@ -101,9 +101,9 @@ extension RecorderServer {
         let writer = configuration.mp4writerPath
         if !FileManager.default.isExecutableFile(atPath: writer) {
             checks.append(.init(name: "finalizer", ok: false, detail: "\(writer) is not an executable file"))
-        } else if let started = engine.pool.oldestRunStart, Date().timeIntervalSince(started) > Self.stuckFinalizeSeconds {
+        } else if let started = engine.pool.oldestRunStart, ContinuousClock.now - started > .seconds(Self.stuckFinalizeSeconds) {
             checks.append(.init(name: "finalizer", ok: false,
-                                detail: "an mp4writer has run for \(Int(Date().timeIntervalSince(started))) s (stuck?)"))
+                                detail: "an mp4writer has run for \((ContinuousClock.now - started).components.seconds) s (stuck?)"))
         } else {
             checks.append(.init(name: "finalizer", ok: true, detail: "\(engine.pool.queueLength) chunk(s) queued or running"))
         }

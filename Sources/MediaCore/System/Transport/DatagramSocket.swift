@@ -41,14 +41,12 @@ public struct DatagramSocket: ReceivingSocket {
 
     /// Reads one datagram and says who sent it (`address:port`, nil when the kernel cannot
     /// say). The corresponding C function is `recvfrom`.
-    public func receive(into buffer: inout [UInt8], sender: inout String?) throws(SocketError) -> Int {
+    public func receive(into buffer: UnsafeMutableRawBufferPointer, sender: inout String?) throws(SocketError) -> Int {
         var storage = sockaddr_storage()
         while true {
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let n = buffer.withUnsafeMutableBytes { raw in
-                withUnsafeMutablePointer(to: &storage) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(rawValue, raw.baseAddress, raw.count, 0, $0, &length) }
-                }
+            let n = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(rawValue, buffer.baseAddress, buffer.count, 0, $0, &length) }
             }
             if n >= 0 {
                 sender = SocketAddress.text(of: storage)

@@ -7,11 +7,18 @@ public protocol ReceivingSocket: Sendable {
     func waitReadable(until deadline: ContinuousClock.Instant?) throws(SocketError) -> Bool
     /// Reads what is there (a datagram, or stream bytes) into `buffer`; 0 at the end of a
     /// stream. A datagram's `sender` is set to its `address:port`.
-    func receive(into buffer: inout [UInt8], sender: inout String?) throws(SocketError) -> Int
+    func receive(into buffer: UnsafeMutableRawBufferPointer, sender: inout String?) throws(SocketError) -> Int
     func close()
 }
 
 extension ReceivingSocket {
+    /// `receive(into:sender:)` into the whole of an array.
+    public func receive(into buffer: inout [UInt8], sender: inout String?) throws(SocketError) -> Int {
+        try buffer.withUnsafeMutableBytes { raw in
+            Result { () throws(SocketError) in try receive(into: raw, sender: &sender) }
+        }.get()
+    }
+
     /// Reads what is there, not asking who sent it.
     public func receive(into buffer: inout [UInt8]) throws(SocketError) -> Int {
         var sender: String?

@@ -121,14 +121,20 @@ public struct StreamSocket: ReceivingSocket {
 
     /// Waits until `deadline` (forever when nil) for bytes, then reads what is there. The
     /// corresponding C functions are `poll` and `recv`.
+    /// The first `recv` does not wait (MSG_DONTWAIT): while bytes stream in, a read is one
+    /// system call, and `poll` runs only when there is nothing to read yet.
     public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant?) throws(SocketError) -> ReadResult {
+        var mayHaveBytes = true
         while true {
-            guard try SocketCalls.wait([rawValue], until: deadline, label: address) != nil else { return .timedOut }
-            let n = recv(rawValue, buffer.baseAddress, buffer.count, 0)
+            if !mayHaveBytes {
+                guard try SocketCalls.wait([rawValue], until: deadline, label: address) != nil else { return .timedOut }
+            }
+            let n = recv(rawValue, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
             if n > 0 { return .bytes(n) }
             if n == 0 { return .endOfStream }
             let e = errno
-            if e == EINTR || e == EAGAIN { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { mayHaveBytes = false; continue }
+            if e == EINTR { continue }
             // A reset by the peer is its way of leaving.
             if e == ECONNRESET { return .endOfStream }
             throw SocketError(call: "recv", address: address, errno: e)
@@ -150,8 +156,8 @@ public struct StreamSocket: ReceivingSocket {
 
     /// Reads what is there into `buffer`; 0 at the end of the stream (or a reset). `sender`
     /// is left as it is: a connection has one peer. The corresponding C function is `recv`.
-    public func receive(into buffer: inout [UInt8], sender: inout String?) throws(SocketError) -> Int {
-        if case .bytes(let n) = try read(into: &buffer, deadline: nil).get() { return n }
+    public func receive(into buffer: UnsafeMutableRawBufferPointer, sender: inout String?) throws(SocketError) -> Int {
+        if case .bytes(let n) = try read(into: buffer, deadline: nil) { return n }
         return 0
     }
 

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Samples a server process every 10 ms on a thread of its own while a benchmark runs: its
+/// thread count, and the peak resident memory (VmHWM) of the programs its children run (the
+/// recorder's mp4writer runs). A child that starts and ends between two samples is missed, and
+/// one is seen at the peak it had reached when sampled: the children's figure is a lower bound.
+/// A child not yet past its exec still runs the server's executable and has the server's
+/// high-water mark (fork copies it): it is left out until it runs a program of its own.
+final class ProcessSampler: @unchecked Sendable {
+    struct Peaks {
+        var threads = 0
+        var childBytes = 0
+        /// Distinct children seen.
+        var children = 0
+    }
+
+    private let pid: Int32
+    private let lock = NSLock()
+    private var peaks = Peaks()
+    private var seen: Set<Int> = []
+    private var stopped = false
+    private let done = DispatchSemaphore(value: 0)
+
+    private init(pid: Int32) { self.pid = pid }
+
+    static func start(pid: Int32) -> ProcessSampler {
+        let sampler = ProcessSampler(pid: pid)
+        Thread {
+            while !sampler.lock.withLock({ sampler.stopped }) {
+                sampler.sample()
+                usleep(10_000)
+            }
+            sampler.done.signal()
+        }.start()
+        return sampler
+    }
+
+    func stop() -> Peaks {
+        lock.withLock { stopped = true }
+        done.wait()
+        return lock.withLock { peaks }
+    }
+
+    private func sample() {
+        let threads = Self.statusField("Threads", pid: Int(pid)) ?? 0
+        var childPeak = 0
+        let ownExecutable = Self.executable(pid: Int(pid))
+        var children: [Int] = []
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        for task in tasks {
+            let list = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? ""
+            children += list.split(separator: " ").compactMap { Int($0) }
+        }
+        children = children.filter { Self.executable(pid: $0).map { $0 != ownExecutable } ?? false }
+        for child in children {
+            childPeak = max(childPeak, (Self.statusField("VmHWM", pid: child) ?? 0) * 1024)
+        }
+        lock.withLock {
+            peaks.threads = max(peaks.threads, threads)
+            peaks.childBytes = max(peaks.childBytes, childPeak)
+            seen.formUnion(children)
+            peaks.children = seen.count
+        }
+    }
+
+    /// The program a process runs (/proc/PID/exe); its thread names would not do, since a
+    /// child forked from a named thread starts with that thread's name.
+    private static func executable(pid: Int) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+    }
+
+    /// A numeric field of /proc/PID/status ("VmHWM:   12345 kB" gives 12345).
+    static func statusField(_ name: String, pid: Int) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
+        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
+    }
+}

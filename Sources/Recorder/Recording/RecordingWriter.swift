@@ -203,6 +203,16 @@ public final class RecordingWriter: Sendable {
         }
     }
 
+    /// Queues `job` `seconds` from now, behind whatever is queued by then (a deadline: the
+    /// session's flush of a chunk's buffers). It carries no media bytes. Whatever waits for a
+    /// drain is run first, in order, so the flush also hands over the frames before it.
+    func submit(after seconds: Double, _ job: @escaping @Sendable () throws -> Void) {
+        queue.asyncAfter(deadline: .now() + seconds) { [self] in
+            drain()
+            run(Job(bytes: 0, always: false, run: job))
+        }
+    }
+
     private func run(_ job: Job) {
         options.beforeEachJob?()
         if job.always || state.withLock({ $0.failure == nil }) {

@@ -22,6 +22,8 @@ public protocol ChunkWriter: AnyObject {
 }
 
 extension ChunkWriter {
+    /// One frame with nothing queued behind it: written now.
+    func write(_ frame: MediaFrame) throws { try write(frame, moreQueued: false) }
     /// Nothing to hand over: FLV holds frames only while more are queued behind them (the
     /// last one written sends them all), MPEG-TS writes each as it comes.
     func flush() throws {}

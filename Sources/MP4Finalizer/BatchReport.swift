@@ -34,14 +34,6 @@ public struct BatchReport: Sendable, Codable {
         public var dropped: [String: Int]
         /// Records that could not be read at all (torn or damaged units).
         public var unreadableRecords: Int
-
-        public init(trackID: UInt32, codec: String, kept: Int, dropped: [String: Int], unreadableRecords: Int) {
-            self.trackID = trackID
-            self.codec = codec
-            self.kept = kept
-            self.dropped = dropped
-            self.unreadableRecords = unreadableRecords
-        }
     }
 
     public struct Entry: Sendable, Codable {

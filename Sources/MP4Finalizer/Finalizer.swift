@@ -76,7 +76,7 @@ public struct Finalizer: Sendable {
         let closed = set.info?.closedCleanly ?? false
         // The size pass rides along with validation: one read of each track file for both.
         let tableBudget = options.tableMemoryBudget / max(1, set.tracks.count)
-        let measurers = TrackMeasurers(set.tracks.map { ($0.header.trackID, $0.header.codec.kind, $0.header.timescale) },
+        let measurers = TrackMeasurers(set.tracks.map { ($0.header.trackID, $0.header.codec.kind, $0.header.timescale, $0.unitCount) },
                                        tableBudget: tableBudget)
         let validation = try set.validate(verifyPayloads: (options.recovery && options.verifyClosedSets) || !closed) { id, record in
             try measurers.add(record, track: id)

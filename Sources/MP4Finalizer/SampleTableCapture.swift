@@ -10,32 +10,46 @@ struct SampleTableCapture: SampleTableSink {
     /// nil once the budget ran out (or when it was 0).
     private(set) var tables: SampleTables?
     private let budget: Int
+    /// Bytes the entries take in memory so far (what the budget counts), summed as they come:
+    /// reading the optional struct per sample would retain and release every array.
+    private var used = 0
 
-    init(budget: Int) {
+    /// `expectedSamples`: the track file's unit count, an upper bound on its samples, so that
+    /// the per-sample tables grow once instead of doubling as they fill.
+    init(budget: Int, expectedSamples: Int = 0) {
         self.budget = budget
-        tables = budget > 0 ? SampleTables() : nil
+        guard budget > 0 else { return }
+        var tables = SampleTables()
+        let reserve = min(expectedSamples, budget / 12)
+        tables.sampleSizes.reserveCapacity(reserve)
+        tables.chunkOffsets.reserveCapacity(reserve)
+        self.tables = tables
     }
 
     mutating func timeToSample(count: UInt32, delta: UInt32) {
         counts.timeToSample(count: count, delta: delta)
         tables?.timeToSample.append((count, delta))
+        used += 8
         checkBudget()
     }
 
     mutating func compositionOffset(count: UInt32, offset: Int32) {
         counts.compositionOffset(count: count, offset: offset)
         tables?.compositionOffsets.append((count, offset))
+        used += 8
         checkBudget()
     }
 
     mutating func syncSample(number: UInt32) {
         counts.syncSample(number: number)
         tables?.syncSamples.append(number)
+        used += 4
     }
 
     mutating func sampleSize(_ size: UInt32) {
         counts.sampleSize(size)
         tables?.sampleSizes.append(size)
+        used += 4
         // Checked once per sample: every other table grows at most once per sample too.
         checkBudget()
     }
@@ -43,16 +57,18 @@ struct SampleTableCapture: SampleTableSink {
     mutating func sampleToChunk(firstChunk: UInt32, samplesPerChunk: UInt32, descriptionIndex: UInt32) {
         counts.sampleToChunk(firstChunk: firstChunk, samplesPerChunk: samplesPerChunk, descriptionIndex: descriptionIndex)
         tables?.sampleToChunk.append((firstChunk, samplesPerChunk, descriptionIndex))
+        used += 12
     }
 
     mutating func chunkOffset(_ offset: UInt64) {
         counts.chunkOffset(offset)
         tables?.chunkOffsets.append(offset)
+        used += 8
     }
 
     @inline(__always)
     private mutating func checkBudget() {
-        if let bytes = tables?.memoryBytes, bytes > budget { tables = nil }
+        if used > budget && tables != nil { tables = nil }
     }
 }
 
@@ -66,12 +82,6 @@ struct SampleTables {
     var sampleSizes: [UInt32] = []
     var sampleToChunk: [(firstChunk: UInt32, samplesPerChunk: UInt32, descriptionIndex: UInt32)] = []
     var chunkOffsets: [UInt64] = []
-
-    /// Bytes the entries take in memory (what the budget counts).
-    var memoryBytes: Int {
-        8 * (timeToSample.count + compositionOffsets.count + chunkOffsets.count)
-            + 4 * (syncSamples.count + sampleSizes.count) + 12 * sampleToChunk.count
-    }
 
     /// Bytes the entries of `kind` take encoded in their box.
     func byteCount(_ kind: TableID.Kind, useCO64: Bool) -> Int {

@@ -12,7 +12,7 @@ import Recorder
 /// reaped children's, from /proc: the recorder's mp4writer is part of an mp4 recording).
 ///
 /// Rows: nginx-rtmp `record all` (FLV); the recorder with `type=flv` (like for like); the
-/// recorder with `type=mp4` (staging set, fdatasync every 2 s of media, then mp4writer); and
+/// recorder with `type=mp4` (staging set, fdatasync every 2 s of wall time, then mp4writer); and
 /// ffmpeg writing the same FLV to a file, the client's own ceiling (no server at all).
 struct RTMPBenchmark {
     let directory: String

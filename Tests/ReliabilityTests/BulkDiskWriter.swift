@@ -19,14 +19,15 @@ final class BulkDiskWriter {
         roundsFile = directory + "/rounds"
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The trap stops the dd of the round in progress too (a TERM to the shell alone would
-        // leave it writing); `wait` returns early on the signal so the trap runs at once.
+        // leave it writing); `wait` returns early on the signal so the trap runs at once. The
+        // loop also ends after its round when the test process is gone (killed mid-run).
         shell.arguments = ["-c", """
             trap 'kill $pid 2>/dev/null; exit 0' TERM
-            while :; do
+            while kill -0 "$2" 2>/dev/null; do
                 dd if=/dev/zero of="$0/bulk" bs=1M count="$1" conv=fdatasync 2>/dev/null & pid=$!
                 wait $pid && echo >> "$0/rounds"
             done
-            """, directory, "\(roundMiB)"]
+            """, directory, "\(roundMiB)", "\(getpid())"]
         shell.standardInput = FileHandle.nullDevice
         shell.standardOutput = FileHandle.nullDevice
         try shell.run()

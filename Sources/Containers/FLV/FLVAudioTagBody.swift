@@ -20,7 +20,9 @@ import MediaCore
 /// ```
 /// Sequence start data is the AudioSpecificConfig (mp4a) or the Opus ID header (OpusHead);
 /// AC-3, E-AC-3 and MP3 have none (their frames describe themselves).
-public struct FLVAudioTagBody: Sendable, Equatable {
+public struct FLVAudioTagBody: FLVTagBody, Equatable {
+    public static let tagKind = FLVTag.Kind.audio
+
     public static let aacSoundFormat: UInt8 = 10
     public static let mp3SoundFormat: UInt8 = 2
     /// "MP3 8-Khz": read as MP3 (the frames say 8 kHz); never written.
@@ -75,37 +77,8 @@ public struct FLVAudioTagBody: Sendable, Equatable {
         self.timestampOffsetNanoseconds = timestampOffsetNanoseconds
     }
 
-    /// Parses an audio tag body that carries one packet (the first, when it carries several);
-    /// formats other than those above (ADPCM, Nellymoser, Speex, linear PCM, FLAC) throw
-    /// `unsupportedCodec`.
-    public init(parsing bytes: [UInt8], at offset: Int64 = 0) throws(FLVError) {
-        guard let first = try Self.packets(parsing: bytes, at: offset).first else {
-            throw .truncatedTagBody(.audio, field: "trackId", at: offset)
-        }
-        self = first
-    }
-
-    static func fourCC(of codec: Codec) -> FourCC? {
-        switch codec {
-        case .aac: return "mp4a"
-        case .opus: return "Opus"
-        case .ac3: return "ac-3"
-        case .eac3: return "ec-3"
-        case .mp3: return ".mp3"
-        default: return nil
-        }
-    }
-
-    static func codec(ofFourCC fourCC: FourCC) -> Codec? {
-        switch fourCC {
-        case "mp4a": return .aac
-        case "Opus": return .opus
-        case "ac-3": return .ac3
-        case "ec-3": return .eac3
-        case ".mp3": return .mp3
-        default: return nil
-        }
-    }
+    /// The FourCC of each codec the enhanced form carries here.
+    static let fourCCs = FLVCodecFourCCs([(.aac, "mp4a"), (.opus, "Opus"), (.ac3, "ac-3"), (.eac3, "ec-3"), (.mp3, ".mp3")])
 
     /// The codec of a SoundFormat this project records; nil for the others (ADPCM, Nellymoser,
     /// Speex, linear PCM...).
@@ -142,7 +115,9 @@ public struct FLVAudioTagBody: Sendable, Equatable {
     }
 
     /// Every packet of an audio message body: one, or one per track of a multitrack message.
-    /// A track with an unknown FourCC is skipped when its size is given, refused otherwise.
+    /// A track with an unknown FourCC is skipped when its size is given, refused otherwise;
+    /// formats other than those above (ADPCM, Nellymoser, Speex, linear PCM, FLAC) throw
+    /// `unsupportedCodec`.
     public static func packets(parsing bytes: [UInt8], at offset: Int64 = 0) throws(FLVError) -> [FLVAudioTagBody] {
         var r = ByteReader(bytes)
         func read<T: FixedWidthInteger>(_: T.Type, _ field: String) throws(FLVError) -> T {
@@ -170,11 +145,10 @@ public struct FLVAudioTagBody: Sendable, Equatable {
             throw .truncatedTagBody(.audio, field: "ModEx", at: offset)
         }
         let list = try FLVExTrackList(&r, packetType: packetType, multitrackPacketType: ExPacketType.multitrack.rawValue,
-                                      kind: .audio, at: offset) { codec(ofFourCC: $0) != nil }
+                                      kind: .audio, at: offset, codecs: fourCCs)
         packetType = list.packetType
         var result: [FLVAudioTagBody] = []
         for entry in list.entries {
-            guard let codec = codec(ofFourCC: entry.fourCC) else { continue }   // the list keeps known ones only
             var body = entry.body
             let packet: Packet
             switch ExPacketType(rawValue: packetType) {
@@ -183,15 +157,10 @@ public struct FLVAudioTagBody: Sendable, Equatable {
             case .sequenceEnd: packet = .sequenceEnd
             case .multichannelConfig, .multitrack, .modEx, nil: packet = .other(packetType: packetType)
             }
-            result.append(FLVAudioTagBody(codec: codec, packet: packet, isEnhanced: true, trackID: entry.trackID,
+            result.append(FLVAudioTagBody(codec: entry.codec, packet: packet, isEnhanced: true, trackID: entry.trackID,
                                           timestampOffsetNanoseconds: nanoseconds))
         }
         return result
-    }
-
-    public func write(to writer: inout ByteWriter) {
-        writeHeader(to: &writer)
-        writer.write(bytes: data)
     }
 
     /// The packet's bytes after the header: the configuration or the frame(s).
@@ -225,21 +194,8 @@ public struct FLVAudioTagBody: Sendable, Equatable {
         case .raw, .frames: .codedFrames
         case .sequenceEnd, .other: .sequenceEnd
         }
-        let fourCC = Self.fourCC(of: codec) ?? "mp4a"
-        if trackID != 0 {
-            writer.write(Self.exHeaderSoundFormat << 4 | ExPacketType.multitrack.rawValue)
-            writer.write(FLVMultitrackType.oneTrack.rawValue << 4 | packetType.rawValue)
-            writer.write(fourCC)
-            writer.write(trackID)
-        } else {
-            writer.write(Self.exHeaderSoundFormat << 4 | packetType.rawValue)
-            writer.write(fourCC)
-        }
-    }
-
-    public func serialized() -> [UInt8] {
-        var writer = ByteWriter()
-        write(to: &writer)
-        return writer.bytes
+        FLVExTrackList.writeHeader(headerBits: Self.exHeaderSoundFormat << 4, packetType: packetType.rawValue,
+                                   multitrackPacketType: ExPacketType.multitrack.rawValue,
+                                   fourCC: Self.fourCCs.fourCC(of: codec) ?? "mp4a", trackID: trackID, to: &writer)
     }
 }

@@ -10,7 +10,7 @@ import MediaCore
 /// Outside multitrack there is one entry, trackId 0, whose body is the rest of the message.
 struct FLVExTrackList {
     struct Entry {
-        var fourCC: FourCC
+        var codec: Codec
         var trackID: UInt8
         var body: ByteReader
     }
@@ -20,9 +20,9 @@ struct FLVExTrackList {
     var entries: [Entry] = []
 
     /// Reads the list from `r`, after the header byte (and any ModEx). A track whose FourCC
-    /// `isKnown` refuses is skipped when its size is given, refused otherwise.
+    /// `codecs` does not know is skipped when its size is given, refused otherwise.
     init(_ r: inout ByteReader, packetType: UInt8, multitrackPacketType: UInt8, kind: FLVTag.Kind,
-         at offset: Int64, isKnown: (FourCC) -> Bool) throws(FLVError) {
+         at offset: Int64, codecs: FLVCodecFourCCs) throws(FLVError) {
         func read<T: FixedWidthInteger>(_: T.Type, _ field: String) throws(FLVError) -> T {
             do { return try r.readInteger(T.self) } catch { throw .truncatedTagBody(kind, field: field, at: offset) }
         }
@@ -50,11 +50,27 @@ struct FLVExTrackList {
             } else {
                 r = ByteReader([])
             }
-            if isKnown(fourCC) {
-                entries.append(Entry(fourCC: fourCC, trackID: trackID, body: body))
+            if let codec = codecs.codec(of: fourCC) {
+                entries.append(Entry(codec: codec, trackID: trackID, body: body))
             } else if !sized {
                 throw .unsupportedCodec("\(kind) FourCC '\(fourCC)'", at: offset)
             }
         } while multitrack != nil && multitrack != .oneTrack && !r.isAtEnd
+    }
+
+    /// The counterpart for a message of one packet: the header byte (`headerBits` with the
+    /// packet type in its low nibble), then the FourCC; a track other than the default (0)
+    /// goes out as a OneTrack multitrack packet with its trackId.
+    static func writeHeader(headerBits: UInt8, packetType: UInt8, multitrackPacketType: UInt8, fourCC: FourCC,
+                            trackID: UInt8, to writer: inout ByteWriter) {
+        if trackID != 0 {
+            writer.write(headerBits | multitrackPacketType)
+            writer.write(FLVMultitrackType.oneTrack.rawValue << 4 | packetType)
+            writer.write(fourCC)
+            writer.write(trackID)
+        } else {
+            writer.write(headerBits | packetType)
+            writer.write(fourCC)
+        }
     }
 }

@@ -48,7 +48,7 @@ public struct FLVTagMuxer: Sendable {
                 video = track
             } else {
                 guard audio == nil else { throw .unsupportedCodec("a second audio track (\(track.trackID))", at: 0) }
-                if track.codec != .aac && FLVAudioTagBody.fourCC(of: track.codec) == nil || track.codec == .mp3 {
+                if track.codec != .aac && FLVAudioTagBody.fourCCs.fourCC(of: track.codec) == nil || track.codec == .mp3 {
                     // MP3 and G.711 in the legacy form; Opus, AC-3 and E-AC-3 have no legacy
                     // SoundFormat and go in the enhanced (FourCC) one.
                     for description in track.sampleDescriptions { _ = try FLVAudioTagBody.framesHeader(for: description) }
@@ -169,21 +169,11 @@ public struct FLVTagMuxer: Sendable {
         do throws(CodecError) {
             switch description.codec {
             case .h264:
-                var record = try AVCDecoderConfigurationRecord(parsing: description.configuration)
-                guard record.nalUnitLengthSize != .four else {
-                    return FLVVideoTagBody(codec: .h264, frameType: .keyframe,
-                                           packet: .sequenceStart(description.configuration)).serialized()
-                }
-                record.nalUnitLengthSize = .four
-                return FLVVideoTagBody(codec: .h264, frameType: .keyframe, packet: .sequenceStart(try record.serialized())).serialized()
+                let record = try AVCDecoderConfigurationRecord.withFourByteLengths(description.configuration)
+                return FLVVideoTagBody(codec: .h264, frameType: .keyframe, packet: .sequenceStart(record)).serialized()
             case .h265:
-                var record = try HEVCDecoderConfigurationRecord(parsing: description.configuration)
-                guard record.nalUnitLengthSize != .four else {
-                    return FLVVideoTagBody(codec: .h265, frameType: .keyframe,
-                                           packet: .sequenceStart(description.configuration)).serialized()
-                }
-                record.nalUnitLengthSize = .four
-                return FLVVideoTagBody(codec: .h265, frameType: .keyframe, packet: .sequenceStart(try record.serialized())).serialized()
+                let record = try HEVCDecoderConfigurationRecord.withFourByteLengths(description.configuration)
+                return FLVVideoTagBody(codec: .h265, frameType: .keyframe, packet: .sequenceStart(record)).serialized()
             case .aac:
                 return FLVAudioTagBody(packet: .sequenceHeader(description.configuration)).serialized()
             case .av1, .vp9:

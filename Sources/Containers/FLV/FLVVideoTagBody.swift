@@ -19,7 +19,9 @@ import MediaCore
 /// Sequence start data is the codec's configuration record (avcC, hvcC, av1C or vpcC body);
 /// H.264/H.265 frames are length-prefixed NAL units, AV1 frames OBUs, VP9 frames as encoded.
 /// One message may carry several packets (multitrack): `packets(parsing:)` returns them all.
-public struct FLVVideoTagBody: Sendable, Equatable {
+public struct FLVVideoTagBody: FLVTagBody, Equatable {
+    public static let tagKind = FLVTag.Kind.video
+
     /// FrameType (E.4.3.1).
     public enum FrameType: UInt8, Sendable, Equatable {
         case keyframe = 1
@@ -77,35 +79,8 @@ public struct FLVVideoTagBody: Sendable, Equatable {
         self.init(codec: codec, frameType: frameType, packet: packet, isEnhanced: codec != .h264)
     }
 
-    /// Parses a video tag body that carries one packet (the first, when it carries several).
-    /// `offset` locates the tag in errors.
-    public init(parsing bytes: [UInt8], at offset: Int64 = 0) throws(FLVError) {
-        guard let first = try Self.packets(parsing: bytes, at: offset).first else {
-            throw .truncatedTagBody(.video, field: "trackId", at: offset)
-        }
-        self = first
-    }
-
     /// The FourCC of each codec the enhanced form carries here.
-    static func fourCC(of codec: Codec) -> FourCC? {
-        switch codec {
-        case .h264: return "avc1"
-        case .h265: return "hvc1"
-        case .av1: return "av01"
-        case .vp9: return "vp09"
-        default: return nil
-        }
-    }
-
-    static func codec(ofFourCC fourCC: FourCC) -> Codec? {
-        switch fourCC {
-        case "avc1": return .h264
-        case "hvc1": return .h265
-        case "av01": return .av1
-        case "vp09": return .vp9
-        default: return nil
-        }
-    }
+    static let fourCCs = FLVCodecFourCCs([(.h264, "avc1"), (.h265, "hvc1"), (.av1, "av01"), (.vp9, "vp09")])
 
     /// Every packet of a video message body, in order: one, or one per track of a multitrack
     /// message. A track whose FourCC this reader does not know is skipped when its size is
@@ -130,18 +105,17 @@ public struct FLVVideoTagBody: Sendable, Equatable {
             return [FLVVideoTagBody(codec: .h264, frameType: frameType, packet: .other(packetType: packetType), isEnhanced: true)]
         }
         let list = try FLVExTrackList(&r, packetType: packetType, multitrackPacketType: ExPacketType.multitrack.rawValue,
-                                      kind: .video, at: offset) { codec(ofFourCC: $0) != nil }
+                                      kind: .video, at: offset, codecs: fourCCs)
         packetType = list.packetType
         var result: [FLVVideoTagBody] = []
         for entry in list.entries {
-            guard let codec = codec(ofFourCC: entry.fourCC) else { continue }   // the list keeps known ones only
             let trackID = entry.trackID
             var body = entry.body
             let packet: Packet
             switch ExPacketType(rawValue: packetType) {
             case .sequenceStart:
                 packet = .sequenceStart(body.readRemainingBytes())
-            case .codedFrames where codec == .h264 || codec == .h265:
+            case .codedFrames where entry.codec == .h264 || entry.codec == .h265:
                 let high: UInt16, low: UInt8
                 do { high = try body.readInteger(); low = try body.readInteger() } catch {
                     throw .truncatedTagBody(.video, field: "CompositionTime", at: offset)
@@ -154,7 +128,7 @@ public struct FLVVideoTagBody: Sendable, Equatable {
             case .metadata, .mpeg2TSSequenceStart, .multitrack, .modEx, nil:
                 packet = .other(packetType: packetType)
             }
-            result.append(FLVVideoTagBody(codec: codec, frameType: frameType, packet: packet, isEnhanced: true,
+            result.append(FLVVideoTagBody(codec: entry.codec, frameType: frameType, packet: packet, isEnhanced: true,
                                           trackID: trackID, timestampOffsetNanoseconds: nanoseconds))
         }
         return result
@@ -193,11 +167,6 @@ public struct FLVVideoTagBody: Sendable, Equatable {
     /// CompositionTime is SI24; offsets beyond it (2.3 hours) are clamped.
     public static let compositionTimeRange: ClosedRange<Int32> = -(1 << 23)...((1 << 23) - 1)
 
-    public func write(to writer: inout ByteWriter) {
-        writeHeader(to: &writer)
-        writer.write(bytes: data)
-    }
-
     /// The packet's bytes after the header: the decoder configuration record or the frame.
     public var data: ArraySlice<UInt8> {
         switch packet {
@@ -218,16 +187,10 @@ public struct FLVVideoTagBody: Sendable, Equatable {
             case .codedFrames: (.codedFrames, nil)
             case .sequenceEnd, .other: (.sequenceEnd, nil)
             }
-            let fourCC = Self.fourCC(of: codec) ?? "avc1"
-            if trackID != 0 {
-                writer.write(UInt8(0x80 | (frameType.rawValue & 0x07) << 4 | ExPacketType.multitrack.rawValue))
-                writer.write(FLVMultitrackType.oneTrack.rawValue << 4 | packetType.rawValue)
-                writer.write(fourCC)
-                writer.write(trackID)
-            } else {
-                writer.write(UInt8(0x80 | (frameType.rawValue & 0x07) << 4 | packetType.rawValue))
-                writer.write(fourCC)
-            }
+            // IsExHeader, then FrameType.
+            FLVExTrackList.writeHeader(headerBits: 0x80 | (frameType.rawValue & 0x07) << 4, packetType: packetType.rawValue,
+                                       multitrackPacketType: ExPacketType.multitrack.rawValue,
+                                       fourCC: Self.fourCCs.fourCC(of: codec) ?? "avc1", trackID: trackID, to: &writer)
             if let composition { Self.writeSigned24(composition, to: &writer) }
         } else {
             writer.write(UInt8(frameType.rawValue << 4 | (codec == .h265 ? Self.legacyHEVCCodecID : Self.avcCodecID)))
@@ -239,11 +202,6 @@ public struct FLVVideoTagBody: Sendable, Equatable {
         }
     }
 
-    public func serialized() -> [UInt8] {
-        var writer = ByteWriter()
-        write(to: &writer)
-        return writer.bytes
-    }
 
     static func signed24(_ raw: UInt32) -> Int32 {
         Int32(bitPattern: raw << 8) >> 8

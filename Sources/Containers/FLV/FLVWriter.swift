@@ -59,7 +59,7 @@ public struct FLVWriter: Sendable {
         // SoundFormat, or for the enhanced codecs their FourCC's value, as ffmpeg 9 writes it.
         let audioCodecID: Double = try audio.map { a throws(FLVError) in
             if a.codec == .aac { return Double(FLVAudioTagBody.aacSoundFormat) }
-            if FLVTagMuxer.isEnhancedAudio(a.codec), let fourCC = FLVAudioTagBody.fourCC(of: a.codec) { return Double(fourCC.rawValue) }
+            if FLVTagMuxer.isEnhancedAudio(a.codec), let fourCC = FLVAudioTagBody.fourCCs.fourCC(of: a.codec) { return Double(fourCC.rawValue) }
             return Double(try FLVAudioTagBody.framesHeader(for: a) >> 4)
         } ?? 0
         // onMetaData, keeping the offsets of the values to patch (counted from the body).
@@ -75,7 +75,7 @@ public struct FLVWriter: Sendable {
                     AMF0Value.Property("framerate", .number(frameRate ?? 0)),
                     // Enhanced codecs are named by their FourCC's value, as ffmpeg 9 writes it.
                     AMF0Value.Property("videocodecid", .number(video.codec == .h264
-                        ? Double(FLVVideoTagBody.avcCodecID) : Double((FLVVideoTagBody.fourCC(of: video.codec) ?? "hvc1").rawValue))),
+                        ? Double(FLVVideoTagBody.avcCodecID) : Double((FLVVideoTagBody.fourCCs.fourCC(of: video.codec) ?? "hvc1").rawValue))),
                 ]
             }
             if let audio {

@@ -61,7 +61,7 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
 
         mutating func addPullConfig(_ name: String, uri: String, source: String, options: PullOptions) {
             pullConfigs[name] = PullConfigSnapshot(configId: nextPullId, localStreamName: name, uri: uri, source: source,
-                                                   keepAlive: options.keepAlive, forceTcp: options.forceTcp, state: "connecting")
+                                                   keepAlive: options.keepAlive, forceTcp: options.forceTcp, state: PullConfigState.connecting.rawValue)
             nextPullId += 1
         }
     }
@@ -238,7 +238,7 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
             }
         }
         stopPull(name)
-        snapshot.state = "removed"
+        snapshot.state = PullConfigState.removed.rawValue
         events.publish("pullRemoved", ["stream": .string(name), "configId": .int(snapshot.configId)])
         return snapshot
     }
@@ -252,7 +252,7 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
         }
         if permanently {
             stopPull(name)
-            snapshot.state = "removed"
+            snapshot.state = PullConfigState.removed.rawValue
             events.publish("pullRemoved", ["stream": .string(name), "configId": .int(snapshot.configId)])
             return snapshot
         }
@@ -299,7 +299,7 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
     private func pullSnapshot(_ name: String) -> PullConfigSnapshot? {
         let (config, pull, live) = lock.withLock { r in (r.pullConfigs[name], r.pulls[name], r.streams[name] != nil) }
         guard var config else { return nil }
-        config.state = pull?.state ?? (live ? "streaming" : "listening")
+        config.state = (pull.map { PullConfigState($0.phase) } ?? (live ? .streaming : .listening)).rawValue
         return config
     }
 

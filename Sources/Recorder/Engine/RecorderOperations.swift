@@ -1,6 +1,7 @@
 import Foundation
 import MediaCore
 import Operations
+import Synchronization
 
 /// The recorder's side of running for months: keeps the recordings catalog in step with the
 /// chunks (opened → recording, closed → finalizing or finalized, finalized → finalized with
@@ -9,24 +10,35 @@ import Operations
 ///
 /// The engine calls the `chunk*` and `ingested` hooks; the server sets it up at start
 /// (`reconcile`, `rebuildIfLost`) and reads `metricsText()` and the catalog for the API.
-public final class RecorderOperations: @unchecked Sendable {
+public final class RecorderOperations: Sendable {
     public let catalog: RecordingCatalog
     public let metrics = MetricsRegistry()
     public let enforcer: RetentionEnforcer
     public let roots: [String]
     public let version: String
     /// Called (on the retention queue) for each recording retention deleted.
-    var onDeleted: @Sendable (RetentionPlan.Deletion) -> Void = { _ in }
+    var onDeleted: @Sendable (RetentionPlan.Deletion) -> Void {
+        get { state.withLock { $0.onDeleted } }
+        set { state.withLock { $0.onDeleted = newValue } }
+    }
     /// Called (on the retention queue) after each check with the roots under the floor.
-    var onStorage: @Sendable ([RetentionPlan.Shortage]) -> Void = { _ in }
+    var onStorage: @Sendable ([RetentionPlan.Shortage]) -> Void {
+        get { state.withLock { $0.onStorage } }
+        set { state.withLock { $0.onStorage = newValue } }
+    }
 
     private let queue = DispatchQueue(label: "retention")
-    private let lock = NSLock()
-    private var checkQueued = false
-    private var timer: DispatchSourceTimer?
-    /// When each MP4 chunk closed, for the finalize-duration histogram.
-    private var closedAt: [String: ContinuousClock.Instant] = [:]
-    private var lastShortages: [RetentionPlan.Shortage] = []
+    /// A leaf lock: nothing else is locked, and no hook is called, while it is held.
+    private struct State {
+        var onDeleted: @Sendable (RetentionPlan.Deletion) -> Void = { _ in }
+        var onStorage: @Sendable ([RetentionPlan.Shortage]) -> Void = { _ in }
+        var checkQueued = false
+        var timer: DispatchSourceTimer?
+        /// When each MP4 chunk closed, for the finalize-duration histogram.
+        var closedAt: [String: ContinuousClock.Instant] = [:]
+        var lastShortages: [RetentionPlan.Shortage] = []
+    }
+    private let state = Mutex(State())
     private let now: @Sendable () -> Double
     private let usage: RetentionEnforcer.UsageProbe
 
@@ -57,7 +69,7 @@ public final class RecorderOperations: @unchecked Sendable {
 
     func chunkClosed(_ summary: ChunkSummary, isMP4: Bool) {
         metrics.increment("recorder_written_bytes_total", by: Double(summary.payloadBytes))
-        if isMP4 { lock.withLock { closedAt[summary.path] = .now } }
+        if isMP4 { state.withLock { $0.closedAt[summary.path] = .now } }
         catalog.update(summary.path) { entry in
             entry.startTime = summary.wallClockStart
             entry.duration = summary.durationSeconds
@@ -71,7 +83,7 @@ public final class RecorderOperations: @unchecked Sendable {
 
     func chunkFinalized(file: String) {
         metrics.increment("recorder_chunks_finalized_total")
-        if let closed = lock.withLock({ closedAt.removeValue(forKey: file) }) {
+        if let closed = state.withLock({ $0.closedAt.removeValue(forKey: file) }) {
             metrics.observe("recorder_finalize_duration_seconds", (ContinuousClock.now - closed) / .seconds(1))
         }
         catalog.update(file) { entry in
@@ -85,7 +97,7 @@ public final class RecorderOperations: @unchecked Sendable {
     /// (retention never deletes it) until the next start settles it from what is on disk.
     func chunkFailed(file: String) {
         metrics.increment("recorder_chunks_failed_total")
-        lock.withLock { _ = closedAt.removeValue(forKey: file) }
+        state.withLock { _ = $0.closedAt.removeValue(forKey: file) }
     }
 
     /// Frames a recording dropped because its disk fell behind (RecordingWriter).
@@ -149,13 +161,13 @@ public final class RecorderOperations: @unchecked Sendable {
 
     /// Runs a check on the retention queue; checks asked for while one waits are one check.
     public func requestCheck() {
-        let first = lock.withLock { () -> Bool in
-            defer { checkQueued = true }
-            return !checkQueued
+        let first = state.withLock { state -> Bool in
+            defer { state.checkQueued = true }
+            return !state.checkQueued
         }
         guard first else { return }
         queue.async { [self] in
-            lock.withLock { checkQueued = false }
+            state.withLock { $0.checkQueued = false }
             check()
         }
     }
@@ -168,23 +180,27 @@ public final class RecorderOperations: @unchecked Sendable {
 
     /// Checks every `interval` until `stop()`.
     public func start(interval: Duration) {
-        let timer = DispatchSource.makeTimerSource(queue: queue)
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
-        timer.schedule(deadline: .now() + seconds, repeating: seconds)
-        timer.setEventHandler { [weak self] in self?.check() }
-        timer.resume()
-        lock.withLock { self.timer = timer }
+        let queue = queue
+        state.withLock { state in
+            // Made inside the lock, where it stays (a timer is not Sendable).
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + seconds, repeating: seconds)
+            timer.setEventHandler { [weak self] in self?.check() }
+            timer.resume()
+            state.timer = timer
+        }
         requestCheck()
     }
 
     public func stop() {
-        lock.withLock { timer }?.cancel()
+        state.withLock { $0.timer?.cancel() }
         queue.sync {}
         catalog.sync()
     }
 
     /// The roots under the free-space floor at the last check.
-    public var shortages: [RetentionPlan.Shortage] { lock.withLock { lastShortages } }
+    public var shortages: [RetentionPlan.Shortage] { state.withLock { $0.lastShortages } }
 
     @discardableResult
     private func check() -> RetentionEnforcer.Outcome {
@@ -195,7 +211,7 @@ public final class RecorderOperations: @unchecked Sendable {
             metrics.increment("recorder_retention_deleted_bytes_total", labels: reason, by: Double(deletion.entry.bytes))
             onDeleted(deletion)
         }
-        lock.withLock { lastShortages = outcome.plan.shortages }
+        state.withLock { $0.lastShortages = outcome.plan.shortages }
         onStorage(outcome.plan.shortages)
         return outcome
     }

@@ -34,3 +34,52 @@ public final class IngestListener: Sendable {
     /// closed, MP4s queued to finalize), or after a grace period.
     public func stop() { server.stop(waitingUpTo: Self.stopGracePeriod) }
 }
+
+/// One publisher's connection of a protocol, served on its own thread by an `IngestListener`.
+protocol IngestConnection {
+    associatedtype Limits: Sendable
+    init(peer: IngestPeer, limits: Limits)
+    var peer: IngestPeer { get }
+    /// Serves the connection to its end; the stream it published has ended when this returns.
+    mutating func run()
+}
+
+extension IngestConnection {
+    var socket: StreamSocket { peer.socket }
+    var engine: any IngestSink { peer.engine }
+    var client: String { peer.client }
+
+    /// One JSON log line, in the shape of the engine's events, naming the client.
+    func logEvent(_ name: String, _ fields: [String: JSONValue]) {
+        peer.log(EventLine.text(name, fields.merging(["client": .string(client)]) { $1 }))
+    }
+}
+
+/// What every ingest connection holds: its socket, where its stream goes, its log, and the
+/// client's address (for logs and the publish rules).
+struct IngestPeer {
+    let socket: StreamSocket
+    let engine: any IngestSink
+    let log: @Sendable (String) -> Void
+    let client: String
+
+    init(socket: StreamSocket, engine: any IngestSink, log: @escaping @Sendable (String) -> Void) {
+        self.socket = socket
+        self.engine = engine
+        self.log = log
+        client = socket.peerAddress() ?? "?"
+    }
+}
+
+extension IngestListener {
+    /// A listener serving each connection with a `Connection`; `busy` answers those over
+    /// `maxConnections`.
+    convenience init<Connection: IngestConnection>(
+        _ connection: Connection.Type, host: String, port: Int, maxConnections: Int, name: String, engine: any IngestSink,
+        limits: Connection.Limits, log: @escaping @Sendable (String) -> Void, busy: @escaping @Sendable (StreamSocket) -> Void) {
+        self.init(host: host, port: port, maxConnections: maxConnections, name: name, serve: { socket in
+            var connection = Connection(peer: IngestPeer(socket: socket, engine: engine, log: log), limits: limits)
+            connection.run()
+        }, busy: busy)
+    }
+}

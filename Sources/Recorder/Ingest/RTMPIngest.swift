@@ -52,28 +52,20 @@ public enum RTMPIngest {
     /// The RTMP listener on `host:port` (0 picks a free one), once started.
     public static func listener(host: String = "0.0.0.0", port: Int = 1935, engine: any IngestSink, limits: Limits = Limits(),
                                 log: @escaping @Sendable (String) -> Void = { _ in }) -> IngestListener {
-        IngestListener(
-            host: host, port: port, maxConnections: limits.maxConnections, name: "rtmp",
-            serve: { socket in
-                var connection = RTMPConnection(socket: socket, engine: engine, limits: limits, log: log)
-                connection.run()
-            },
-            busy: { socket in
-                // Before the handshake there is no RTMP way to say "busy": the close says it.
-                log(EventLine.text("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
-                                                                  "reason": .string("\(limits.maxConnections) connections open")]))
-            })
+        IngestListener(RTMPConnection.self, host: host, port: port, maxConnections: limits.maxConnections, name: "rtmp",
+                       engine: engine, limits: limits, log: log) { socket in
+            // Before the handshake there is no RTMP way to say "busy": the close says it.
+            log(EventLine.text("rtmpConnectionRefused", ["client": JSONValue(socket.peerAddress()),
+                                                         "reason": .string("\(limits.maxConnections) connections open")]))
+        }
     }
 }
 
 /// One client connection, on its own thread: reads with deadlines, drives the session, feeds
 /// the engine, and ends the stream whatever way the connection ends.
-private struct RTMPConnection {
-    let socket: StreamSocket
-    let engine: any IngestSink
+private struct RTMPConnection: IngestConnection {
+    let peer: IngestPeer
     let limits: RTMPIngest.Limits
-    let log: @Sendable (String) -> Void
-    let client: String
 
     private struct Publisher {
         /// The live stream's name (the callback may have renamed it) and the hold on it.
@@ -96,12 +88,9 @@ private struct RTMPConnection {
     /// Our write found the connection closed by the client; its bytes are still read.
     private var peerClosed = false
 
-    init(socket: StreamSocket, engine: any IngestSink, limits: RTMPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
-        self.socket = socket
-        self.engine = engine
+    init(peer: IngestPeer, limits: RTMPIngest.Limits) {
+        self.peer = peer
         self.limits = limits
-        self.log = log
-        client = socket.peerAddress() ?? "?"
         session = RTMPServerSession(limits: limits.session)
     }
 
@@ -121,6 +110,7 @@ private struct RTMPConnection {
     private mutating func serve() -> String {
         let setupDeadline = ContinuousClock.now + limits.setupTimeout
         var readSize = RTMPIngest.readSize
+        let socket = peer.socket  // read inside the session's push, which holds `self` exclusively
         while true {
             let deadline = hasPublished ? ContinuousClock.now + limits.idleTimeout : setupDeadline
             // Read straight into the session's buffer: the bytes are not copied on their way in.
@@ -166,11 +156,6 @@ private struct RTMPConnection {
                 return "publish refused"
             }
         }
-    }
-
-    /// One JSON log line, in the shape of the engine's events, naming the client.
-    private func logEvent(_ name: String, _ fields: [String: JSONValue]) {
-        log(EventLine.text(name, fields.merging(["client": .string(client)]) { $1 }))
     }
 
     private mutating func handle(_ event: RTMPServerEvent) {

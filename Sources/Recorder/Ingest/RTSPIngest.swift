@@ -30,26 +30,17 @@ public enum RTSPIngest {
     /// The RTSP push listener on `host:port` (0 picks a free one), once started.
     public static func listener(host: String = "0.0.0.0", port: Int = 5544, engine: any IngestSink, limits: Limits = Limits(),
                                 log: @escaping @Sendable (String) -> Void = { _ in }) -> IngestListener {
-        IngestListener(
-            host: host, port: port, maxConnections: limits.maxConnections, name: "rtsp",
-            serve: { socket in
-                var connection = RTSPPublisherConnection(socket: socket, engine: engine, limits: limits, log: log)
-                connection.run()
-            },
-            busy: { socket in
-                let busy = RTSPMessage.response(503, "Service Unavailable", headers: [("CSeq", "0")])
-                try? socket.writeAll(busy.serialized())
-            })
+        IngestListener(RTSPPublisherConnection.self, host: host, port: port, maxConnections: limits.maxConnections,
+                       name: "rtsp", engine: engine, limits: limits, log: log) { socket in
+            try? socket.writeAll(RTSPMessage.response(503, "Service Unavailable", headers: [("CSeq", "0")]).serialized())
+        }
     }
 }
 
 /// One publisher's connection, on its own thread.
-private struct RTSPPublisherConnection {
-    let socket: StreamSocket
-    let engine: any IngestSink
+private struct RTSPPublisherConnection: IngestConnection {
+    let peer: IngestPeer
     let limits: RTSPIngest.Limits
-    let log: @Sendable (String) -> Void
-    let client: String
     var session: RTSPServerSession
     var decoder = RTSPStreamDecoder()
     var assembler: RTPStreamAssembler?
@@ -69,12 +60,9 @@ private struct RTSPPublisherConnection {
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
 
-    init(socket: StreamSocket, engine: any IngestSink, limits: RTSPIngest.Limits, log: @escaping @Sendable (String) -> Void) {
-        self.socket = socket
-        self.engine = engine
+    init(peer: IngestPeer, limits: RTSPIngest.Limits) {
+        self.peer = peer
         self.limits = limits
-        self.log = log
-        client = socket.peerAddress() ?? "?"
         let random = { HexString.encode((0..<8).map { _ in UInt8.random(in: 0...255) }) }
         session = RTSPServerSession(sessionID: random(), credentials: limits.credentials, nonce: random())
         start = clock.now
@@ -100,16 +88,11 @@ private struct RTSPPublisherConnection {
         var buffer = [UInt8](repeating: 0, count: RTSPIngest.readSize)
         var lastMedia = clock.now
         while true {
-            let wait: Duration = udp.isEmpty ? .milliseconds(500) : .milliseconds(5)
-            let result = socket.read(into: &buffer, deadline: clock.now + wait)
-            switch result {
-            case .success(.bytes(let n)):
-                decoder.push(buffer[0..<n])
-            case .success(.endOfStream):
-                return stream == nil ? "client closed the connection" : "client disconnected"
-            case .success(.timedOut):
-                break
-            case .failure(let error):
+            do {
+                guard try socket.readRTSP(into: &decoder, buffer: &buffer, drainingUDP: !udp.isEmpty) else {
+                    return stream == nil ? "client closed the connection" : "client disconnected"
+                }
+            } catch {
                 return "\(error)"
             }
             do {
@@ -259,9 +242,5 @@ private struct RTSPPublisherConnection {
             if pair.drain(&buffer, { receive($0, track: index, isRTCP: $1) }) { media = true }
         }
         return media
-    }
-
-    private func logEvent(_ name: String, _ fields: [String: JSONValue]) {
-        log(EventLine.text(name, fields.merging(["client": .string(client)]) { $1 }))
     }
 }

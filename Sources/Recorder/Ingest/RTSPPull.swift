@@ -29,13 +29,13 @@ final class RTSPPull: @unchecked Sendable {
     private var endRequested = false
     private var hasFinished = false
     private var current: StreamSocket?
-    private var phase = Phase.connecting
+    private var currentPhase = Phase.connecting
     private let finished = DispatchSemaphore(value: 0)
     /// Signalled by stop(): wakes the wait between two connections at once.
     private let stopRequested = DispatchSemaphore(value: 0)
 
-    /// Where the pull is; its raw value is listPullPushConfig's `state`.
-    enum Phase: String, Sendable {
+    /// Where the pull is (listPullPushConfig's `state`, through PullConfigState).
+    enum Phase: Sendable {
         case connecting, streaming
         /// For the next attempt (keepAlive=1).
         case waiting
@@ -70,7 +70,7 @@ final class RTSPPull: @unchecked Sendable {
             run()
             let stopped = lock.withLock {
                 hasFinished = true
-                phase = .ended
+                currentPhase = .ended
                 return isStopped
             }
             finished.signal()
@@ -106,10 +106,10 @@ final class RTSPPull: @unchecked Sendable {
         lock.withLock { endRequested = true }
     }
 
-    /// "connecting", "streaming", "waiting" (for the next attempt) or "ended".
-    var state: String { lock.withLock { phase.rawValue } }
+    /// Where the pull is now.
+    var phase: Phase { lock.withLock { currentPhase } }
 
-    private func setPhase(_ value: Phase) { lock.withLock { phase = value } }
+    private func setPhase(_ value: Phase) { lock.withLock { currentPhase = value } }
 
     private var shouldStop: Bool { lock.withLock { isStopped } }
 
@@ -119,7 +119,7 @@ final class RTSPPull: @unchecked Sendable {
         var redirects = 0
         while !shouldStop {
             lock.withLock {
-                phase = .connecting
+                currentPhase = .connecting
                 endRequested = false  // asked while no connection was up: nothing to end
             }
             let outcome = connectOnce(url: url, tcp: tcp, redirects: redirects)
@@ -271,16 +271,11 @@ private struct RTSPPullConnection {
         var buffer = [UInt8](repeating: 0, count: RTSPPull.readSize)
         let silence = Duration.seconds(pull.engineSilence)
         while !pull.stopping {
-            let wait: Duration = udp.isEmpty ? .milliseconds(500) : .milliseconds(5)
-            let result = socket.read(into: &buffer, deadline: clock.now + wait)
-            switch result {
-            case .success(.bytes(let n)):
-                decoder.push(buffer[0..<n])
-            case .success(.endOfStream):
-                return .ended(pull.stopping ? "stopped" : "the camera closed the connection")
-            case .success(.timedOut):
-                break
-            case .failure(let error):
+            do {
+                guard try socket.readRTSP(into: &decoder, buffer: &buffer, drainingUDP: !udp.isEmpty) else {
+                    return .ended(pull.stopping ? "stopped" : "the camera closed the connection")
+                }
+            } catch {
                 return .ended("\(error)")
             }
             do {

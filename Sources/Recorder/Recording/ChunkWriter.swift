@@ -14,8 +14,19 @@ public protocol ChunkWriter: AnyObject {
     func write(_ frame: MediaFrame, moreQueued: Bool) throws
     /// Adds a sample description to a track mid-chunk; returns its index in this file.
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16
+    /// Hands what the writer holds in memory to the kernel, where a kill -9 cannot lose it
+    /// (MP4: the staging writer's buffers, which it hands over only as frames come).
+    func flush() throws
     /// Completes the file (MP4: closes the staging set; finalizing is the caller's).
     func close() throws
+}
+
+extension ChunkWriter {
+    /// One frame with nothing queued behind it: written now.
+    func write(_ frame: MediaFrame) throws { try write(frame, moreQueued: false) }
+    /// Nothing to hand over: FLV holds frames only while more are queued behind them (the
+    /// last one written sends them all), MPEG-TS writes each as it comes.
+    func flush() throws {}
 }
 
 /// MP4 chunks: a crash-safe staging set, finalized by mp4writer after `close`.
@@ -37,5 +48,6 @@ final class MP4ChunkWriter: ChunkWriter {
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }
+    func flush() throws { try writer.flush() }
     func close() throws { try writer.close() }
 }

@@ -125,22 +125,30 @@ public final class RecordingWriter: Sendable {
             $0.queuedBytes += bytes
             $0.peakQueuedBytes = max($0.peakQueuedBytes, $0.queuedBytes)
         }
-        queue.async { [self] in
-            options.beforeEachJob?()
-            if always || state.withLock({ $0.failure == nil }) {
-                do {
-                    try job()
-                } catch {
-                    state.withLock { if $0.failure == nil { $0.failure = error } }
-                }
+        queue.async { [self] in run(job, bytes: bytes, always: always) }
+    }
+
+    /// Queues `job` `seconds` from now, behind whatever is queued by then (a deadline: the
+    /// session's flush of a chunk's buffers). It carries no media bytes.
+    func submit(after seconds: Double, _ job: @escaping @Sendable () throws -> Void) {
+        queue.asyncAfter(deadline: .now() + seconds) { [self] in run(job, bytes: 0, always: false) }
+    }
+
+    private func run(_ job: () throws -> Void, bytes: Int, always: Bool) {
+        options.beforeEachJob?()
+        if always || state.withLock({ $0.failure == nil }) {
+            do {
+                try job()
+            } catch {
+                state.withLock { if $0.failure == nil { $0.failure = error } }
             }
-            let wake = state.withLock { s -> Bool in
-                s.queuedBytes -= bytes
-                defer { s.waiting = false }
-                return s.waiting
-            }
-            if wake { roomFreed.signal() }
         }
+        let wake = state.withLock { s -> Bool in
+            s.queuedBytes -= bytes
+            defer { s.waiting = false }
+            return s.waiting
+        }
+        if wake { roomFreed.signal() }
     }
 
     /// Returns once every job queued before has run (the end of a recording; tests).

@@ -93,7 +93,9 @@ extension RecorderServer {
     /// has its floor free.
     public func health() -> HealthReport {
         var checks = [HealthReport.Check(name: "api", ok: true, detail: "answering")]
-        let ports = [("http", http?.port ?? 0), ("cli", cli?.port ?? 0), ("rtmp", rtmp?.port ?? 0), ("rtsp", rtsp?.port ?? 0)]
+        let listeners = listeners
+        let ports = [("http", listeners?.http.port ?? 0), ("cli", listeners?.cli.port ?? 0),
+                     ("rtmp", listeners?.rtmp.port ?? 0), ("rtsp", listeners?.rtsp.port ?? 0)]
         let unbound = ports.filter { $0.1 == 0 }.map(\.0)
         checks.append(.init(name: "listeners", ok: unbound.isEmpty,
                             detail: unbound.isEmpty ? ports.map { "\($0.0) :\($0.1)" }.joined(separator: ", ")

@@ -2,18 +2,24 @@ import Foundation
 import MediaCore
 import RTSP
 import Operations
+import Synchronization
 
 /// The recorder server: the engine, its persisted configs, the HTTP API and the line CLI.
 /// At start it finalizes (or recovers) the staging sets a crash left in the media folder.
-public final class RecorderServer: @unchecked Sendable {
+public final class RecorderServer: Sendable {
     public let configuration: ServerConfiguration
     public let engine: RecorderEngine
     let log: @Sendable (String) -> Void
     private let stopped = DispatchSemaphore(value: 0)
-    private(set) var http: HTTPServer?
-    private(set) var cli: LineServer?
-    private(set) var rtmp: IngestListener?
-    private(set) var rtsp: IngestListener?
+    /// The API servers and ingest listeners, once started (the health check reads their ports).
+    struct Listeners {
+        let http: HTTPServer
+        let cli: LineServer
+        let rtmp: IngestListener
+        let rtsp: IngestListener
+    }
+    private let started = Mutex<Listeners?>(nil)
+    var listeners: Listeners? { started.withLock { $0 } }
     /// The recordings catalog, retention, metrics (docs/operations.md).
     public let operations: RecorderOperations
 
@@ -62,10 +68,7 @@ public final class RecorderServer: @unchecked Sendable {
         try cli.start()
         try rtmp.start()
         try rtsp.start()
-        self.http = http
-        self.cli = cli
-        self.rtmp = rtmp
-        self.rtsp = rtsp
+        started.withLock { $0 = Listeners(http: http, cli: cli, rtmp: rtmp, rtsp: rtsp) }
         log(configuration.publishPolicy.summary)
         // Whether a token guards the API, never the token.
         log(configuration.apiToken == nil ? "HTTP API and console open to this machine (loopback, no --api-token)"

@@ -21,27 +21,31 @@ public enum SocketAddress {
 
     /// `storage` as `address:port` / `[address]:port`; nil for other families.
     public static func text(of storage: sockaddr_storage) -> String? {
-        var storage = storage
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         switch Int32(storage.ss_family) {
         case AF_INET:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address -> String? in
-                    var ip = address.pointee.sin_addr
-                    guard inet_ntop(AF_INET, &ip, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "\(string(text)):\(UInt16(bigEndian: address.pointee.sin_port))"
-                }
-            }
+            return text(of: storage, as: sockaddr_in.self, family: AF_INET, ip: \.sin_addr, port: \.sin_port, bracketed: false)
         case AF_INET6:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address -> String? in
-                    var ip = address.pointee.sin6_addr
-                    guard inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "[\(string(text))]:\(UInt16(bigEndian: address.pointee.sin6_port))"
-                }
-            }
+            return text(of: storage, as: sockaddr_in6.self, family: AF_INET6, ip: \.sin6_addr, port: \.sin6_port, bracketed: true)
         default:
             return nil
+        }
+    }
+
+    /// `storage` read as the family's own address type (`sockaddr_in`, `sockaddr_in6`): its
+    /// numeric address from `inet_ntop`, then the port.
+    private static func text<Address, IP>(of storage: sockaddr_storage, as _: Address.Type, family: Int32,
+                                          ip: KeyPath<Address, IP>, port: KeyPath<Address, in_port_t>,
+                                          bracketed: Bool) -> String? {
+        var storage = storage
+        return withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: Address.self, capacity: 1) { address -> String? in
+                var numeric = address.pointee[keyPath: ip]
+                var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+                guard inet_ntop(family, &numeric, &text, socklen_t(text.count)) != nil else { return nil }
+                let host = string(text)
+                let portNumber = UInt16(bigEndian: address.pointee[keyPath: port])
+                return bracketed ? "[\(host)]:\(portNumber)" : "\(host):\(portNumber)"
+            }
         }
     }
 

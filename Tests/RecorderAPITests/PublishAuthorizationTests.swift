@@ -118,12 +118,12 @@ final class PublishAuthorizationTests: XCTestCase {
     /// The callback client reads the status line and Location of any HTTP/1.x answer, waits
     /// for a head split over reads, and calls anything else not an answer.
     func testCallbackAnswerHeads() throws {
-        XCTAssertNil(try HTTPCallbackClient.parseHead(Array("HTTP/1.1 302 Found\r\nLocation: /live/x".utf8)), "incomplete head")
-        XCTAssertEqual(try HTTPCallbackClient.parseHead(Array("HTTP/1.1 302 Found\r\nlocation:  /live/x \r\nServer: y\r\n\r\nbody".utf8)),
+        XCTAssertNil(try HTTPPostClient.parseHead(Array("HTTP/1.1 302 Found\r\nLocation: /live/x".utf8)), "incomplete head")
+        XCTAssertEqual(try HTTPPostClient.parseHead(Array("HTTP/1.1 302 Found\r\nlocation:  /live/x \r\nServer: y\r\n\r\nbody".utf8)),
                        .init(status: 302, location: "/live/x"))
-        XCTAssertEqual(try HTTPCallbackClient.parseHead(Array("HTTP/1.0 200\n\n".utf8)), .init(status: 200, location: nil))
+        XCTAssertEqual(try HTTPPostClient.parseHead(Array("HTTP/1.0 200\n\n".utf8)), .init(status: 200, location: nil))
         for garbage in ["SSH-2.0-OpenSSH_9.2\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n", "\r\n\r\n", "HTTP/2 200\r\n\r\n"] {
-            XCTAssertThrowsError(try HTTPCallbackClient.parseHead(Array(garbage.utf8)), garbage)
+            XCTAssertThrowsError(try HTTPPostClient.parseHead(Array(garbage.utf8)), garbage)
         }
     }
 

@@ -1,16 +1,20 @@
 import Foundation
-import Synchronization
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import MediaCore
+import Synchronization
 
 /// Sends the recorder's events (recordChunkCreated, recordChunkClosed, recordChunkError,
 /// streamCreated, streamClosed, ...) where an operator wants them: one JSON line each to the
 /// log, and, when configured, a POST of the same JSON to a URL and a shell command with the
 /// event in its environment. Delivery to the URL and the command never blocks recording.
+/// The POST is MediaCore's `HTTPPostClient` (plain HTTP, the auth callback's client too), so
+/// no libcurl or TLS library is linked or loaded.
 public final class EventPublisher: Sendable {
     public let url: String?
+    /// `url` parsed once; an unusable one is reported at each event (the server refuses it at
+    /// start, `ServerConfiguration`; a library caller may still pass one).
+    private let target: Result<HTTPURL, HTTPURLError>?
+    /// A POST's connect, send and answer all fit in this, as URLRequest's timeout did.
+    static let postTimeout: Duration = .seconds(5)
     public let command: String?
     private let log: @Sendable (String) -> Void
     private let queue = DispatchQueue(label: "event-hooks")
@@ -22,6 +26,9 @@ public final class EventPublisher: Sendable {
 
     public init(url: String? = nil, command: String? = nil, log: @escaping @Sendable (String) -> Void) {
         self.url = url
+        self.target = url.map { text in
+            do throws(HTTPURLError) { return .success(try HTTPURL(parsing: text)) } catch { return .failure(error) }
+        }
         self.command = command
         self.log = log
     }
@@ -47,7 +54,7 @@ public final class EventPublisher: Sendable {
         }()
         queue.async { [self] in
             defer { pendingCount.withLock { $0 -= 1 } }
-            if let url { post(line, to: url) }
+            if let target { post(line, to: target) }
             if let command { run(command, event: event, file: file, json: line) }
         }
     }
@@ -58,22 +65,24 @@ public final class EventPublisher: Sendable {
         queue.sync {}
     }
 
-    private func post(_ json: String, to url: String) {
-        guard let target = URL(string: url) else { return }
-        var request = URLRequest(url: target, timeoutInterval: 5)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(json.utf8)
-        let done = DispatchSemaphore(value: 0)
-        let task = URLSession.shared.dataTask(with: request) { [log] _, response, error in
-            if let error { log(#"{"event":"eventHookError","url":"\#(PublishSecrets.redacted(url))","error":"\#(error.localizedDescription)"}"#) }
-            else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                log(#"{"event":"eventHookError","url":"\#(PublishSecrets.redacted(url))","status":\#(http.statusCode)}"#)
+    private func post(_ json: String, to target: Result<HTTPURL, HTTPURLError>) {
+        let shownURL = JSONWriter.text(of: .string(PublishSecrets.redacted(url ?? "")))
+        let failure: String
+        switch target {
+        case .failure(let error):
+            failure = error.description
+        case .success(let target):
+            do throws(HTTPPostError) {
+                let answer = try HTTPPostClient.post(target, body: json, contentType: .json, deadline: .now + Self.postTimeout)
+                if !(200..<300).contains(answer.status) {
+                    log(#"{"event":"eventHookError","url":\#(shownURL),"status":\#(answer.status)}"#)
+                }
+                return
+            } catch {
+                failure = error.description
             }
-            done.signal()
         }
-        task.resume()
-        _ = done.wait(timeout: .now() + 10)
+        log(#"{"event":"eventHookError","url":\#(shownURL),"error":\#(JSONWriter.text(of: .string(failure)))}"#)
     }
 
     private func run(_ command: String, event: String, file: String?, json: String) {

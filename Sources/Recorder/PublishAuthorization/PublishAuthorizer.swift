@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 import Synchronization
 
 /// Decides who may publish, before any stream is created, so a refused publisher never takes
@@ -110,9 +111,9 @@ public final class PublishAuthorizer: Sendable {
 
     private func ask(_ callback: PublishCallback, about request: PublishRequest) -> PublishDecision {
         let body = PublishCallback.formBody(PublishCallback.formFields(for: request))
-        let answer: HTTPCallbackClient.Answer
+        let answer: HTTPPostClient.Answer
         do {
-            answer = try HTTPCallbackClient.post(callback.url, form: body, deadline: .now + callback.timeout)
+            answer = try HTTPPostClient.post(callback.url, body: body, contentType: .form, deadline: .now + callback.timeout)
         } catch {
             return .refuse(PublishRefusal(.callbackFailed, "the auth callback \(PublishSecrets.redacted(callback.url.description)) failed, so publishing is refused (fail closed): \(error)"))
         }

@@ -1,3 +1,5 @@
+import MediaCore
+
 /// `--publish-auth-url`: an HTTP endpoint asked about each publisher, as nginx-rtmp's
 /// `on_publish` is. The request is a POST of a form (`application/x-www-form-urlencoded`):
 ///

@@ -219,7 +219,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         Option(name: "silence-timeout", valueName: "SECONDS", help: "a stream silent this long is gone (default 10)") { config, value throws(ConfigurationError) in config.streamSilenceTimeout = try seconds(value) },
         Option(name: "http-timeout", valueName: "SECONDS", help: "an HTTP request must arrive within this (default 10)") { config, value throws(ConfigurationError) in config.httpRequestTimeout = try seconds(value) },
         Option(name: "event-url", valueName: "URL", help: "POST every event as JSON to this http:// URL") { config, value throws(ConfigurationError) in
-            guard value.hasPrefix("http://") || value.hasPrefix("https://") else { throw ConfigurationError("expected an http:// or https:// URL, got '\(value)'") }
+            _ = try httpURL(value, httpsAdvice: "e.g. a local relay")
             config.eventURL = value
         },
         Option(name: "event-command", valueName: "COMMAND", help: "run this shell command for every event (RECORDER_EVENT, RECORDER_FILE, RECORDER_EVENT_JSON set)") { config, value throws(ConfigurationError) in
@@ -233,11 +233,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             config.publishPolicy.globalKey = value
         },
         Option(name: "publish-auth-url", valueName: "URL", help: "ask this http:// URL about each publisher (POST form as nginx-rtmp's on_publish): 2xx allows, 3xx+Location renames, anything else refuses") { config, value throws(ConfigurationError) in
-            do throws(HTTPURLError) {
-                config.publishPolicy.callback = PublishCallback(url: try HTTPURL(parsing: value), timeout: config.publishAuthTimeout)
-            } catch {
-                throw ConfigurationError(error.description)
-            }
+            config.publishPolicy.callback = PublishCallback(url: try httpURL(value, httpsAdvice: "on a trusted network (see docs/security.md)"), timeout: config.publishAuthTimeout)
         },
         Option(name: "publish-auth-timeout", valueName: "SECONDS", help: "the auth callback must answer within this, or the publisher is refused (default 3)") { config, value throws(ConfigurationError) in
             config.publishAuthTimeout = try seconds(value)
@@ -288,6 +284,18 @@ public struct ServerConfiguration: Sendable, Equatable {
     private static func path(_ value: String) throws(ConfigurationError) -> String {
         guard !value.isEmpty, !value.contains("\0") else { throw ConfigurationError("expected a path, got '\(value)'") }
         return value
+    }
+
+    /// An http:// URL for `HTTPPostClient`; an https:// one is refused with `httpsAdvice`
+    /// (where such a URL can be reached instead). The URL is quoted redacted: it may hold a key.
+    private static func httpURL(_ value: String, httpsAdvice: String) throws(ConfigurationError) -> HTTPURL {
+        do throws(HTTPURLError) {
+            return try HTTPURL(parsing: value)
+        } catch .httpsNotSupported {
+            throw ConfigurationError("\(HTTPURLError.httpsNotSupported), \(httpsAdvice)")
+        } catch {
+            throw ConfigurationError("\(error) in '\(PublishSecrets.redacted(value))'")
+        }
     }
 
     private static func addressBlock(_ value: String) throws(ConfigurationError) -> AddressBlock {

@@ -15,12 +15,11 @@ import Glibc
 /// and whether every recording is complete: it exists, ffprobe reads it, and each track has
 /// the source's packet count and lasts as long as the source's within two video frames.
 struct PublishersBenchmark {
-    let directory: String
-    let tools: String
+    /// Its scratch folder, the recorder and mp4writer it runs, a clip to reuse.
+    let place: BenchmarkPlace
     let streams: Int
     /// The clip: its length is each publisher's push, its bitrate each stream's.
     let clip: BenchmarkClip
-    let clipPath: String?
 
     /// A recording not closed this long after its publisher left is a failure.
     static let closeTimeout = 120.0
@@ -57,10 +56,10 @@ struct PublishersBenchmark {
 
     func run() throws {
         for tool in [RTMPBenchmark.ffmpeg, "/usr/bin/ffprobe", NginxProcess.executable, NginxProcess.rtmpModule,
-                     tools + "/recorder", tools + "/mp4writer"] where !FileManager.default.fileExists(atPath: tool) {
+                     place.tools + "/recorder", place.tools + "/mp4writer"] where !FileManager.default.fileExists(atPath: tool) {
             throw BenchError("\(tool) is missing (apt-get install ffmpeg nginx libnginx-mod-rtmp; swift build -c release)")
         }
-        let path = try clip.make(at: clipPath ?? directory + "/clip-\(clip.videoKbps)k-\(clip.seconds)s.mp4")
+        let path = try clip.make(at: place.clipPath ?? place.directory + "/clip-\(clip.videoKbps)k-\(clip.seconds)s.mp4")
         let source = (video: try probe(path, "v"), audio: try probe(path, "a"))
         print(String(format: "clip %@: video %d frames %.3f s, audio %d frames %.3f s; %d publishers, -re -c copy",
                      path, source.video.packets, source.video.seconds, source.audio.packets, source.audio.seconds, streams))
@@ -68,7 +67,7 @@ struct PublishersBenchmark {
         var turns: [Turn] = []
         // The recorder: record configs first, then the pushes; closed once every MP4 is final.
         do {
-            let recorder = try RecorderProcess(tools: tools, directory: directory + "/recorder")
+            let recorder = try RecorderProcess(tools: place.tools, directory: place.directory + "/recorder")
             defer { recorder.stop() }
             let names = (0..<streams).map { "p\($0)" }
             var files: [String] = []
@@ -84,7 +83,7 @@ struct PublishersBenchmark {
         }
         do {
             // The listening socket and each publisher take a connection each.
-            let nginx = try NginxProcess(directory: directory + "/nginx", connections: streams + 16)
+            let nginx = try NginxProcess(directory: place.directory + "/nginx", connections: streams + 16)
             defer { nginx.stop() }
             let names = (0..<streams).map { "n\($0)" }
             var turn = try push(path, into: nginx.process, name: "nginx-rtmp, record all (flv)", urls: names.map(nginx.url)) {
@@ -94,8 +93,8 @@ struct PublishersBenchmark {
             turns.append(turn)
         }
         report(turns)
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where file != (path as NSString).lastPathComponent {
-            try? FileManager.default.removeItem(atPath: directory + "/" + file)
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: place.directory)) ?? [] where file != (path as NSString).lastPathComponent {
+            try? FileManager.default.removeItem(atPath: place.directory + "/" + file)
         }
     }
 
@@ -114,14 +113,14 @@ struct PublishersBenchmark {
         for (index, url) in urls.enumerated() {
             publishers.append(try SpawnedProcess(RTMPBenchmark.ffmpeg, ["-nostdin", "-v", "error", "-re", "-i", clipFile,
                                                                         "-c", "copy", "-f", "flv", url],
-                                                 log: directory + "/publisher\(index).log"))
+                                                 log: place.directory + "/publisher\(index).log"))
         }
         while publishers.contains(where: { $0.isRunning() }) { usleep(50_000) }
         let pushed = Date().timeIntervalSince(start)
         turn.clientCPU = Self.reapedChildrenCPU() - clientsBefore
         for (index, publisher) in publishers.enumerated() where publisher.exitStatus != 0 {
             turn.problems.append("publisher \(index) exited \(publisher.exitStatus.map(String.init) ?? "by a signal"): "
-                + ((try? String(contentsOfFile: directory + "/publisher\(index).log", encoding: .utf8)) ?? ""))
+                + ((try? String(contentsOfFile: place.directory + "/publisher\(index).log", encoding: .utf8)) ?? ""))
         }
         while !closed() {
             guard Date().timeIntervalSince(start) < pushed + Self.closeTimeout else {
@@ -162,7 +161,7 @@ struct PublishersBenchmark {
     /// Packet count and span (first presentation time to the last one's end) of a file's
     /// first video ("v") or audio ("a") track, as ffprobe reads them.
     private func probe(_ file: String, _ selector: String) throws -> TrackProbe {
-        let listing = directory + "/probe.csv"
+        let listing = place.directory + "/probe.csv"
         let m = try ChildProcess.run("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "\(selector):0", "-show_entries",
                                                           "packet=pts_time,duration_time", "-of", "csv=p=0", file], stdoutPath: listing)
         guard m.status == 0 else { throw BenchError("ffprobe failed on \(file)") }

@@ -15,14 +15,11 @@ import Recorder
 /// recorder with `type=mp4` (staging set, fdatasync every 2 s of wall time, then mp4writer); and
 /// ffmpeg writing the same FLV to a file, the client's own ceiling (no server at all).
 struct RTMPBenchmark {
-    let directory: String
+    /// Its scratch folder, the recorder and mp4writer it runs, a clip to reuse.
+    let place: BenchmarkPlace
     /// Media bytes to push per run (the clip is looped to at least this).
     let targetBytes: Double
     let runs: Int
-    /// Folder with recorder and mp4writer.
-    let tools: String
-    /// An existing 8 Mbps clip to reuse; else one is encoded into `directory`.
-    let clipPath: String?
 
     static let ffmpeg = "/usr/bin/ffmpeg"
     /// A recording not closed this long after the publisher left is a failure, not a slow run.
@@ -40,20 +37,20 @@ struct RTMPBenchmark {
     }
 
     func run() throws {
-        for tool in [Self.ffmpeg, NginxProcess.executable, NginxProcess.rtmpModule, tools + "/recorder", tools + "/mp4writer"]
+        for tool in [Self.ffmpeg, NginxProcess.executable, NginxProcess.rtmpModule, place.tools + "/recorder", place.tools + "/mp4writer"]
         where !FileManager.default.fileExists(atPath: tool) {
             throw BenchError("\(tool) is missing (apt-get install ffmpeg nginx libnginx-mod-rtmp; swift build -c release)")
         }
-        let clip = try BenchmarkClip.eightMbps.make(at: clipPath ?? directory + "/clip.mp4")
-        let clipMedia = try BenchmarkClip.mediaBytes(of: clip, scratch: directory)
+        let clip = try BenchmarkClip.eightMbps.make(at: place.clipPath ?? place.directory + "/clip.mp4")
+        let clipMedia = try BenchmarkClip.mediaBytes(of: clip, scratch: place.directory)
         let loops = Int((targetBytes / Double(clipMedia)).rounded(.up))
         let media = Double(clipMedia * loops)
         print(String(format: "clip %@: %.1f MB of media (audio + video packets); %d loops, %.1f MB per run, %d runs",
                      clip, Double(clipMedia) / 1e6, loops, media / 1e6, runs))
 
-        let recorder = try RecorderProcess(tools: tools, directory: directory + "/recorder")
+        let recorder = try RecorderProcess(tools: place.tools, directory: place.directory + "/recorder")
         defer { recorder.stop() }
-        let nginx = try NginxProcess(directory: directory + "/nginx")
+        let nginx = try NginxProcess(directory: place.directory + "/nginx")
         defer { nginx.stop() }
         print("recorder pid \(recorder.process.pid) rtmp port \(recorder.rtmpPort); nginx pid \(nginx.process.pid) rtmp port \(nginx.rtmpPort)")
 
@@ -74,7 +71,7 @@ struct RTMPBenchmark {
                 } recording: { path }
             }
 
-            let file = directory + "/client.flv"
+            let file = place.directory + "/client.flv"
             try measure(&rows[3], media: media, server: nil, publish: publishArguments(clip, loops, file)) { true } recording: { file }
         }
 

@@ -16,24 +16,23 @@ import Recorder
 /// it started is killed and the run fails with a message (a hung RTSP session never hangs the
 /// benchmark).
 struct RTSPBenchmark {
-    let directory: String
+    /// Its scratch folder, the recorder and mp4writer it runs, a clip to reuse.
+    let place: BenchmarkPlace
     let targetBytes: Double
     let runs: Int
-    let tools: String
-    let clipPath: String?
 
     static let childTimeout = 300.0
 
     func run() throws {
-        for tool in [RTMPBenchmark.ffmpeg, tools + "/recorder", tools + "/mp4writer"] where !FileManager.default.fileExists(atPath: tool) {
+        for tool in [RTMPBenchmark.ffmpeg, place.tools + "/recorder", place.tools + "/mp4writer"] where !FileManager.default.fileExists(atPath: tool) {
             throw BenchError("\(tool) is missing (apt-get install ffmpeg; swift build -c release)")
         }
-        let clip = try BenchmarkClip.eightMbps.make(at: clipPath ?? directory + "/clip.mp4")
-        let clipMedia = try BenchmarkClip.mediaBytes(of: clip, scratch: directory)
+        let clip = try BenchmarkClip.eightMbps.make(at: place.clipPath ?? place.directory + "/clip.mp4")
+        let clipMedia = try BenchmarkClip.mediaBytes(of: clip, scratch: place.directory)
         let loops = Int((targetBytes / Double(clipMedia)).rounded(.up))
         let media = Double(clipMedia * loops)
         print(String(format: "clip %@: %.1f MB of media; %d loops, %.1f MB per run, %d runs", clip, Double(clipMedia) / 1e6, loops, media / 1e6, runs))
-        let recorder = try RecorderProcess(tools: tools, directory: directory + "/recorder")
+        let recorder = try RecorderProcess(tools: place.tools, directory: place.directory + "/recorder")
         defer { recorder.stop() }
         guard recorder.rtspPort > 0 else { throw BenchError("no RTSP port in the recorder's log") }
 
@@ -45,7 +44,7 @@ struct RTSPBenchmark {
             Glibc.sync()
             let before = try recorder.process.cpuSeconds()
             var start = Date()
-            let push = try Self.publish(clip, loops, "rtsp://127.0.0.1:\(recorder.rtspPort)/live/\(name)", log: directory + "/push.log")
+            let push = try Self.publish(clip, loops, "rtsp://127.0.0.1:\(recorder.rtspPort)/live/\(name)", log: place.directory + "/push.log")
             try Self.wait(push, "ffmpeg publishing to the recorder", start: start)
             while !recorder.logContains("recordChunkFinalized", file: path) {
                 guard Date().timeIntervalSince(start) < Self.childTimeout else { throw BenchError("\(path) not finalized within \(Self.childTimeout) s") }
@@ -60,11 +59,11 @@ struct RTSPBenchmark {
             // ffmpeg as the RTSP server, recording what it is sent with -c copy.
             Glibc.sync()
             let port = try FreePort.pick()
-            let output = directory + "/ffmpeg_\(run).mp4"
+            let output = place.directory + "/ffmpeg_\(run).mp4"
             start = Date()
             let receiver = try SpawnedProcess(RTMPBenchmark.ffmpeg, ["-nostdin", "-v", "error", "-rtsp_flags", "listen", "-timeout", "60",
                                                                      "-i", "rtsp://127.0.0.1:\(port)/live/f\(run)", "-c", "copy", "-y", output],
-                                              log: directory + "/receiver.log")
+                                              log: place.directory + "/receiver.log")
             // ffmpeg's listener says nothing when ready, and takes the first connection as its
             // client: wait for the port to listen (/proc/net/tcp), without connecting.
             var listening = false
@@ -73,7 +72,7 @@ struct RTSPBenchmark {
                 listening = Self.isListening(port)
             }
             guard listening else { receiver.stop(signal: SIGKILL); throw BenchError("ffmpeg's RTSP listener never listened") }
-            let pusher = try Self.publish(clip, loops, "rtsp://127.0.0.1:\(port)/live/f\(run)", log: directory + "/push.log")
+            let pusher = try Self.publish(clip, loops, "rtsp://127.0.0.1:\(port)/live/f\(run)", log: place.directory + "/push.log")
             try Self.wait(pusher, "ffmpeg publishing to ffmpeg", start: start)
             var usage = rusage()
             var status: Int32 = 0

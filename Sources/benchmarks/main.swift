@@ -34,6 +34,15 @@ func argument(_ name: String, default value: String) -> String {
 }
 
 let scratch = argument("dir", default: NSTemporaryDirectory() + "sr-bench")
+/// The folder of this executable: the recorder and mp4writer of the same build are beside it.
+let benchmarksFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+
+/// The scratch folder, the tools to run and `--clip` (a clip to reuse), for the benchmarks
+/// that start the recorder.
+func recorderBenchmarkPlace(tools: String) -> BenchmarkPlace {
+    BenchmarkPlace(directory: scratch, tools: tools,
+                   clipPath: CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil)
+}
 try? FileManager.default.removeItem(atPath: scratch)
 try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -102,24 +111,18 @@ case "faststart":
     try FaststartBenchmark(directory: scratch, sizesGiB: sizes, runs: Int(argument("runs", default: "3"))!, tools: tools,
                            floorTool: floorTool, peers: !CommandLine.arguments.contains("--inplace-only")).run()
 case "rtmp":
-    let tools = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
-    try RTMPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
-                      runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip).run()
+    try RTMPBenchmark(place: recorderBenchmarkPlace(tools: benchmarksFolder), targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
+                      runs: Int(argument("runs", default: "3"))!).run()
 case "rtsp":
-    let tools = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
-    try RTSPBenchmark(directory: scratch, targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
-                      runs: Int(argument("runs", default: "3"))!, tools: tools, clipPath: clip).run()
+    try RTSPBenchmark(place: recorderBenchmarkPlace(tools: benchmarksFolder), targetBytes: Double(argument("mb", default: "1000"))! * 1e6,
+                      runs: Int(argument("runs", default: "3"))!).run()
 case "publishers":
     // --tools names the folder of the recorder and mp4writer to run (the static build the README installs).
-    let tools = argument("tools", default: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path)
-    let clip = CommandLine.arguments.contains("--clip") ? argument("clip", default: "") : nil
     // 640x360 at 1 Mbps + AAC 64 kb/s: a camera-like stream; 50 of them are 53 Mbps in all.
     let kbps = Int(argument("kbps", default: "1000"))!
     let media = BenchmarkClip(width: 640, height: 360, videoKbps: kbps, audioKbps: 64, seconds: Int(argument("seconds", default: "60"))!)
-    try PublishersBenchmark(directory: scratch, tools: tools, streams: Int(argument("streams", default: "50"))!,
-                            clip: media, clipPath: clip).run()
+    try PublishersBenchmark(place: recorderBenchmarkPlace(tools: argument("tools", default: benchmarksFolder)),
+                            streams: Int(argument("streams", default: "50"))!, clip: media).run()
 case "catalog":
     try CatalogBenchmark(directory: scratch, count: Int(argument("count", default: "100000"))!,
                          runs: Int(argument("runs", default: "5"))!).run()

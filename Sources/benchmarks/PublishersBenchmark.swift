@@ -193,13 +193,7 @@ struct PublishersBenchmark {
                           String(format: "%.1f", turn.wallSeconds)])
         }
         print()
-        let widths = columns.indices.map { column in table.map { $0[column].count }.max()! }
-        for line in table {
-            print(line.indices.map { i in
-                i == 0 ? line[i].padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[i] - line[i].count) + line[i]
-            }.joined(separator: "   "))
-        }
+        AlignedTable.print(table)
         for turn in turns {
             print(String(format: "%@: %.2f CPU s (%.2f of them its children's) over %.1f stream-minutes; load average %@ before, %@ after",
                          turn.name, turn.cpuSeconds, turn.childCPUSeconds, turn.streamMinutes, turn.loadBefore, turn.loadAfter))

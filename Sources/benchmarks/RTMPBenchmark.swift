@@ -87,13 +87,7 @@ struct RTMPBenchmark {
                           isServer ? String(format: "%.2fx", cpu / Row.median(base.cpuPerGB)) : "-"])
         }
         print("\nmedians of \(runs) runs:")
-        let widths = columns.indices.map { column in table.map { $0[column].count }.max()! }
-        for line in table {
-            print(line.indices.map { i in
-                i == 0 ? line[i].padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[i] - line[i].count) + line[i]
-            }.joined(separator: "   "))
-        }
+        AlignedTable.print(table)
         print("each run, MB/s and server CPU s/GB:")
         for row in rows {
             let cpu = row.cpuPerGB.isEmpty ? Array(repeating: Double.nan, count: row.throughput.count) : row.cpuPerGB

@@ -1,36 +1,28 @@
-import Foundation
+import Synchronization
 
 /// The peak of the kernel's dirty page cache (`Dirty:` in /proc/meminfo) while a tool runs,
-/// sampled every 10 ms on a thread of its own. System-wide: the benchmark syncs before each
-/// run, so what it sees is the tool's (plus whatever else the machine writes meanwhile).
-final class DirtyPageSampler: @unchecked Sendable {
-    private let lock = NSLock()
-    private var peakKiB = 0
-    private var stopped = false
-    private let done = DispatchSemaphore(value: 0)
+/// sampled every 10 ms. System-wide: the benchmark syncs before each run, so what it sees is
+/// the tool's (plus whatever else the machine writes meanwhile).
+final class DirtyPageSampler: Sendable {
+    private final class Peak: Sendable {
+        let kib = Mutex(0)
+    }
+    private let peak: Peak
+    private let loop: PeriodicSampler
+
+    private init() {
+        let peak = Peak()
+        self.peak = peak
+        loop = PeriodicSampler {
+            if let kib = ProcField.value("Dirty", inFile: "/proc/meminfo") { peak.kib.withLock { $0 = max($0, kib) } }
+        }
+    }
 
     /// Starts sampling; `stop()` returns the peak in bytes.
-    static func start() -> DirtyPageSampler {
-        let sampler = DirtyPageSampler()
-        Thread {
-            while !sampler.lock.withLock({ sampler.stopped }) {
-                if let kib = Self.dirtyKiB() { sampler.lock.withLock { sampler.peakKiB = max(sampler.peakKiB, kib) } }
-                usleep(10_000)
-            }
-            sampler.done.signal()
-        }.start()
-        return sampler
-    }
+    static func start() -> DirtyPageSampler { DirtyPageSampler() }
 
     func stop() -> Int {
-        lock.withLock { stopped = true }
-        done.wait()
-        return lock.withLock { peakKiB } * 1024
-    }
-
-    private static func dirtyKiB() -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Dirty:") }) else { return nil }
-        return Int(line.split(separator: " ").dropFirst().first ?? "")
+        loop.stop()
+        return peak.kib.withLock { $0 } * 1024
     }
 }

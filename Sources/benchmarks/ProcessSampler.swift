@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Samples a server process every 10 ms on a thread of its own while a benchmark runs: its
 /// thread count, and the peak resident memory (VmHWM) of the programs its children run (the
@@ -6,7 +7,7 @@ import Foundation
 /// one is seen at the peak it had reached when sampled: the children's figure is a lower bound.
 /// A child not yet past its exec still runs the server's executable and has the server's
 /// high-water mark (fork copies it): it is left out until it runs a program of its own.
-final class ProcessSampler: @unchecked Sendable {
+final class ProcessSampler: Sendable {
     struct Peaks {
         var threads = 0
         var childBytes = 0
@@ -14,34 +15,35 @@ final class ProcessSampler: @unchecked Sendable {
         var children = 0
     }
 
-    private let pid: Int32
-    private let lock = NSLock()
-    private var peaks = Peaks()
-    private var seen: Set<Int> = []
-    private var stopped = false
-    private let done = DispatchSemaphore(value: 0)
-
-    private init(pid: Int32) { self.pid = pid }
-
-    static func start(pid: Int32) -> ProcessSampler {
-        let sampler = ProcessSampler(pid: pid)
-        Thread {
-            while !sampler.lock.withLock({ sampler.stopped }) {
-                sampler.sample()
-                usleep(10_000)
-            }
-            sampler.done.signal()
-        }.start()
-        return sampler
+    private struct State {
+        var peaks = Peaks()
+        var seen: Set<Int> = []
     }
+
+    private final class Shared: Sendable {
+        let pid: Int32
+        let state = Mutex(State())
+        init(pid: Int32) { self.pid = pid }
+    }
+
+    private let shared: Shared
+    private let loop: PeriodicSampler
+
+    private init(pid: Int32) {
+        let shared = Shared(pid: pid)
+        self.shared = shared
+        loop = PeriodicSampler { ProcessSampler.sample(shared) }
+    }
+
+    static func start(pid: Int32) -> ProcessSampler { ProcessSampler(pid: pid) }
 
     func stop() -> Peaks {
-        lock.withLock { stopped = true }
-        done.wait()
-        return lock.withLock { peaks }
+        loop.stop()
+        return shared.state.withLock { $0.peaks }
     }
 
-    private func sample() {
+    private static func sample(_ shared: Shared) {
+        let pid = shared.pid
         let threads = Self.statusField("Threads", pid: Int(pid)) ?? 0
         var childPeak = 0
         let ownExecutable = Self.executable(pid: Int(pid))
@@ -55,11 +57,11 @@ final class ProcessSampler: @unchecked Sendable {
         for child in children {
             childPeak = max(childPeak, (Self.statusField("VmHWM", pid: child) ?? 0) * 1024)
         }
-        lock.withLock {
-            peaks.threads = max(peaks.threads, threads)
-            peaks.childBytes = max(peaks.childBytes, childPeak)
-            seen.formUnion(children)
-            peaks.children = seen.count
+        shared.state.withLock {
+            $0.peaks.threads = max($0.peaks.threads, threads)
+            $0.peaks.childBytes = max($0.peaks.childBytes, childPeak)
+            $0.seen.formUnion(children)
+            $0.peaks.children = $0.seen.count
         }
     }
 
@@ -71,8 +73,6 @@ final class ProcessSampler: @unchecked Sendable {
 
     /// A numeric field of /proc/PID/status ("VmHWM:   12345 kB" gives 12345).
     static func statusField(_ name: String, pid: Int) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
-        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
+        ProcField.value(name, inFile: "/proc/\(pid)/status")
     }
 }

@@ -312,7 +312,8 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
 
     /// A stream of this name starts. Refused when one is already live (a second publisher).
     public func streamStarted(_ name: String, source: String, clientAddress: String? = nil) throws {
-        let stream = LiveStream(name: name, source: source, clientAddress: clientAddress)
+        let counter = operations?.ingestCounter(protocol: source)
+        let stream = LiveStream(name: name, source: source, clientAddress: clientAddress, ingestBytes: counter)
         try lock.withLock { r in
             guard r.streams[name] == nil else { throw RecorderControlError("stream \(name) is already live") }
             r.streams[name] = stream
@@ -324,16 +325,33 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
 
     /// Media of a live stream.
     public func streamEvent(_ name: String, _ event: DemuxEvent) {
-        guard let (stream, operations) = lock.withLock({ r in r.streams[name].map { ($0, r.operations) } }) else { return }
-        if case .discontinuity(let jump) = event {
-            events.publish("timestampDiscontinuity", Self.fields(of: jump).merging(["stream": .string(name)]) { $1 })
+        deliver(CollectionOfOne(event), to: name)
+    }
+
+    /// Media of a live stream that arrived together (one socket read): one lookup, one count,
+    /// one turn of the stream's lock for all of them.
+    public func streamEvents(_ name: String, _ events: [DemuxEvent]) {
+        deliver(events, to: name)
+    }
+
+    private func deliver<Events: Collection<DemuxEvent>>(_ arrived: Events, to name: String) {
+        guard let stream = lock.withLock({ r in r.streams[name] }) else { return }
+        var bytes = 0
+        for event in arrived {
+            switch event {
+            case .frame(let frame):
+                bytes += frame.payload.count
+            case .discontinuity(let jump):
+                events.publish("timestampDiscontinuity", Self.fields(of: jump).merging(["stream": .string(name)]) { $1 })
+            case .unrecordable(let track):
+                events.publish("trackNotRecorded", ["stream": .string(name), "track": .string(track.name), "reason": .string(track.reason)])
+            default:
+                break
+            }
         }
-        if case .unrecordable(let track) = event {
-            events.publish("trackNotRecorded", ["stream": .string(name), "track": .string(track.name), "reason": .string(track.reason)])
-        }
-        if case .frame(let frame) = event { operations?.ingested(bytes: frame.payload.count, protocol: stream.source) }
+        stream.ingestBytes?.add(bytes)
         retryFailedSessions(on: stream)
-        stream.deliver(event) { id, error, state in
+        stream.deliver(arrived) { id, error, state in
             events.publish("recordChunkError", ["stream": .string(name), "configId": .int(id), "error": .string("\(error)")])
             // A session that failed (disk full, ...) ends; what it wrote is kept, and a new
             // recording is tried a little later (the disk may have room again by then).

@@ -259,7 +259,7 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
         if let pull = lock.withLock({ r in r.pulls[name] }) {
             // The connection ends (TEARDOWN, chunk closed) within a read wait; keepAlive connects again.
             pull.endConnection()
-            waitForStreamEnd(name, timeout: .seconds(RTSPPull.stopGrace))
+            waitForStreamEnd(name, timeout: RTSPPull.stopGrace)
         } else {
             // An MPEG-TS listener: the stream ends here; the next packet starts it again.
             streamEnded(name)

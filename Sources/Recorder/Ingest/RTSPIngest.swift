@@ -68,10 +68,8 @@ private struct RTSPPublisherConnection: IngestConnection {
         start = clock.now
     }
 
-    var now: Double {
-        let d = clock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    /// Seconds since the connection began: RTP arrival times.
+    var now: Double { (clock.now - start).inSeconds }
 
     mutating func run() {
         socket.setSendTimeout(.seconds(10))

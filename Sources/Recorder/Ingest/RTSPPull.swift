@@ -196,8 +196,9 @@ final class RTSPPull: Sendable {
     }
 
     /// Claims the stream's name for a connection that plays; nil when it is live already.
-    fileprivate func started(client: String) -> StreamClaim? {
-        guard let engine, let claimed = try? StreamClaim.claim(name, source: "rtsp", clientAddress: client, sink: engine) else { return nil }
+    fileprivate func started(client: String, transport: IngestTransport) -> StreamClaim? {
+        guard let engine, let claimed = try? StreamClaim.claim(name, source: "rtsp", clientAddress: client, transport: transport,
+                                                               sink: engine) else { return nil }
         setPhase(.streaming)
         return claimed
     }
@@ -350,7 +351,9 @@ private struct RTSPPullConnection {
         for skipped in session.skippedTracks { pull.note("rtspTrackSkipped", ["reason": .string(skipped)]) }
         guard !tracks.isEmpty else { throw RTSPError.noUsableTracks("no track the recorder can record") }
         var assembler = try RTPStreamAssembler(tracks: tracks)
-        guard let claimed = pull.started(client: "\(session.url.host):\(session.url.port)") else {
+        // RTP over UDP cannot be slowed: the engine drops frames at once when the disk falls behind.
+        let transport: IngestTransport = session.transport == .udp && !udp.isEmpty ? .udp : .tcp
+        guard let claimed = pull.started(client: "\(session.url.host):\(session.url.port)", transport: transport) else {
             throw IngestError("stream \(pull.name) is already live")
         }
         stream = claimed

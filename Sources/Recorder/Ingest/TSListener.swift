@@ -43,7 +43,7 @@ final class TSListener: Sendable {
     /// next, up to `StreamInput.readSize`.
     static let readSize = 64 * 1024
 
-    /// The source name of a UDP stream: the engine gives it no backpressure wait.
+    /// The source name of a UDP stream.
     static let udpSourceName = "udp-ts"
 
     var sourceName: String {
@@ -148,7 +148,8 @@ final class TSListener: Sendable {
                 }
                 guard let event else { return }
                 if stream == nil {
-                    guard let engine, let claimed = try? StreamClaim.claim(name, source: sourceName, clientAddress: nil, sink: engine) else {
+                    guard let engine, let claimed = try? StreamClaim.claim(name, source: sourceName, clientAddress: nil,
+                                                                          transport: client == "udp" ? .udp : .tcp, sink: engine) else {
                         refused = true  // the name is live from another sender
                         return
                     }

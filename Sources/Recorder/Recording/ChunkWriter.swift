@@ -8,10 +8,10 @@ public protocol ChunkWriter: AnyObject {
     var path: String { get }
     /// Bytes of media written so far (decides winQtCompat splits).
     var payloadBytes: UInt64 { get }
-    /// `moreQueued`: other frames are queued behind this one (the writer is behind), so the
-    /// writer may hold it to hand several to the kernel in one system call; when false,
-    /// what it holds goes to the kernel now (a live stream's frames reach it one by one).
-    func write(_ frame: MediaFrame, moreQueued: Bool) throws
+    /// Appends the frame. The writer may hold it in memory, to hand several frames to the
+    /// kernel in one system call, until `flush()` (which `QueuedChunkWriter` calls at the end
+    /// of every batch of the recording's queue) or `close()`.
+    func write(_ frame: MediaFrame) throws
     /// Adds a sample description to a track mid-chunk; returns its index in this file.
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16
     /// Hands what the writer holds in memory to the kernel, where a kill -9 cannot lose it
@@ -19,14 +19,6 @@ public protocol ChunkWriter: AnyObject {
     func flush() throws
     /// Completes the file (MP4: closes the staging set; finalizing is the caller's).
     func close() throws
-}
-
-extension ChunkWriter {
-    /// One frame with nothing queued behind it: written now.
-    func write(_ frame: MediaFrame) throws { try write(frame, moreQueued: false) }
-    /// Nothing to hand over: FLV holds frames only while more are queued behind them (the
-    /// last one written sends them all), MPEG-TS writes each as it comes.
-    func flush() throws {}
 }
 
 /// MP4 chunks: a crash-safe staging set, finalized by mp4writer after `close`.
@@ -43,8 +35,9 @@ final class MP4ChunkWriter: ChunkWriter {
     }
 
     var payloadBytes: UInt64 { writer.mdatByteCount }
-    /// The staging writer batches by itself (every `flushInterval` of media or wall time).
-    func write(_ frame: MediaFrame, moreQueued: Bool) throws { try writer.append(frame) }
+    /// The staging writer also hands its buffers over by itself (every `flushInterval` of
+    /// media or wall time, at `maxBufferedBytes`), so a writer used without a queue is bounded too.
+    func write(_ frame: MediaFrame) throws { try writer.append(frame) }
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }

@@ -12,6 +12,9 @@ public protocol ChunkWriter: AnyObject {
     /// writer may hold it to hand several to the kernel in one system call; when false,
     /// what it holds goes to the kernel now (a live stream's frames reach it one by one).
     func write(_ frame: MediaFrame, moreQueued: Bool) throws
+    /// Adds a track after frames were written (a track announced in a file's origin window,
+    /// when the file is written ahead of its origin); only an MP4 staging set can gain one.
+    func addTrack(_ track: TrackDescription) throws
     /// Adds a sample description to a track mid-chunk; returns its index in this file.
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16
     /// Hands what the writer holds in memory to the kernel, where a kill -9 cannot lose it
@@ -27,6 +30,16 @@ extension ChunkWriter {
     /// Nothing to hand over: FLV holds frames only while more are queued behind them (the
     /// last one written sends them all), MPEG-TS writes each as it comes.
     func flush() throws {}
+    /// FLV and MPEG-TS announce their tracks in the file's first bytes (FLV header, PMT): the
+    /// recording holds their start until it knows them, and never calls this.
+    func addTrack(_ track: TrackDescription) throws { throw TrackAfterStartError(path: path, trackID: track.trackID) }
+}
+
+/// A track reached a file that cannot gain one once started.
+struct TrackAfterStartError: Error, CustomStringConvertible {
+    let path: String
+    let trackID: UInt32
+    var description: String { "\(path): track \(trackID) announced after the file started, and this file cannot gain a track" }
 }
 
 /// MP4 chunks: a crash-safe staging set, finalized by mp4writer after `close`.
@@ -45,6 +58,7 @@ final class MP4ChunkWriter: ChunkWriter {
     var payloadBytes: UInt64 { writer.mdatByteCount }
     /// The staging writer batches by itself (every `flushInterval` of media or wall time).
     func write(_ frame: MediaFrame, moreQueued: Bool) throws { try writer.append(frame) }
+    func addTrack(_ track: TrackDescription) throws { try writer.addTrack(track) }
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }

@@ -16,6 +16,8 @@ final class LiveStream: Sendable {
     let clientAddress: String?
     /// The ingest byte counter of the stream's protocol, resolved once (nil: no metrics).
     let ingestBytes: MetricsRegistry.CounterCell?
+    /// TCP: its reader waits for room when the disk falls behind; UDP: frames drop at once.
+    let transport: IngestTransport
     private let started = ContinuousClock.now
 
     struct State {
@@ -117,9 +119,11 @@ final class LiveStream: Sendable {
     /// stream's lock is held) can read them: a leaf lock.
     let announcedTracks = Mutex<[TrackDescription]>([])
 
-    init(name: String, source: String, clientAddress: String?, ingestBytes: MetricsRegistry.CounterCell? = nil) {
+    init(name: String, source: String, clientAddress: String?, transport: IngestTransport = .tcp,
+         ingestBytes: MetricsRegistry.CounterCell? = nil) {
         self.name = name
         self.source = source
+        self.transport = transport
         self.clientAddress = clientAddress
         self.ingestBytes = ingestBytes
     }

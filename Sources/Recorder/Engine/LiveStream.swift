@@ -91,6 +91,12 @@ final class LiveStream: Sendable {
             for frame in preroll.frames { try session.handle(.frame(frame)) }
             preroll.removeAll()
             sessions[configId] = session
+            session.recordingWriter.batchDelivered()
+        }
+
+        /// Each session's writer gets what this batch queued (RecordingWriter.batchDelivered).
+        func batchDelivered() {
+            for session in sessions.values { session.recordingWriter.batchDelivered() }
         }
 
         /// Takes a session off the stream (the caller finishes it).
@@ -160,6 +166,8 @@ final class LiveStream: Sendable {
                     }
                     next = events.index(after: next)
                 }
+                // One hand-off to each recording's writer for the whole batch.
+                state.batchDelivered()
                 return nil
             }
             guard let wait else { return }

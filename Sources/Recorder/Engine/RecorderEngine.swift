@@ -418,6 +418,9 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
         var writerOptions = options.recordingWriter
         // A UDP sender cannot be slowed: waiting would only make the kernel drop datagrams.
         if stream.transport == .udp { writerOptions.backpressureTimeout = .zero }
+        // RTMP hands its frames over in read batches, each ended by LiveStream.deliver; the
+        // others deliver a packet's events at a time, and their writers batch on the timer.
+        writerOptions.drainsWhenBatchDelivered = stream.source == RTMPIngest.sourceName
         stream.state.withLock { state in
             // Made under the stream's lock, where it lives (LiveStream).
             let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,

@@ -52,10 +52,13 @@ public enum RTMPIngest {
     /// frame; in batches, one wake-up and one delivery take several. A push faster than real
     /// time fills it at once and is not held.
     static let batchBytes = 32 * 1024
-    /// How long a live publisher's bytes may wait in the kernel for a batch: a frame or two
-    /// at 25 fps, well inside the kill -9 loss bound (docs/reliability.md); the read's
-    /// deadline (silence) is still kept exactly.
-    static let batchHold: Duration = .milliseconds(40)
+    /// How long a live publisher's bytes may wait in the kernel for a batch: 2-3 frames at
+    /// 25 fps. Its writer drains each batch at once (no 50 ms drain timer behind it), so a
+    /// frame reaches the page cache about as soon as before, well inside the kill -9 loss
+    /// bound (docs/reliability.md); the read's deadline (silence) is still kept exactly.
+    static let batchHold: Duration = .milliseconds(100)
+    /// The live streams' `source`: their events come in read batches (`batchBytes`).
+    static let sourceName = "rtmp"
     /// Damaged media bodies logged per connection; later ones are only counted.
     static let loggedBadTags = 3
 
@@ -203,7 +206,7 @@ private struct RTMPConnection: IngestConnection {
                 return
             }
             let stream: StreamClaim
-            switch StreamClaim.claim(name, for: request, source: "rtmp", clientAddress: client, sink: engine) {
+            switch StreamClaim.claim(name, for: request, source: RTMPIngest.sourceName, clientAddress: client, sink: engine) {
             case .success(let claimed):
                 stream = claimed
             case .failure(let refusal):

@@ -37,6 +37,13 @@ final class SpawnedProcess {
         try cpuSeconds(fields: 13...14)
     }
 
+    /// Its read and write system calls so far, all threads (syscr + syscw of /proc/PID/io:
+    /// read, recv, readv... and write, send, writev...; not poll, fsync or the others).
+    func readWriteCalls() -> Int {
+        let path = "/proc/\(pid)/io"
+        return (ProcField.value("syscr", inFile: path) ?? 0) + (ProcField.value("syscw", inFile: path) ?? 0)
+    }
+
     private func cpuSeconds(fields range: ClosedRange<Int>) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         // The command name (field 2) may hold spaces; the fields after its ')' do not.

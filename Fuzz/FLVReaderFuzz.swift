@@ -7,7 +7,7 @@ public func fuzzFLVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     var reader = FLVReader()
     reader.push(bytes)
-    drainSkippingErrors { try reader.next() }
+    DemuxEvent.drain { try reader.next() }
     _ = try? reader.finish()
     return 0
 }

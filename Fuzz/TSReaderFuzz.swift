@@ -9,9 +9,9 @@ public func fuzzTSReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let split = bytes.isEmpty ? 0 : Int(bytes[0]) * bytes.count / 256
     var reader = TSReader()
     reader.push(bytes[..<split])
-    drainSkippingErrors { try reader.next() }
+    DemuxEvent.drain { try reader.next() }
     reader.push(bytes[split...])
     reader.finish()
-    drainSkippingErrors { try reader.next() }
+    DemuxEvent.drain { try reader.next() }
     return 0
 }

@@ -3,7 +3,7 @@
 # compiled with -sanitize=fuzzer,address (coverage + AddressSanitizer). SwiftPM cannot build a
 # fuzzer, so the modules are compiled by hand in dependency order:
 #   SystemShims (C) -> MediaCore -> Containers, StagingWriter -> RTMP, RTSP -> one executable per
-#   target (each linked against all of them, with the helpers of Fuzz/Support).
+#   target (each linked against all of them).
 # Usage: Fuzz/build.sh [BUILD_DIR]   (default .build-fuzz); run from the repository root.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +33,7 @@ module RTSP RTSP
 for target in "$root"/Fuzz/*Fuzz.swift; do
     name=$(basename "$target" .swift)
     swiftc "${san[@]}" -I "$out" -Xcc -fmodule-map-file="$out/SystemShims.modulemap" \
-        "$target" "$root"/Fuzz/Support/*.swift "$out/MediaCore.o" "$out/Containers.o" "$out/StagingWriter.o" "$out/RTMP.o" "$out/RTSP.o" "$out/SystemShims.o" \
+        "$target" "$out/MediaCore.o" "$out/Containers.o" "$out/StagingWriter.o" "$out/RTMP.o" "$out/RTSP.o" "$out/SystemShims.o" \
         -o "$out/$name" 2> >(grep -v "Cannot export local symbol" >&2)
     echo "built $out/$name"
 done

@@ -32,6 +32,8 @@ public final class RecordingSession {
     /// The recording's disk side: every file operation runs there, in order.
     let recordingWriter: RecordingWriter
     private var backlog = BacklogGate()
+    /// The frame being handled had its wait for room outside (handle(_:roomWaited:)).
+    private var waitedForRoom = false
     private let onEvent: @Sendable (RecordingEvent) -> Void
 
     private var tracks: RecordingTracks
@@ -80,6 +82,26 @@ public final class RecordingSession {
         // Before its origin is decided a file has no time of its own yet.
         let seconds = open.rebaser?.origin == nil ? 0 : fileStats(open).seconds { [tracks] in tracks[$0]?.timescale }
         return (open.path, open.writer?.payloadBytes ?? 0, seconds)
+    }
+
+    /// The writer a frame of `bytes` would wait for now (nil: it would not wait): its queue is
+    /// full, the session is not dropping already, and it waits at all (a live TCP source). The
+    /// stream asks before each frame so that it waits outside its lock (LiveStream.deliver).
+    func writerToWaitFor(bytes: Int) -> RecordingWriter? {
+        let options = recordingWriter.options
+        guard options.whenFull == .dropNewest, options.backpressureTimeout > .zero, backlog.dropping == nil,
+              !recordingWriter.hasRoom(for: bytes) else { return nil }
+        return recordingWriter
+    }
+
+    /// `handle(event)` for a frame whose room the caller has already waited for (outside its
+    /// lock, `writerToWaitFor`): it is taken if it fits now, else the backlog policy drops it,
+    /// without a second wait.
+    func handle(_ event: DemuxEvent, roomWaited: Bool) throws {
+        guard roomWaited else { return try handle(event) }
+        waitedForRoom = true
+        defer { waitedForRoom = false }
+        try handle(event)
     }
 
     public func handle(_ event: DemuxEvent) throws {
@@ -223,7 +245,8 @@ public final class RecordingSession {
             return
         }
         rebased.sampleDescriptionIndex = local
-        let fits = recordingWriter.admits(bytes: rebased.payload.count, dropping: backlog.dropping != nil)
+        let fits = waitedForRoom ? recordingWriter.hasRoom(for: rebased.payload.count)
+                                 : recordingWriter.admits(bytes: rebased.payload.count, dropping: backlog.dropping != nil)
         switch backlog.decide(bytes: rebased.payload.count, isVideo: track.kind == .video, isKeyframe: rebased.isKeyframe,
                               streamHasVideo: tracks.hasVideo, fits: fits) {
         case .write:

@@ -64,6 +64,19 @@ final class SpawnedProcess {
         return !reaped
     }
 
+    /// Polls `ready` every 25 ms for up to 10 s until it answers, for a server just started.
+    /// One that exits or never gets ready is killed (it must not outlive the benchmark) and
+    /// the error quotes its `log`.
+    func waitUntilReady<Ready>(_ what: String, log: () -> String, _ ready: () throws -> Ready?) throws -> Ready {
+        for _ in 0..<400 {
+            if let answer = try ready() { return answer }
+            guard isRunning() else { break }
+            usleep(25_000)
+        }
+        stop(signal: SIGKILL)
+        throw BenchError("\(what) did not start: \(log())")
+    }
+
     /// Sends `signal` unless it has exited, and waits for it (up to 10 s, then SIGKILL).
     func stop(signal: Int32) {
         guard isRunning() else { return }

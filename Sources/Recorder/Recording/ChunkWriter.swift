@@ -12,6 +12,9 @@ public protocol ChunkWriter: AnyObject {
     /// kernel in one system call, until `flush()` (which `QueuedChunkWriter` calls at the end
     /// of every batch of the recording's queue) or `close()`.
     func write(_ frame: MediaFrame) throws
+    /// Adds a track after frames were written (a track announced in a file's origin window,
+    /// when the file is written ahead of its origin); only an MP4 staging set can gain one.
+    func addTrack(_ track: TrackDescription) throws
     /// Adds a sample description to a track mid-chunk; returns its index in this file.
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16
     /// Hands what the writer holds in memory to the kernel, where a kill -9 cannot lose it
@@ -19,6 +22,19 @@ public protocol ChunkWriter: AnyObject {
     func flush() throws
     /// Completes the file (MP4: closes the staging set; finalizing is the caller's).
     func close() throws
+}
+
+extension ChunkWriter {
+    /// FLV and MPEG-TS announce their tracks in the file's first bytes (FLV header, PMT): the
+    /// recording holds their start until it knows them, and never calls this.
+    func addTrack(_ track: TrackDescription) throws { throw TrackAfterStartError(path: path, trackID: track.trackID) }
+}
+
+/// A track reached a file that cannot gain one once started.
+struct TrackAfterStartError: Error, CustomStringConvertible {
+    let path: String
+    let trackID: UInt32
+    var description: String { "\(path): track \(trackID) announced after the file started, and this file cannot gain a track" }
 }
 
 /// MP4 chunks: a crash-safe staging set, finalized by mp4writer after `close`.
@@ -38,6 +54,7 @@ final class MP4ChunkWriter: ChunkWriter {
     /// The staging writer also hands its buffers over by itself (every `flushInterval` of
     /// media or wall time, at `maxBufferedBytes`), so a writer used without a queue is bounded too.
     func write(_ frame: MediaFrame) throws { try writer.append(frame) }
+    func addTrack(_ track: TrackDescription) throws { try writer.addTrack(track) }
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }

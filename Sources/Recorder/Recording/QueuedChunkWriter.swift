@@ -56,6 +56,14 @@ final class QueuedChunkWriter {
         }
     }
 
+    /// Queues a track announced while the file is written ahead of its origin (MP4 only).
+    func addTrack(_ track: TrackDescription) throws {
+        try recording.throwIfFailed()
+        descriptionCounts[track.trackID] = track.sampleDescriptions.count
+        let file = self.file
+        recording.submit { try file.writer?.addTrack(track) }
+    }
+
     /// Queues the description and returns the index it has in this file.
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try recording.throwIfFailed()

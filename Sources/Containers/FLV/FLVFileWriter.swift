@@ -6,18 +6,19 @@ import MediaCore
 public final class FLVFileWriter {
     public let path: String
     private var writer: FLVWriter
-    /// Tags written with `holding` wait there: headers, and the frames' payloads as they
-    /// arrived (not copied).
-    private let file: GatheringFile
+    private var file: FileDescriptor?
+    /// Tags written with `holding` and not yet handed to the kernel: headers, and the frames'
+    /// payloads as they arrived (not copied).
+    private var held = HeldWrites()
 
     /// Creates (or truncates) the file at `path` and writes the header.
     public init(path: String, tracks: [TrackDescription], options: FLVTagMuxer.Options = FLVTagMuxer.Options()) throws(FLVError) {
         self.path = path
         writer = try FLVWriter(tracks: tracks, options: options)
         do {
-            file = try GatheringFile(creating: path)
-            file.hold(writer.header[...])
-            try file.flush()
+            let file = try FileDescriptor.open(path, [.writeOnly, .create, .truncate])
+            self.file = file
+            try file.writeAll(writer.header)
         } catch {
             throw .system(error)
         }
@@ -31,32 +32,46 @@ public final class FLVFileWriter {
         try writer.addSampleDescription(description, toTrack: trackID)
     }
 
-    /// Appends the frame's tags. `holding`: more frames follow at once (a writer that is
-    /// behind), so the tags may wait for them, up to `GatheringFile.maxHeldBytes` or
-    /// `FileDescriptor.maxPartsPerWrite` parts, and go to the kernel together in one `writev`;
-    /// otherwise they go now, with any held before them.
+    /// Appends the frame's tags. `holding`: the tags may wait for later frames, up to
+    /// `HeldWrites.maxBytes` or `FileDescriptor.maxPartsPerWrite` parts, and go to the kernel
+    /// together in one `writev` at `flush()`; otherwise they go now, with any held before them.
     public func write(_ frame: MediaFrame, holding: Bool = false) throws(FLVError) {
-        guard file.isOpen else { throw .writerClosed(path: path) }
+        guard file != nil else { throw .writerClosed(path: path) }
         let parts = try writer.writeParts(frame)
-        file.hold(parts.head[...])
-        file.hold(parts.payload)
-        file.hold(parts.tail[...])
-        do { try file.flush(unlessHolding: holding, nextParts: 3) } catch { throw .system(error) }
+        held.append(parts.head[...])
+        held.append(parts.payload)
+        held.append(parts.tail[...])
+        if !holding || held.isFull(partsPerFrame: 3) { try flush() }
     }
 
     /// Hands the held tags to the kernel.
     public func flush() throws(FLVError) {
-        do { try file.flush() } catch { throw .system(error) }
+        guard let file else { return }
+        do { try held.write(to: file) } catch { throw .system(error) }
     }
 
     /// Patches onMetaData and closes the file. Calling it again does nothing.
     public func close() throws(FLVError) {
+        guard let file else { return }
+        do { try flush() } catch {
+            try? file.close()
+            self.file = nil
+            throw error
+        }
+        self.file = nil
         do {
-            try file.close { file throws(SystemError) in
-                for patch in writer.finalPatches() { try file.writeAll(patch.bytes, toAbsoluteOffset: patch.offset) }
+            for patch in writer.finalPatches() {
+                try file.writeAll(patch.bytes, toAbsoluteOffset: patch.offset)
             }
         } catch {
+            try? file.close()
             throw .system(error)
         }
+        do { try file.close() } catch { throw .system(error) }
+    }
+
+    deinit {
+        try? flush()
+        try? file?.close()
     }
 }

@@ -5,16 +5,17 @@ import MediaCore
 public final class TSFileWriter {
     public let path: String
     private var writer: TSWriter
-    /// Packets written with `holding` wait there, a frame's per part.
-    private let file: GatheringFile
+    private var file: FileDescriptor?
     /// Bytes in the file so far, with those held.
     public private(set) var bytesWritten: Int64 = 0
+    /// Packets written with `holding` and not yet handed to the kernel, a frame's per part.
+    private var held = HeldWrites()
 
     /// Creates (or truncates) the file at `path`.
     public init(path: String, tracks: [TrackDescription], startTime: Int64 = TSWriter.defaultStartTime) throws(TSError) {
         self.path = path
         writer = try TSWriter(tracks: tracks, startTime: startTime)
-        do { file = try GatheringFile(creating: path) } catch { throw .system(error) }
+        do { file = try FileDescriptor.open(path, [.writeOnly, .create, .truncate]) } catch { throw .system(error) }
     }
 
     /// See `TSWriter.addSampleDescription`.
@@ -23,23 +24,35 @@ public final class TSFileWriter {
     }
 
     /// Appends the frame's packets. `holding`: they may wait for later frames, up to
-    /// `GatheringFile.maxHeldBytes` or `FileDescriptor.maxPartsPerWrite` frames, and go to the
+    /// `HeldWrites.maxBytes` or `FileDescriptor.maxPartsPerWrite` frames, and go to the
     /// kernel together in one `writev` at `flush()`; otherwise they go now, with any held.
     public func write(_ frame: MediaFrame, holding: Bool = false) throws(TSError) {
-        guard file.isOpen else { throw .writerClosed(path: path) }
+        guard file != nil else { throw .writerClosed(path: path) }
         let bytes = try writer.write(frame)
-        file.hold(bytes[...])
+        held.append(bytes[...])
         bytesWritten += Int64(bytes.count)
-        do { try file.flush(unlessHolding: holding, nextParts: 1) } catch { throw .system(error) }
+        if !holding || held.isFull(partsPerFrame: 1) { try flush() }
     }
 
     /// Hands the held packets to the kernel.
     public func flush() throws(TSError) {
-        do { try file.flush() } catch { throw .system(error) }
+        guard let file else { return }
+        do { try held.write(to: file) } catch { throw .system(error) }
     }
 
-    /// Hands over what is held and closes the file. Calling it again does nothing.
+    /// Hands over what is held and closes the file (closed even when the write fails).
+    /// Calling it again does nothing.
     public func close() throws(TSError) {
-        do { try file.close() } catch { throw .system(error) }
+        guard let file else { return }
+        self.file = nil
+        var failure: SystemError?
+        do { try held.write(to: file) } catch { failure = error }
+        do { try file.close() } catch { failure = failure ?? error }
+        if let failure { throw .system(failure) }
+    }
+
+    deinit {
+        try? flush()
+        try? file?.close()
     }
 }

@@ -8,10 +8,26 @@ import MediaCore
 struct SampleTableCapture: SampleTableSink {
     var counts = SampleTableCounts()
     /// nil once the budget ran out (or when it was 0).
-    private(set) var tables: SampleTables?
+    var tables: SampleTables? {
+        guard keeping else { return nil }
+        var tables = held
+        if leadingSyncSamples > 0 && counts.needsSyncSamples {
+            // The leading sync samples were only counted; with every sample a sync sample
+            // there is no `stss` to write, and no entries to make.
+            tables.syncSamples = Array(1...UInt32(leadingSyncSamples))
+        }
+        return tables
+    }
+    /// The entries while `keeping`: plain storage rather than an optional, whose every
+    /// mutation per sample cost a check and, through the optional, a uniqueness test.
+    private var held = SampleTables()
+    private var keeping = false
+    /// Sync samples 1...n while every sample so far has been one (audio: all of them), kept
+    /// as a count: `stss` is written only once some sample is not a sync sample (8.6.2), and
+    /// then its entries are made from the count.
+    private var leadingSyncSamples = 0
     private let budget: Int
-    /// Bytes the entries take in memory so far (what the budget counts), summed as they come:
-    /// reading the optional struct per sample would retain and release every array.
+    /// Bytes the entries take in memory so far (what the budget counts), summed as they come.
     private var used = 0
 
     /// `expectedSamples`: the track file's unit count, an upper bound on its samples, so that
@@ -19,56 +35,75 @@ struct SampleTableCapture: SampleTableSink {
     init(budget: Int, expectedSamples: Int = 0) {
         self.budget = budget
         guard budget > 0 else { return }
-        var tables = SampleTables()
+        keeping = true
         let reserve = min(expectedSamples, budget / 12)
-        tables.sampleSizes.reserveCapacity(reserve)
-        tables.chunkOffsets.reserveCapacity(reserve)
-        self.tables = tables
+        held.sampleSizes.reserveCapacity(reserve)
+        held.chunkOffsets.reserveCapacity(reserve)
     }
 
+    @inline(__always)
     mutating func timeToSample(count: UInt32, delta: UInt32) {
         counts.timeToSample(count: count, delta: delta)
-        tables?.timeToSample.append((count, delta))
+        if keeping { held.timeToSample.append((count, delta)) }
         used += 8
         checkBudget()
     }
 
+    @inline(__always)
     mutating func compositionOffset(count: UInt32, offset: Int32) {
         counts.compositionOffset(count: count, offset: offset)
-        tables?.compositionOffsets.append((count, offset))
+        if keeping { held.compositionOffsets.append((count, offset)) }
         used += 8
         checkBudget()
     }
 
+    @inline(__always)
     mutating func syncSample(number: UInt32) {
         counts.syncSample(number: number)
-        tables?.syncSamples.append(number)
+        if keeping {
+            if leadingSyncSamples == Int(number) - 1 && held.syncSamples.isEmpty {
+                leadingSyncSamples += 1
+            } else {
+                if leadingSyncSamples > 0 {
+                    held.syncSamples = Array(1...UInt32(leadingSyncSamples))
+                    leadingSyncSamples = 0
+                }
+                held.syncSamples.append(number)
+            }
+        }
         used += 4
     }
 
+    @inline(__always)
     mutating func sampleSize(_ size: UInt32) {
         counts.sampleSize(size)
-        tables?.sampleSizes.append(size)
+        if keeping { held.sampleSizes.append(size) }
         used += 4
         // Checked once per sample: every other table grows at most once per sample too.
         checkBudget()
     }
 
+    @inline(__always)
     mutating func sampleToChunk(firstChunk: UInt32, samplesPerChunk: UInt32, descriptionIndex: UInt32) {
         counts.sampleToChunk(firstChunk: firstChunk, samplesPerChunk: samplesPerChunk, descriptionIndex: descriptionIndex)
-        tables?.sampleToChunk.append((firstChunk, samplesPerChunk, descriptionIndex))
+        if keeping { held.sampleToChunk.append((firstChunk, samplesPerChunk, descriptionIndex)) }
         used += 12
     }
 
+    @inline(__always)
     mutating func chunkOffset(_ offset: UInt64) {
         counts.chunkOffset(offset)
-        tables?.chunkOffsets.append(offset)
+        if keeping { held.chunkOffsets.append(offset) }
         used += 8
     }
 
     @inline(__always)
     private mutating func checkBudget() {
-        if used > budget && tables != nil { tables = nil }
+        if used > budget && keeping {
+            keeping = false
+            held = SampleTables()
+            leadingSyncSamples = 0
+        }
     }
 }
 

@@ -16,28 +16,28 @@ struct SampleTableCounts: SampleTableSink {
     var totalBytes: UInt64 = 0
     var maxSampleSize: UInt32 = 0
 
-    mutating func timeToSample(count: UInt32, delta: UInt32) { timeToSampleEntries += 1 }
+    @inline(__always) mutating func timeToSample(count: UInt32, delta: UInt32) { timeToSampleEntries += 1 }
 
-    mutating func compositionOffset(count: UInt32, offset: Int32) {
+    @inline(__always) mutating func compositionOffset(count: UInt32, offset: Int32) {
         compositionEntries += 1
         if offset != 0 { anyCompositionOffset = true }
         if offset < 0 { anyNegativeCompositionOffset = true }
     }
 
-    mutating func syncSample(number: UInt32) { syncSamples += 1 }
+    @inline(__always) mutating func syncSample(number: UInt32) { syncSamples += 1 }
 
-    mutating func sampleSize(_ size: UInt32) {
+    @inline(__always) mutating func sampleSize(_ size: UInt32) {
         samples += 1
         totalBytes += UInt64(size)
         maxSampleSize = max(maxSampleSize, size)
         if let firstSize { if size != firstSize { allSizesEqual = false } } else { firstSize = size }
     }
 
-    mutating func sampleToChunk(firstChunk: UInt32, samplesPerChunk: UInt32, descriptionIndex: UInt32) {
+    @inline(__always) mutating func sampleToChunk(firstChunk: UInt32, samplesPerChunk: UInt32, descriptionIndex: UInt32) {
         sampleToChunkEntries += 1
     }
 
-    mutating func chunkOffset(_ offset: UInt64) {
+    @inline(__always) mutating func chunkOffset(_ offset: UInt64) {
         chunks += 1
         maxChunkOffset = max(maxChunkOffset, offset)
     }

@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "ContainersTests", dependencies: ["Containers", "MediaCore", "TestSupport", "ISOBMFF"]),
         .testTarget(name: "StagingWriterTests", dependencies: ["TestSupport", "SyntheticMedia", "StagingWriter", "MediaCore", "ISOBMFF"]),
         .testTarget(name: "MP4FinalizerTests", dependencies: ["TestSupport", "SyntheticMedia", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),
-        .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore", "Operations"]),
+        .testTarget(name: "RecorderAPITests", dependencies: ["Recorder", "TestSupport", "MediaCore", "Operations", "StagingWriter"]),
         // Integration tests: they run the executables (found through TestPaths.executable).
         .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "Containers", "MediaCore", "mp4writer", "recorder"]),
         .testTarget(name: "InteropTests", dependencies: ["TestSupport", "SyntheticMedia", "recorder", "mp4writer", "MP4Finalizer", "StagingWriter", "ISOBMFF", "MediaCore", "Recorder"]),

@@ -7,9 +7,10 @@
 // - SDP: `SessionDescription` (RFC 4566) with what a recorder needs of each m-line
 //   (`MediaDescription`: payload type, rtpmap, fmtp, a=control resolved against Content-Base).
 // - RTP: `RTPPacket`, `RTCPPacket` (sender reports give the wall clock), the per-track
-//   `RTPTrackReceiver` (sequence gaps, 32-bit timestamp unwrap, depacketizing, DTS) and
-//   `RTPStreamAssembler` that turns every track of an SDP into the `DemuxEvent`s every other
-//   ingest produces.
+//   `RTPTrackReceiver` (sequence gaps, depacketizing, DTS), the per-session
+//   `RTPSessionTimeline` (32-bit timestamp unwrap, track alignment, jumps closed: every time
+//   made in one place) and `RTPStreamAssembler` that turns every track of an SDP into the
+//   `DemuxEvent`s every other ingest produces.
 // - Depacketizer: H.264 (RFC 6184), H.265 (RFC 7798), AAC as mpeg4-generic (RFC 3640) and
 //   MP4A-LATM (RFC 6416), G.711 (RFC 3551).
 // - Auth: Basic and Digest (RFC 2617, RFC 7616 with SHA-256), client and server side.

@@ -42,16 +42,11 @@ final class NginxProcess {
         try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
         process = try SpawnedProcess(Self.executable, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"],
                                      log: directory + "/stdout.log")
-        for _ in 0..<400 {
-            if let socket = try? StreamSocket.connect(host: "127.0.0.1", port: rtmpPort) {
-                socket.close()
-                return
-            }
-            guard process.isRunning() else { break }
-            usleep(25_000)
+        try process.waitUntilReady("nginx", log: log) { () -> Void? in
+            guard let socket = try? StreamSocket.connect(host: "127.0.0.1", port: rtmpPort) else { return nil }
+            socket.close()
+            return ()
         }
-        process.stop(signal: SIGKILL)
-        throw BenchError("nginx did not start: \((try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "")")
     }
 
     func url(_ name: String) -> String { "rtmp://127.0.0.1:\(rtmpPort)/live/\(name)" }

@@ -30,6 +30,7 @@ struct RTMPBenchmark {
         var throughput: [Double] = []  // MB/s of media
         var cpuPerGB: [Double] = []     // server CPU s per GB of media
         var clientCPU: [Double] = []    // ffmpeg's CPU s per run
+        var callsPerGB: [Double] = []   // server read + write system calls per GB of media
         var recordedBytes = 0
         /// Runs whose recording holds less than the media pushed.
         var incomplete = 0
@@ -76,12 +77,13 @@ struct RTMPBenchmark {
         }
 
         let base = rows[0]
-        let columns = ["server", "MB/s", "CPU s/GB", "ffmpeg CPU s", "recorded MB", "incomplete", "MB/s vs nginx", "CPU/GB vs nginx"]
+        let columns = ["server", "MB/s", "CPU s/GB", "read+write calls/GB", "ffmpeg CPU s", "recorded MB", "incomplete", "MB/s vs nginx", "CPU/GB vs nginx"]
         var table = [columns]
         for row in rows {
             let throughput = Row.median(row.throughput), cpu = Row.median(row.cpuPerGB)
             let isServer = !row.cpuPerGB.isEmpty
             table.append([row.name, String(format: "%.1f", throughput), isServer ? String(format: "%.2f", cpu) : "-",
+                          isServer ? String(format: "%.0f", Row.median(row.callsPerGB)) : "-",
                           String(format: "%.2f", Row.median(row.clientCPU)), String(format: "%.1f", Double(row.recordedBytes) / 1e6), "\(row.incomplete)",
                           String(format: "%.2fx", throughput / Row.median(base.throughput)),
                           isServer ? String(format: "%.2fx", cpu / Row.median(base.cpuPerGB)) : "-"])
@@ -105,6 +107,7 @@ struct RTMPBenchmark {
                          serverLog: () -> String = { "" }, closed: () -> Bool, recording: () -> String) throws {
         Glibc.sync()
         let cpuBefore = try server?.cpuSeconds() ?? 0
+        let callsBefore = server?.readWriteCalls() ?? 0
         let start = Date()
         let client = try ChildProcess.run(Self.ffmpeg, publish)
         guard client.status == 0 else { throw BenchError("\(row.name): ffmpeg exited \(client.status)") }
@@ -116,6 +119,7 @@ struct RTMPBenchmark {
         }
         let wall = Date().timeIntervalSince(start)
         let cpu = try (server?.cpuSeconds() ?? 0) - cpuBefore
+        let calls = (server?.readWriteCalls() ?? 0) - callsBefore
         let path = recording()
         row.recordedBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         if Double(row.recordedBytes) < media {
@@ -127,7 +131,10 @@ struct RTMPBenchmark {
             print("\(row.name): \(path) holds \(row.recordedBytes) bytes, less than the \(Int(media)) of media pushed:\n\(lines)")
         }
         row.throughput.append(media / wall / 1e6)
-        if server != nil { row.cpuPerGB.append(cpu / (media / 1e9)) }
+        if server != nil {
+            row.cpuPerGB.append(cpu / (media / 1e9))
+            row.callsPerGB.append(Double(calls) / (media / 1e9))
+        }
         row.clientCPU.append(client.cpuSeconds)
         try? FileManager.default.removeItem(atPath: path)
     }

@@ -66,12 +66,11 @@ struct RTSPBenchmark {
                                               log: place.directory + "/receiver.log")
             // ffmpeg's listener says nothing when ready, and takes the first connection as its
             // client: wait for the port to listen (/proc/net/tcp), without connecting.
-            var listening = false
-            for _ in 0..<400 where !listening {
-                usleep(25_000)
-                listening = Self.isListening(port)
+            try receiver.waitUntilReady("ffmpeg's RTSP listener", log: {
+                (try? String(contentsOfFile: place.directory + "/receiver.log", encoding: .utf8)) ?? ""
+            }) {
+                Self.isListening(port) ? () : nil
             }
-            guard listening else { receiver.stop(signal: SIGKILL); throw BenchError("ffmpeg's RTSP listener never listened") }
             let pusher = try Self.publish(clip, loops, "rtsp://127.0.0.1:\(port)/live/f\(run)", log: place.directory + "/push.log")
             try Self.wait(pusher, "ffmpeg publishing to ffmpeg", start: start)
             var usage = rusage()

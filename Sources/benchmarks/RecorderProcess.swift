@@ -21,19 +21,16 @@ final class RecorderProcess {
             "serve", "--http-port", "0", "--cli-port", "0", "--rtmp-host", "127.0.0.1", "--rtmp-port", "0", "--rtsp-port", "0",
             "--media", media, "--state", directory + "/state", "--mp4writer", tools + "/mp4writer",
         ], log: logPath)
-        for _ in 0..<400 {
-            if let line = log().split(separator: "\n").first(where: { $0.contains("recorder started: ") }) {
-                httpPort = Self.port(in: line, after: "http=127.0.0.1:")
-                rtmpPort = Self.port(in: line, after: "rtmp=127.0.0.1:")
-                rtspPort = line.range(of: " rtsp=").map { Self.port(in: line[$0.upperBound...], after: ":") } ?? 0
-                guard httpPort > 0, rtmpPort > 0 else { throw BenchError("no ports in: \(line)") }
-                return
-            }
-            guard process.isRunning() else { break }
-            usleep(25_000)
+        let line = try process.waitUntilReady("recorder", log: log) {
+            log().split(separator: "\n").first { $0.contains("recorder started: ") }
         }
-        process.stop(signal: SIGKILL)
-        throw BenchError("recorder did not start: \(log())")
+        httpPort = Self.port(in: line, after: "http=127.0.0.1:")
+        rtmpPort = Self.port(in: line, after: "rtmp=127.0.0.1:")
+        rtspPort = line.range(of: " rtsp=").map { Self.port(in: line[$0.upperBound...], after: ":") } ?? 0
+        guard httpPort > 0, rtmpPort > 0 else {
+            process.stop(signal: SIGKILL)
+            throw BenchError("no ports in: \(line)")
+        }
     }
 
     private static func port(in line: Substring, after prefix: String) -> Int {

@@ -37,6 +37,13 @@ final class SpawnedProcess {
         try cpuSeconds(fields: 13...14)
     }
 
+    /// Its read and write system calls so far, all threads (syscr + syscw of /proc/PID/io:
+    /// read, recv, readv... and write, send, writev...; not poll, fsync or the others).
+    func readWriteCalls() -> Int {
+        let path = "/proc/\(pid)/io"
+        return (ProcField.value("syscr", inFile: path) ?? 0) + (ProcField.value("syscw", inFile: path) ?? 0)
+    }
+
     private func cpuSeconds(fields range: ClosedRange<Int>) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         // The command name (field 2) may hold spaces; the fields after its ')' do not.
@@ -55,6 +62,19 @@ final class SpawnedProcess {
             if status & 0x7F == 0 { exitStatus = (status >> 8) & 0xFF }
         }
         return !reaped
+    }
+
+    /// Polls `ready` every 25 ms for up to 10 s until it answers, for a server just started.
+    /// One that exits or never gets ready is killed (it must not outlive the benchmark) and
+    /// the error quotes its `log`.
+    func waitUntilReady<Ready>(_ what: String, log: () -> String, _ ready: () throws -> Ready?) throws -> Ready {
+        for _ in 0..<400 {
+            if let answer = try ready() { return answer }
+            guard isRunning() else { break }
+            usleep(25_000)
+        }
+        stop(signal: SIGKILL)
+        throw BenchError("\(what) did not start: \(log())")
     }
 
     /// Sends `signal` unless it has exited, and waits for it (up to 10 s, then SIGKILL).

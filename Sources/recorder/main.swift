@@ -82,9 +82,7 @@ case "record":
         var recording = OneShotRecording(parameters: parameters, resolvedPath: resolved, input: try StreamInput(parsing: input))
         recording.stagingOnly = flags["staging-only"] != nil
         if let s = flags["silence"], let seconds = Double(s) { recording.silence = seconds }
-        let snapshot = RecordConfigSnapshot(configId: 1, parameters: parameters, computedPathToFile: recording.computedPathToFile,
-                                            mp4BinPath: recording.mp4writerPath, hasAudio: false, state: "recording")
-        print(CommandAnswer.success("Recording Stream", data: snapshot.recordAnswerData).text)
+        print(CommandAnswer.success("Recording Stream", data: recording.answerSnapshot.recordAnswerData).text)
         recording.onListening = { port in log("listening on port \(port)") }
         let outcome = try recording.run(onEvent: { event in log("\(event)") })
         for chunk in outcome.chunks {

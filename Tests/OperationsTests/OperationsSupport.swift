@@ -1,5 +1,5 @@
 import Foundation
-import MediaCore
+@testable import MediaCore
 import TestSupport
 
 /// What the operations end-to-end tests share: a stream pushed over RTMP at a known bitrate,

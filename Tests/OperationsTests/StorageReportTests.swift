@@ -1,5 +1,5 @@
 import Foundation
-import MediaCore
+@testable import MediaCore
 import Operations
 import TestSupport
 import XCTest

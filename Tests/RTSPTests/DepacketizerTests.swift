@@ -1,6 +1,6 @@
 import Containers
 import MediaCore
-import RTSP
+@testable import RTSP
 import XCTest
 
 /// RTP payload formats: every packetization a camera uses, and losses.

@@ -1,6 +1,6 @@
 import Containers
 import MediaCore
-import RTSP
+@testable import RTSP
 import XCTest
 
 /// The client and server state machines, driven by scripted peers.

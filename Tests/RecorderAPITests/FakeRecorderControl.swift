@@ -1,5 +1,5 @@
 import Foundation
-import Recorder
+@testable import Recorder
 
 /// An engine stand-in: keeps configs in memory, records what the API asked.
 final class FakeRecorderControl: RecorderControl, @unchecked Sendable {

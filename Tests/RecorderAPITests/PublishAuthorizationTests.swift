@@ -77,9 +77,9 @@ final class PublishAuthorizationTests: XCTestCase {
     func testRequestQueriesAndPresentedKey() {
         let split = PublishRequest.splitQuery("cam1?a=1&key=s%2Fx+y&flag")
         XCTAssertEqual(split.path, "cam1")
-        XCTAssertEqual(split.query, [.init("a", "1"), .init("key", "s/x+y"), .init("flag", "")])
+        XCTAssertEqual(split.query, [.init(name: "a", value: "1"), .init(name: "key", value: "s/x+y"), .init(name: "flag", value: "")])
         var request = PublishRequest(ingestProtocol: .rtmp, app: "live", name: "cam1", clientAddress: "[::1]:5000",
-                                     query: [.init("key", "first"), .init("key", "second")])
+                                     query: [.init(name: "key", value: "first"), .init(name: "key", value: "second")])
         XCTAssertEqual(request.presentedKey, "second", "the publish name's key comes last and wins")
         XCTAssertEqual(request.clientHost, "::1")
         request.query = []
@@ -90,7 +90,7 @@ final class PublishAuthorizationTests: XCTestCase {
 
     func testCallbackFormAndAnswers() throws {
         let request = PublishRequest(ingestProtocol: .rtmp, app: "live", name: "cam1", clientAddress: "192.0.2.7:40000",
-                                     query: [.init("key", "a b&c"), .init("name", "spoof")], tcUrl: "rtmp://host/live?key=a")
+                                     query: [.init(name: "key", value: "a b&c"), .init(name: "name", value: "spoof")], tcUrl: "rtmp://host/live?key=a")
         XCTAssertEqual(PublishCallback.formBody(PublishCallback.formFields(for: request)),
                        "call=publish&protocol=rtmp&addr=192.0.2.7&app=live&name=cam1&type=live&tcurl=rtmp%3A%2F%2Fhost%2Flive&key=a%20b%26c",
                        "nginx-rtmp's fields, query arguments after them; an argument cannot replace a field")
@@ -133,7 +133,7 @@ final class PublishAuthorizationTests: XCTestCase {
         let authorizer = PublishAuthorizer(policy: policy)
         func decide(_ key: String?, keys: [String] = [], as proto: PublishProtocol = .rtmp, host: String = "10.0.0.1") -> PublishDecision {
             authorizer.authorize(PublishRequest(ingestProtocol: proto, app: "live", name: "cam1", clientAddress: "\(host):1",
-                                                query: key.map { [.init("key", $0)] } ?? []), keys: keys)
+                                                query: key.map { [.init(name: "key", value: $0)] } ?? []), keys: keys)
         }
         XCTAssertEqual(decide("global"), .allow(name: "cam1"))
         XCTAssertEqual(reason(decide("nope")), .keyWrong)
@@ -161,7 +161,7 @@ final class PublishAuthorizationTests: XCTestCase {
         let authorizer = PublishAuthorizer(policy: policy, now: { clock.now })
         func attempt(_ key: String, host: String = "198.51.100.9") -> PublishDecision {
             authorizer.authorize(PublishRequest(ingestProtocol: .rtmp, app: "live", name: "cam", clientAddress: "\(host):5",
-                                                query: [.init("key", key)]), keys: [])
+                                                query: [.init(name: "key", value: key)]), keys: [])
         }
         for _ in 0..<4 { XCTAssertEqual(reason(attempt("guess")), .keyWrong) }
         XCTAssertEqual(attempt("right"), .allow(name: "cam"), "four failures do not ban")

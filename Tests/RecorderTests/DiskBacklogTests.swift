@@ -240,6 +240,58 @@ final class DiskBacklogTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(stretches.filter { $0.0 % 25 == 0 }.count, 2, "the stall left a gap: \(stretches)")
         XCTAssertEqual(stretches.last.map { $0.0 + $0.1 }, 250, "recorded to the end of the source")
     }
+
+    /// docs/recording.md's policy by transport: with the disk stalled, a UDP stream (MPEG-TS over
+    /// UDP, RTSP with RTP over UDP) drops at once, so its reader never stops reading the socket
+    /// (a wait would only make the kernel drop datagrams unseen); a TCP stream's reader waits
+    /// up to the backpressure timeout first. Both report the drop as an event and a counter.
+    func testAUDPStreamDropsAtOnceWhereATCPStreamWaitsForRoom() throws {
+        let dir = TestPaths.temporaryDirectory("backlog-transport")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let disk = StalledDisk()
+        var options = RecorderEngine.Options(mp4writerPath: TestPaths.executable("mp4writer"))
+        options.recordingWriter.queueLimitBytes = Self.queueLimit
+        options.recordingWriter.backpressureTimeout = .milliseconds(600)
+        options.recordingWriter.beforeEachJob = { disk.pass() }
+        let lines = Collected<String>()
+        let engine = RecorderEngine(options: options, store: nil, log: { lines.append($0) })
+        let operations = RecorderOperations(catalog: try RecordingCatalog(directory: dir + "/state"), policy: RetentionPolicy(),
+                                            roots: [dir + "/media"], version: "test")
+        engine.operations = operations
+        // The first 3 s of the fixture with the disk stalled from the first frame on: far more
+        // than the queue holds.
+        let events = try sourceEvents().filter { $0.seconds.map { $0 < 3 } ?? true }.map(\.event)
+        var longestDelivery: [IngestTransport: Duration] = [:]
+        for transport in [IngestTransport.udp, .tcp] {
+            let name = "cam_\(transport.rawValue)"
+            _ = try engine.record(RecordParameters(localStreamName: name, pathToFile: dir + "/media/\(name)"))
+            try engine.streamStarted(name, source: "rtsp", transport: transport)
+            disk.stall()
+            var longest = Duration.zero
+            for event in events {
+                let start = ContinuousClock.now
+                engine.streamEvent(name, event)
+                longest = max(longest, ContinuousClock.now - start)
+            }
+            disk.release()
+            engine.streamEnded(name)
+            longestDelivery[transport] = longest
+        }
+        engine.shutdown()
+
+        XCTAssertLessThan(try XCTUnwrap(longestDelivery[.udp]), .milliseconds(300), "a UDP stream's frames are dropped at once")
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(longestDelivery[.tcp]), .milliseconds(600),
+                                    "a TCP stream's reader waits for room first")
+        for name in ["cam_udp", "cam_tcp"] {
+            let dropped = lines.all.filter { $0.contains(#""event":"framesDropped""#) && $0.contains(#""stream":"\#(name)""#) }
+            XCTAssertFalse(dropped.isEmpty, "\(name): \(lines.all.joined(separator: "\n"))")
+        }
+        let frames = lines.all.filter { $0.contains(#""event":"framesDropped""#) }.compactMap { line -> Int? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["frames"] as? Int
+        }
+        XCTAssertEqual(operations.metrics.value("recorder_frames_dropped_total"), Double(frames.reduce(0, +)))
+    }
 }
 
 /// The finalizer pool keeps chunks beyond its bound in a list: each one runs, in order, and

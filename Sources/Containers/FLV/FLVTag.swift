@@ -33,15 +33,8 @@ public struct FLVTag: Sendable, Equatable {
     /// Decoding time in milliseconds: Timestamp is the low 24 bits, TimestampExtended the high 8.
     public var timestamp: UInt32
     /// Always 0 in files (E.4.1).
-    public var streamID: UInt32
+    public var streamID: UInt32 = 0
     public var body: [UInt8]
-
-    public init(kind: Kind, timestamp: UInt32, streamID: UInt32 = 0, body: [UInt8]) {
-        self.kind = kind
-        self.timestamp = timestamp
-        self.streamID = streamID
-        self.body = body
-    }
 
     /// The fields of a tag header, parsed from its 11 bytes.
     public struct Header: Sendable, Equatable {

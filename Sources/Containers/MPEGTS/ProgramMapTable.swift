@@ -15,13 +15,7 @@ public struct ProgramMapTable: Sendable, Equatable {
         public var pid: UInt16
         /// The ES_info descriptors as they are (tag, length, body...): `StreamDescriptors`
         /// reads the ones that name a codec.
-        public var descriptors: [UInt8]
-
-        public init(streamType: TSStreamType, pid: UInt16, descriptors: [UInt8] = []) {
-            self.streamType = streamType
-            self.pid = pid
-            self.descriptors = descriptors
-        }
+        public var descriptors: [UInt8] = []
 
         /// The codec: by stream type, or for private data by its descriptors.
         public var codec: Codec? {
@@ -32,13 +26,11 @@ public struct ProgramMapTable: Sendable, Equatable {
     public var programNumber: UInt16
     public var pcrPID: UInt16
     public var streams: [Stream]
+}
 
-    public init(programNumber: UInt16, pcrPID: UInt16, streams: [Stream]) {
-        self.programNumber = programNumber
-        self.pcrPID = pcrPID
-        self.streams = streams
-    }
-
+// Outside the struct body, so that Swift still synthesizes the memberwise init (the writer and
+// the tests build tables with it).
+extension ProgramMapTable {
     init(section: PSISection, pid: UInt16) throws(TSError) {
         guard section.tableID == Self.tableID else { throw .invalidSection(pid: pid, reason: "table_id \(section.tableID) for a PMT") }
         var r = ByteReader(section.data)

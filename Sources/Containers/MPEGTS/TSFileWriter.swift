@@ -6,7 +6,11 @@ public final class TSFileWriter {
     public let path: String
     private var writer: TSWriter
     private var file: FileDescriptor?
+    /// Bytes in the file so far, with those held.
     public private(set) var bytesWritten: Int64 = 0
+    /// Packets written with `holding` and not yet handed to the kernel, a frame's per part.
+    private var held: [ArraySlice<UInt8>] = []
+    private var heldBytes = 0
 
     /// Creates (or truncates) the file at `path`.
     public init(path: String, tracks: [TrackDescription], startTime: Int64 = TSWriter.defaultStartTime) throws(TSError) {
@@ -20,21 +24,42 @@ public final class TSFileWriter {
         try writer.addSampleDescription(description, toTrack: trackID)
     }
 
-    public func write(_ frame: MediaFrame) throws(TSError) {
-        guard let file else { throw .writerClosed(path: path) }
+    /// Appends the frame's packets. `holding`: they may wait for later frames, up to
+    /// `FLVFileWriter.maxHeldBytes` or `FileDescriptor.maxPartsPerWrite` frames, and go to the
+    /// kernel together in one `writev` at `flush()`; otherwise they go now, with any held.
+    public func write(_ frame: MediaFrame, holding: Bool = false) throws(TSError) {
+        guard file != nil else { throw .writerClosed(path: path) }
         let bytes = try writer.write(frame)
-        do { try file.writeAll(bytes) } catch { throw .system(error) }
+        held.append(bytes[...])
+        heldBytes += bytes.count
         bytesWritten += Int64(bytes.count)
+        if !holding || heldBytes >= FLVFileWriter.maxHeldBytes || held.count >= FileDescriptor.maxPartsPerWrite {
+            try flush()
+        }
     }
 
-    /// Closes the file. Calling it again does nothing.
+    /// Hands the held packets to the kernel.
+    public func flush() throws(TSError) {
+        guard let file, !held.isEmpty else { return }
+        do { try file.writeAll(gathering: held) } catch { throw .system(error) }
+        held.removeAll(keepingCapacity: true)
+        heldBytes = 0
+    }
+
+    /// Hands over what is held and closes the file. Calling it again does nothing.
     public func close() throws(TSError) {
         guard let file else { return }
+        do { try flush() } catch {
+            try? file.close()
+            self.file = nil
+            throw error
+        }
         self.file = nil
         do { try file.close() } catch { throw .system(error) }
     }
 
     deinit {
+        try? flush()
         try? file?.close()
     }
 }

@@ -27,10 +27,10 @@ public struct AudioSpecificConfig: Sendable, Equatable {
     /// 1...7 and 11...14 name channel layouts (Table 1.19); 0 means a PCE defines them.
     public var channelConfiguration: UInt8
     /// GASpecificConfig frameLengthFlag: 960-sample frames instead of 1024.
-    public var frameLengthFlag: Bool
+    public var frameLengthFlag = false
     /// GASpecificConfig coreCoderDelay, when dependsOnCoreCoder is set.
     public var coreCoderDelay: UInt16?
-    public var extensionSignalling: ExtensionSignalling
+    public var extensionSignalling = ExtensionSignalling.implicit
 
     /// samplingFrequencyIndex and the rate it stands for (Table 1.18).
     public struct SamplingFrequency: Sendable, Equatable {
@@ -85,18 +85,11 @@ public struct AudioSpecificConfig: Sendable, Equatable {
     }
 
     private static let structure = "AudioSpecificConfig"
+}
 
-    public init(audioObjectType: UInt8, samplingFrequency: SamplingFrequency, channelConfiguration: UInt8,
-                frameLengthFlag: Bool = false, coreCoderDelay: UInt16? = nil,
-                extensionSignalling: ExtensionSignalling = .implicit) {
-        self.audioObjectType = audioObjectType
-        self.samplingFrequency = samplingFrequency
-        self.channelConfiguration = channelConfiguration
-        self.frameLengthFlag = frameLengthFlag
-        self.coreCoderDelay = coreCoderDelay
-        self.extensionSignalling = extensionSignalling
-    }
-
+// Outside the struct body, so that Swift still synthesizes the memberwise init (ADTS headers
+// and the tests build configs with it).
+extension AudioSpecificConfig {
     public init(parsing bytes: [UInt8]) throws(CodecError) {
         var r = RBSPReader(rbsp: bytes, structure: Self.structure)
         var objectType = try Self.readObjectType(&r)

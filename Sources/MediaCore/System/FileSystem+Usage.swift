@@ -4,7 +4,8 @@ import Glibc
 import Musl
 #endif
 
-/// How full the filesystem holding a path is.
+/// How full the filesystem holding a path is. Made by `FileSystem.usage` (tests fake one
+/// through `@testable import`).
 public struct FilesystemUsage: Sendable, Equatable {
     /// The filesystem's id (`f_fsid`): two roots on one filesystem share their free space.
     public var filesystemID: UInt64
@@ -12,12 +13,6 @@ public struct FilesystemUsage: Sendable, Equatable {
     public var totalBytes: UInt64
     /// Bytes an unprivileged process may still write (`f_bavail`: root's reserve excluded).
     public var availableBytes: UInt64
-
-    public init(filesystemID: UInt64, totalBytes: UInt64, availableBytes: UInt64) {
-        self.filesystemID = filesystemID
-        self.totalBytes = totalBytes
-        self.availableBytes = availableBytes
-    }
 }
 
 extension FileSystem {

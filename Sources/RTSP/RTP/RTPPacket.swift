@@ -1,7 +1,7 @@
 import MediaCore
 
 /// An RTP packet (RFC 3550 5.1): the fixed header, CSRCs and a header extension skipped,
-/// padding removed.
+/// padding removed. Made by parsing (tests build theirs through `@testable import`).
 public struct RTPPacket: Sendable, Equatable {
     public var marker: Bool
     public var payloadType: UInt8
@@ -9,16 +9,10 @@ public struct RTPPacket: Sendable, Equatable {
     public var timestamp: UInt32
     public var ssrc: UInt32
     public var payload: ArraySlice<UInt8>
+}
 
-    public init(marker: Bool, payloadType: UInt8, sequenceNumber: UInt16, timestamp: UInt32, ssrc: UInt32, payload: ArraySlice<UInt8>) {
-        self.marker = marker
-        self.payloadType = payloadType
-        self.sequenceNumber = sequenceNumber
-        self.timestamp = timestamp
-        self.ssrc = ssrc
-        self.payload = payload
-    }
-
+// Outside the struct body, so that Swift still synthesizes the memberwise init.
+extension RTPPacket {
     public init(parsing bytes: [UInt8]) throws(RTSPError) {
         var r = ByteReader(bytes)
         do {

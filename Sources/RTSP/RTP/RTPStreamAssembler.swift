@@ -2,9 +2,9 @@ import Containers
 import MediaCore
 
 /// Every recordable track of an RTSP session, turned into the `DemuxEvent`s every ingest
-/// produces. Tracks are aligned by the arrival of their first packets (RTP clocks of different
-/// tracks start at random values, RFC 3550 5.1); the first RTCP sender report gives the wall
-/// clock at the stream's start.
+/// produces: each track's receiver makes access units and frames, the session's one
+/// `RTPSessionTimeline` gives them their times (tracks aligned by the arrival of their first
+/// packets); the first RTCP sender report gives the wall clock at the stream's start.
 public struct RTPStreamAssembler {
     public struct Track: Sendable, Equatable {
         public var trackID: UInt32
@@ -16,12 +16,8 @@ public struct RTPStreamAssembler {
     }
 
     private var receivers: [RTPTrackReceiver]
-    /// The one timestamp policy of every ingest, last: jumps of a camera's clock are closed per
-    /// track by the receivers (on presentation times, before decode times exist); this keeps
-    /// every track's decode times increasing whatever arrives (jitter put a millisecond after).
-    private var timeline = TimelineNormalizer()
-    /// Seconds (any monotonic clock) at which the stream's first packet arrived.
-    private var firstArrival: Double?
+    /// Every time of the session: unwrapped, placed, jumps closed, decode times kept increasing.
+    private var timeline = RTPSessionTimeline()
     /// Unix time of the stream's timeline origin (tick 0), from a sender report; nil until one
     /// arrives.
     public private(set) var wallClockStart: Double?
@@ -52,10 +48,10 @@ public struct RTPStreamAssembler {
         do {
             let packet = try RTPPacket(parsing: bytes)
             guard packet.payloadType == receivers[index].format.payloadType else { return [] }  // comfort noise, FEC
-            let first = firstArrival ?? arrival
-            firstArrival = first
-            let scale = Double(receivers[index].timescale)
-            try receivers[index].receive(packet, startTicks: { Int64(((arrival - first) * scale).rounded()) }, into: &events)
+            timeline.noteArrival(arrival)
+            for unit in try receivers[index].receive(packet) {
+                try emit(unit, track: index, arrival: arrival, into: &events)
+            }
         } catch {
             note("\(error)")
         }
@@ -69,7 +65,7 @@ public struct RTPStreamAssembler {
     public mutating func receiveRTCP(_ bytes: [UInt8], track index: Int) -> [DemuxEvent] {
         guard wallClockStart == nil, receivers.indices.contains(index),
               let report = RTCPPacket.senderReports(in: bytes).first,
-              let ticks = receivers[index].timelineTicks(ofRTP: report.rtpTimestamp) else { return [] }
+              let ticks = timeline.timelineTicks(ofRTP: report.rtpTimestamp, trackID: receivers[index].trackID) else { return [] }
         let origin = report.unixTime - Double(ticks) / Double(receivers[index].timescale)
         wallClockStart = origin
         return [.metadata([DemuxEvent.wallClockOriginKey: .number(origin)])]
@@ -79,9 +75,21 @@ public struct RTPStreamAssembler {
     /// stream ends.
     public mutating func finish() -> [DemuxEvent] {
         var events: [DemuxEvent] = []
-        for i in receivers.indices { events += receivers[i].finish() }
+        for i in receivers.indices {
+            for unit in receivers[i].finishUnits() { try? emit(unit, track: i, arrival: nil, into: &events) }
+            events += receivers[i].finishFrames()
+        }
         timeline.apply(&events)
         return events
+    }
+
+    /// One access unit of the track at `index`: its time from the session's timeline (with the
+    /// discontinuity it starts), then its frames.
+    private mutating func emit(_ unit: RTPAccessUnit, track index: Int, arrival: Double?, into events: inout [DemuxEvent]) throws(RTSPError) {
+        let (time, jump) = timeline.place(unit.rtpTimestamp, trackID: receivers[index].trackID,
+                                          timescale: receivers[index].timescale, arrival: arrival)
+        if let jump { events.append(.discontinuity(jump)) }
+        try receivers[index].emit(unit, time: time, into: &events)
     }
 
     public var lostPackets: Int { receivers.reduce(0) { $0 + $1.lostPackets } }

@@ -21,11 +21,6 @@ public final class ConfigStore: Sendable {
     public struct Entry: Sendable, Equatable {
         public var configId: Int
         public var parameters: RecordParameters
-
-        public init(configId: Int, parameters: RecordParameters) {
-            self.configId = configId
-            self.parameters = parameters
-        }
     }
 
     public static let fileName = "record-configs.json"

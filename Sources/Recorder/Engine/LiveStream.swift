@@ -13,6 +13,8 @@ final class LiveStream: Sendable {
     let name: String
     let source: String
     let clientAddress: String?
+    /// TCP: its reader waits for room when the disk falls behind; UDP: frames drop at once.
+    let transport: IngestTransport
     private let started = ContinuousClock.now
 
     struct State {
@@ -106,9 +108,10 @@ final class LiveStream: Sendable {
     /// stream's lock is held) can read them: a leaf lock.
     let announcedTracks = Mutex<[TrackDescription]>([])
 
-    init(name: String, source: String, clientAddress: String?) {
+    init(name: String, source: String, clientAddress: String?, transport: IngestTransport = .tcp) {
         self.name = name
         self.source = source
+        self.transport = transport
         self.clientAddress = clientAddress
     }
 

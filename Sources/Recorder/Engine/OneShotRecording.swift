@@ -40,6 +40,13 @@ public struct OneShotRecording {
         OutputNaming(parameters: parameters, resolvedPath: resolvedPath).firstPath
     }
 
+    /// The config `record` answers with, as the server's `record` would show it: config 1,
+    /// recording (no stream seen yet, so no audio known).
+    public var answerSnapshot: RecordConfigSnapshot {
+        RecordConfigSnapshot(configId: 1, parameters: parameters, computedPathToFile: computedPathToFile,
+                             mp4BinPath: mp4writerPath, hasAudio: false, state: "recording")
+    }
+
     public func run(onEvent: @escaping @Sendable (RecordingEvent) -> Void = { _ in }) throws -> Outcome {
         let collected = EventLog()
         let pool = stagingOnly || parameters.type != .mp4 ? nil : FinalizerPool(mp4writerPath: mp4writerPath)

@@ -30,6 +30,7 @@ public struct RecorderControlError: Error, Equatable, Sendable, CustomStringConv
 }
 
 /// A record config as the API shows it: the seed's answer fields plus its current state.
+/// The snapshots below are made by the engine (tests build theirs through `@testable import`).
 public struct RecordConfigSnapshot: Sendable, Equatable, Codable {
     public var configId: Int
     public var parameters: RecordParameters
@@ -41,20 +42,8 @@ public struct RecordConfigSnapshot: Sendable, Equatable, Codable {
     /// "waiting" (no stream yet), "recording", "finished" (keepAlive=0 and done), "error",
     /// "paused" (its root is under --min-free-bytes; it records again when space returns).
     public var state: String
-    public var filesWritten: [String]
+    public var filesWritten: [String] = []
     public var lastError: String?
-
-    public init(configId: Int, parameters: RecordParameters, computedPathToFile: String, mp4BinPath: String,
-                hasAudio: Bool, state: String, filesWritten: [String] = [], lastError: String? = nil) {
-        self.configId = configId
-        self.parameters = parameters
-        self.computedPathToFile = computedPathToFile
-        self.mp4BinPath = mp4BinPath
-        self.hasAudio = hasAudio
-        self.state = state
-        self.filesWritten = filesWritten
-        self.lastError = lastError
-    }
 }
 
 /// An inbound stream as listStreams shows it.
@@ -65,7 +54,7 @@ public struct StreamSnapshot: Sendable, Equatable, Codable {
     public var clientAddress: String?
     public var video: String?     // e.g. "h264 1280x720"
     public var audio: String?     // e.g. "aac 48000 Hz 2 ch"
-    public var bitrateKbps: Int
+    public var bitrateKbps = 0
     public var active: Bool
     /// What each record config of the stream is writing now (empty: not recorded).
     public var recordings: [StreamRecordingSnapshot] = []
@@ -73,17 +62,6 @@ public struct StreamSnapshot: Sendable, Equatable, Codable {
     public var lastError: String?
     /// Streams of the source that cannot be recorded, each "NAME: reason".
     public var notRecorded: [String] = []
-
-    public init(localStreamName: String, source: String, clientAddress: String? = nil, video: String? = nil,
-                audio: String? = nil, bitrateKbps: Int = 0, active: Bool) {
-        self.localStreamName = localStreamName
-        self.source = source
-        self.clientAddress = clientAddress
-        self.video = video
-        self.audio = audio
-        self.bitrateKbps = bitrateKbps
-        self.active = active
-    }
 }
 
 /// One recording of a live stream as listStreams shows it: the file open now, with its media
@@ -93,11 +71,4 @@ public struct StreamRecordingSnapshot: Sendable, Equatable, Codable {
     public var file: String?
     public var bytes: UInt64
     public var durationSeconds: Double
-
-    public init(configId: Int, file: String?, bytes: UInt64, durationSeconds: Double) {
-        self.configId = configId
-        self.file = file
-        self.bytes = bytes
-        self.durationSeconds = durationSeconds
-    }
 }

@@ -259,7 +259,7 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
         if let pull = lock.withLock({ r in r.pulls[name] }) {
             // The connection ends (TEARDOWN, chunk closed) within a read wait; keepAlive connects again.
             pull.endConnection()
-            waitForStreamEnd(name, timeout: .seconds(RTSPPull.stopGrace))
+            waitForStreamEnd(name, timeout: RTSPPull.stopGrace)
         } else {
             // An MPEG-TS listener: the stream ends here; the next packet starts it again.
             streamEnded(name)
@@ -311,8 +311,8 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
     }
 
     /// A stream of this name starts. Refused when one is already live (a second publisher).
-    public func streamStarted(_ name: String, source: String, clientAddress: String? = nil) throws {
-        let stream = LiveStream(name: name, source: source, clientAddress: clientAddress)
+    public func streamStarted(_ name: String, source: String, clientAddress: String? = nil, transport: IngestTransport = .tcp) throws {
+        let stream = LiveStream(name: name, source: source, clientAddress: clientAddress, transport: transport)
         try lock.withLock { r in
             guard r.streams[name] == nil else { throw RecorderControlError("stream \(name) is already live") }
             r.streams[name] = stream
@@ -399,7 +399,7 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
         let name = stream.name
         var writerOptions = options.recordingWriter
         // A UDP sender cannot be slowed: waiting would only make the kernel drop datagrams.
-        if stream.source == TSListener.udpSourceName { writerOptions.backpressureTimeout = .zero }
+        if stream.transport == .udp { writerOptions.backpressureTimeout = .zero }
         stream.state.withLock { state in
             // Made under the stream's lock, where it lives (LiveStream).
             let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,

@@ -72,6 +72,12 @@ struct IngestPeer {
 }
 
 extension IngestListener {
+    /// A listener for a protocol whose one sender feeds one stream (MPEG-TS over TCP): a second
+    /// sender while the first is served is closed at once, as MPEG-TS has no way to say "busy".
+    static func oneSender(host: String, port: Int, name: String, serve: @escaping @Sendable (StreamSocket) -> Void) -> IngestListener {
+        IngestListener(host: host, port: port, maxConnections: 1, name: name, serve: serve, busy: { _ in })
+    }
+
     /// A listener serving each connection with a `Connection`; `busy` answers those over
     /// `maxConnections`.
     convenience init<Connection: IngestConnection>(

@@ -14,8 +14,9 @@ public protocol IngestSink: AnyObject, Sendable {
     func requiredPublishKeys(for name: String) -> [String]
     /// A refusal the ingest made by itself (the name is live from another publisher).
     func notePublishRefused(_ request: PublishRequest, _ refusal: PublishRefusal)
-    /// Makes `name` live; throws when it already is.
-    func streamStarted(_ name: String, source: String, clientAddress: String?) throws
+    /// Makes `name` live; throws when it already is. `transport` decides whether the reader
+    /// waits for room when the disk falls behind (TCP) or frames are dropped at once (UDP).
+    func streamStarted(_ name: String, source: String, clientAddress: String?, transport: IngestTransport) throws
     /// One event of the live stream `name`.
     func streamEvent(_ name: String, _ event: DemuxEvent)
     /// Ends the live stream `name`: its recordings close their chunks.

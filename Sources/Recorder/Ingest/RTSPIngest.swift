@@ -68,10 +68,8 @@ private struct RTSPPublisherConnection: IngestConnection {
         start = clock.now
     }
 
-    var now: Double {
-        let d = clock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    /// Seconds since the connection began: RTP arrival times.
+    var now: Double { (clock.now - start).inSeconds }
 
     mutating func run() {
         socket.setSendTimeout(.seconds(10))
@@ -159,7 +157,8 @@ private struct RTSPPublisherConnection: IngestConnection {
             logEvent("rtspAnnounce", ["stream": .string(name), "tracks": .array(announced.map { .string($0.format.codec.description) })])
         case .recording?:
             guard let (publishRequest, name) = publish else { break }
-            guard case .success(let claimed) = StreamClaim.claim(name, for: publishRequest, source: "rtsp", clientAddress: client, sink: engine) else {
+            guard case .success(let claimed) = StreamClaim.claim(name, for: publishRequest, source: "rtsp", clientAddress: client,
+                                                                 transport: udp.isEmpty ? .tcp : .udp, sink: engine) else {
                 try socket.writeAll(RTSPMessage.response(453, "Not Enough Bandwidth", headers: [("CSeq", request["CSeq"] ?? "0")]).serialized())
                 return "stream \(name) is already live"
             }

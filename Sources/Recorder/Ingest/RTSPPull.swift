@@ -3,6 +3,7 @@ import Foundation
 import MediaCore
 import RTSP
 import StagingWriter
+import Synchronization
 
 /// A camera the recorder pulls over RTSP (`pullStream uri=rtsp://...`): on a thread of its
 /// own, connect, OPTIONS/DESCRIBE/SETUP/PLAY (`RTSPClientSession`), and feed the engine's live
@@ -10,26 +11,25 @@ import StagingWriter
 /// When the camera goes (closed connection, ~10 s of silence, an error) the stream ends and its
 /// chunk is closed; with keepAlive the pull starts over after `reconnectDelay`, a full
 /// handshake each time, and each reconnection records a new chunk.
-final class RTSPPull: @unchecked Sendable {
+final class RTSPPull: Sendable {
     let uri: String
     let name: String
     let options: PullOptions
-    private weak var engine: (any IngestSink)?
+    private weak let engine: (any IngestSink)?
     /// Called when the pull ends by itself (keepAlive=0), not when it is stopped.
     private let onFinished: @Sendable (RTSPPull) -> Void
     /// The engine's stream silence, in seconds.
     let silence: Double
-    /// The live stream while a connection plays (only the pull's thread touches it).
-    private var stream: StreamClaim?
     private let log: @Sendable (String) -> Void
-    private let lock = NSLock()
-    private var isStopped = false
-    /// shutdownStream permanently=0: end this connection (TEARDOWN, chunk closed), then go on
-    /// as after any end (reconnect with keepAlive).
-    private var endRequested = false
-    private var hasFinished = false
-    private var current: StreamSocket?
-    private var currentPhase = Phase.connecting
+    /// What the control side (stop, endConnection, phase) and the pull's thread share: a leaf
+    /// lock, held for a field or two and never across I/O.
+    private struct State {
+        var phase = Phase.connecting
+        var request: Request?
+        /// The connection up now: shut down by a stop that waited `stopGrace` in vain.
+        var current: StreamSocket?
+    }
+    private let state = Mutex(State())
     private let finished = DispatchSemaphore(value: 0)
     /// Signalled by stop(): wakes the wait between two connections at once.
     private let stopRequested = DispatchSemaphore(value: 0)
@@ -39,18 +39,28 @@ final class RTSPPull: @unchecked Sendable {
         case connecting, streaming
         /// For the next attempt (keepAlive=1).
         case waiting
+        /// The pull's thread is done.
         case ended
     }
 
+    /// What the control side asked of the pull's thread.
+    private enum Request {
+        /// shutdownStream permanently=0: end this connection (TEARDOWN, chunk closed), then go
+        /// on as after any end (reconnect with keepAlive).
+        case endConnection
+        /// The pull ends for good.
+        case stop
+    }
+
     /// Between the end of one connection and the next attempt (keepAlive=1).
-    static let reconnectDelay = 5.0
+    static let reconnectDelay: Duration = .seconds(5)
     /// From connecting to PLAY answered: cameras answer in well under a second.
-    static let setupTimeout = 10.0
+    static let setupTimeout: Duration = .seconds(10)
     /// A camera that drops our SYNs (unplugged, wrong address) costs this, not the kernel's
     /// two minutes, before the next attempt.
-    static let connectTimeout = 5
+    static let connectTimeout: Duration = .seconds(5)
     /// UDP: no packet this long after PLAY means a firewall or NAT eats them; go TCP.
-    static let udpSilence = 3.0
+    static let udpSilence: Duration = .seconds(3)
     /// The RTSP connection's read size: a few RTP packets of a high-bitrate camera.
     static let readSize = 64 * 1024
 
@@ -68,10 +78,9 @@ final class RTSPPull: @unchecked Sendable {
     func start() {
         let thread = Thread { [self] in
             run()
-            let stopped = lock.withLock {
-                hasFinished = true
-                currentPhase = .ended
-                return isStopped
+            let stopped = state.withLock { state in
+                state.phase = .ended
+                return state.request == .stop
             }
             finished.signal()
             // Ended by itself (keepAlive=0): the engine forgets it, the name may be pulled again.
@@ -83,44 +92,49 @@ final class RTSPPull: @unchecked Sendable {
 
     /// Ends the pull: the connection loop sees it within its read wait, sends TEARDOWN and ends
     /// the stream (chunks closed); a connection stuck in connect or a write is cut after
-    /// `stopGrace`. Returns when the thread is done (or after 10 s).
+    /// `stopGrace`. Returns when the thread is done (or after `stopGrace` plus `stopWait`).
     func stop() {
-        let done = lock.withLock { () -> Bool in
-            isStopped = true
-            return hasFinished
+        let done = state.withLock { state -> Bool in
+            state.request = .stop
+            return state.phase == .ended
         }
         guard !done else { return }
         stopRequested.signal()
-        if finished.wait(timeout: .now() + Self.stopGrace) == .timedOut {
-            lock.withLock { current }?.shutdownBoth()
-            _ = finished.wait(timeout: .now() + 10)
+        if finished.wait(upTo: Self.stopGrace) == .timedOut {
+            state.withLock { $0.current }?.shutdownBoth()
+            _ = finished.wait(upTo: Self.stopWait)
         }
     }
 
     /// How long a stop waits for the connection to end by itself (a read wait is 0.5 s).
-    static let stopGrace = 3.0
+    static let stopGrace: Duration = .seconds(3)
+    /// How long it then waits for the thread once the connection is shut down.
+    static let stopWait: Duration = .seconds(10)
 
     /// Ends the current connection as `stop()` does, but the pull goes on (keepAlive=1: a new
     /// connection after `reconnectDelay`).
     func endConnection() {
-        lock.withLock { endRequested = true }
+        state.withLock { state in
+            if state.request == nil { state.request = .endConnection }
+        }
     }
 
     /// Where the pull is now.
-    var phase: Phase { lock.withLock { currentPhase } }
+    var phase: Phase { state.withLock { $0.phase } }
 
-    private func setPhase(_ value: Phase) { lock.withLock { currentPhase = value } }
+    private func setPhase(_ value: Phase) { state.withLock { $0.phase = value } }
 
-    private var shouldStop: Bool { lock.withLock { isStopped } }
+    private var shouldStop: Bool { state.withLock { $0.request == .stop } }
 
     private func run() {
         var url = uri
         var tcp = options.forceTcp
         var redirects = 0
         while !shouldStop {
-            lock.withLock {
-                currentPhase = .connecting
-                endRequested = false  // asked while no connection was up: nothing to end
+            state.withLock { state in
+                state.phase = .connecting
+                // An end asked while no connection was up: nothing to end.
+                if state.request == .endConnection { state.request = nil }
             }
             let outcome = connectOnce(url: url, tcp: tcp, redirects: redirects)
             switch outcome {
@@ -131,7 +145,7 @@ final class RTSPPull: @unchecked Sendable {
                 continue
             case .udpSilent:
                 tcp = true
-                log(line("rtspFallbackToTCP", ["reason": .string("no RTP over UDP within \(Self.udpSilence) s")]))
+                log(line("rtspFallbackToTCP", ["reason": .string("no RTP over UDP within \(Self.udpSilence.inSeconds) s")]))
                 continue
             case .ended(let reason):
                 log(line("rtspPullEnded", ["reason": .string(reason)]))
@@ -141,7 +155,7 @@ final class RTSPPull: @unchecked Sendable {
             guard options.keepAlive else { return }
             setPhase(.waiting)
             // Until the next attempt, or at once when stop() is called.
-            _ = stopRequested.wait(timeout: .now() + Self.reconnectDelay)
+            _ = stopRequested.wait(upTo: Self.reconnectDelay)
         }
     }
 
@@ -162,18 +176,18 @@ final class RTSPPull: @unchecked Sendable {
         }
         let socket: StreamSocket
         do {
-            socket = try StreamSocket.connect(host: target.host, port: target.port, deadline: .now + .seconds(Self.connectTimeout))
+            socket = try StreamSocket.connect(host: target.host, port: target.port, deadline: .now + Self.connectTimeout)
         } catch {
             return .ended("\(error)")
         }
         socket.setSendTimeout(.seconds(10))
-        let registered = lock.withLock { () -> Bool in
-            guard !isStopped else { return false }
-            current = socket
+        let registered = state.withLock { state -> Bool in
+            guard state.request != .stop else { return false }
+            state.current = socket
             return true
         }
         defer {
-            lock.withLock { current = nil }
+            state.withLock { $0.current = nil }
             socket.close()
         }
         guard registered else { return .ended("stopped") }
@@ -181,20 +195,12 @@ final class RTSPPull: @unchecked Sendable {
         return connection.run()
     }
 
-    fileprivate func feed(_ events: [DemuxEvent]) {
-        stream?.deliver(events)
-    }
-
-    fileprivate func started(client: String) -> Bool {
-        guard let engine, let claimed = try? StreamClaim.claim(name, source: "rtsp", clientAddress: client, sink: engine) else { return false }
-        stream = claimed
+    /// Claims the stream's name for a connection that plays; nil when it is live already.
+    fileprivate func started(client: String, transport: IngestTransport) -> StreamClaim? {
+        guard let engine, let claimed = try? StreamClaim.claim(name, source: "rtsp", clientAddress: client, transport: transport,
+                                                               sink: engine) else { return nil }
         setPhase(.streaming)
-        return true
-    }
-
-    fileprivate func ended() {
-        stream?.end()
-        stream = nil
+        return claimed
     }
 
     fileprivate func note(_ event: String, _ fields: [String: JSONValue]) {
@@ -202,7 +208,7 @@ final class RTSPPull: @unchecked Sendable {
     }
 
     /// The current connection must end: the pull stops, or shutdownStream ended the stream.
-    fileprivate var stopping: Bool { lock.withLock { isStopped || endRequested } }
+    fileprivate var stopping: Bool { state.withLock { $0.request != nil } }
 
     private func line(_ event: String, _ fields: [String: JSONValue]) -> String {
         var object = fields
@@ -229,7 +235,8 @@ private struct RTSPPullConnection {
     /// Session track index -> assembler index (nil: skipped).
     var trackMap: [Int: Int] = [:]
     var udp: [RTPPortPair] = []
-    var live = false
+    /// The live stream, from PLAY on.
+    var stream: StreamClaim?
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
     var lastMedia: ContinuousClock.Instant
@@ -250,17 +257,15 @@ private struct RTSPPullConnection {
         peerHost = SocketAddress.host(of: socket.peerAddress() ?? url.host)
     }
 
-    var now: Double {
-        let d = clock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    /// Seconds since the connection began: RTP arrival times.
+    var now: Double { (clock.now - start).inSeconds }
 
     mutating func run() -> RTSPPull.Outcome {
         let outcome = serve()
-        if live {
+        if let stream {
             if session.isPlaying { try? socket.writeAll(session.teardown().serialized()) }
-            if assembler != nil { pull.feed(assembler!.finish()) }
-            pull.ended()
+            if assembler != nil { stream.deliver(assembler!.finish()) }
+            stream.end()
         }
         for pair in udp { pair.close() }
         return outcome
@@ -295,11 +300,11 @@ private struct RTSPPullConnection {
             drainUDP(&buffer)
             sendReceiverReports()
             let elapsed = clock.now
-            if !session.isPlaying && elapsed - start > .seconds(RTSPPull.setupTimeout) {
-                return .ended("no answer to the RTSP handshake within \(RTSPPull.setupTimeout) s")
+            if !session.isPlaying && elapsed - start > RTSPPull.setupTimeout {
+                return .ended("no answer to the RTSP handshake within \(RTSPPull.setupTimeout.inSeconds) s")
             }
             if let since = playingSince, !udp.isEmpty, session.transport == .udp, lastMedia < since,
-               elapsed - since > .seconds(RTSPPull.udpSilence) {
+               elapsed - since > RTSPPull.udpSilence {
                 return .udpSilent
             }
             if playingSince != nil && elapsed - lastMedia > silence {
@@ -346,26 +351,28 @@ private struct RTSPPullConnection {
         for skipped in session.skippedTracks { pull.note("rtspTrackSkipped", ["reason": .string(skipped)]) }
         guard !tracks.isEmpty else { throw RTSPError.noUsableTracks("no track the recorder can record") }
         var assembler = try RTPStreamAssembler(tracks: tracks)
-        guard pull.started(client: "\(session.url.host):\(session.url.port)") else {
+        // RTP over UDP cannot be slowed: the engine drops frames at once when the disk falls behind.
+        let transport: IngestTransport = session.transport == .udp && !udp.isEmpty ? .udp : .tcp
+        guard let claimed = pull.started(client: "\(session.url.host):\(session.url.port)", transport: transport) else {
             throw IngestError("stream \(pull.name) is already live")
         }
-        live = true
+        stream = claimed
         playingSince = clock.now
         lastMedia = clock.now
         pull.note("rtspPlaying", ["transport": .string(session.transport == .tcp ? "tcp" : "udp"),
                                   "tracks": .array(tracks.map { .string($0.format.codec.description) })])
-        pull.feed(assembler.start())
+        claimed.deliver(assembler.start())
         self.assembler = assembler
     }
 
     private mutating func receive(_ payload: [UInt8], sessionTrack: Int, isRTCP: Bool) {
-        guard let index = trackMap[sessionTrack], assembler != nil else { return }
+        guard let index = trackMap[sessionTrack], let stream, assembler != nil else { return }
         if isRTCP {
-            pull.feed(assembler!.receiveRTCP(payload, track: index))
+            stream.deliver(assembler!.receiveRTCP(payload, track: index))
             return
         }
         lastMedia = clock.now
-        pull.feed(assembler!.receiveRTP(payload, track: index, arrival: now))
+        stream.deliver(assembler!.receiveRTP(payload, track: index, arrival: now))
     }
 
     /// Seconds between our RTCP receiver reports over UDP: cameras that watch RTCP drop a

@@ -13,9 +13,9 @@ struct StreamClaim {
     /// Claims the name the publish rules allowed for `request`. A name already live is
     /// refused, and the refusal is reported like the authorizer's (event, counter).
     static func claim(_ name: String, for request: PublishRequest, source: String, clientAddress: String?,
-                      sink: any IngestSink) -> Result<StreamClaim, PublishRefusal> {
+                      transport: IngestTransport = .tcp, sink: any IngestSink) -> Result<StreamClaim, PublishRefusal> {
         do {
-            return .success(try claim(name, source: source, clientAddress: clientAddress, sink: sink))
+            return .success(try claim(name, source: source, clientAddress: clientAddress, transport: transport, sink: sink))
         } catch {
             let refusal = PublishRefusal(.nameInUse, "\(name) is already being published")
             sink.notePublishRefused(request, refusal)
@@ -24,8 +24,9 @@ struct StreamClaim {
     }
 
     /// Claims `name` for a stream the recorder pulls or listens for; throws when it is live.
-    static func claim(_ name: String, source: String, clientAddress: String?, sink: any IngestSink) throws -> StreamClaim {
-        try sink.streamStarted(name, source: source, clientAddress: clientAddress)
+    static func claim(_ name: String, source: String, clientAddress: String?, transport: IngestTransport,
+                      sink: any IngestSink) throws -> StreamClaim {
+        try sink.streamStarted(name, source: source, clientAddress: clientAddress, transport: transport)
         return StreamClaim(name: name, sink: sink)
     }
 

@@ -63,12 +63,19 @@ public struct StreamReader {
             onListening(UInt16(try socket.localPort()))
             try receive(from: socket, onEvent)
         case let .tcp(host, port):
-            let listener = try StreamSocket.listen(host: host, port: Int(port))
-            defer { listener.close() }
-            onListening(UInt16(try listener.localPort()))
+            // The one TCP listener every ingest uses, with MPEG-TS over TCP's "busy" policy: a
+            // second sender while the first is read is closed at once.
+            let handoff = ConnectionHandoff()
+            let listener = IngestListener.oneSender(host: host, port: Int(port), name: "ts-input") { handoff.offer($0) }
+            try listener.start()
+            defer {
+                handoff.close()
+                // Returns once the port is closed and the listener has closed every connection.
+                listener.stop()
+            }
+            onListening(UInt16(listener.port))
             while !shouldStop() {
-                guard try listener.waitReadable(until: .now + Self.pollInterval), let connection = try listener.accept() else { continue }
-                defer { connection.close() }
+                guard let connection = handoff.take(waitingUpTo: Self.pollInterval) else { continue }
                 try receive(from: connection, onEvent)
                 return
             }

@@ -1,6 +1,7 @@
 import Containers
 import Foundation
 import MediaCore
+import Synchronization
 
 /// A named inbound MPEG-TS stream on a UDP or TCP port (pullStream). The stream appears when
 /// data arrives and ends after `silence` seconds without data (or when the TCP sender closes);
@@ -10,23 +11,24 @@ import MediaCore
 /// RTMP) decide, through `RecorderEngine.authorizePublish`. A refused TCP sender's connection
 /// is closed at once; a refused UDP sender's datagrams are dropped, the decision taken at its
 /// first datagram and announced (event, log) once.
-final class TSListener: @unchecked Sendable {
+final class TSListener: Sendable {
     let input: StreamInput
     let name: String
     let silence: Double
-    private weak var engine: (any IngestSink)?
-    private let stopped = NSLock()
-    private var isStopped = false
+    private weak let engine: (any IngestSink)?
     /// The bound socket: a UDP port read directly, or a TCP port (`IngestListener`) that takes
     /// one sender at a time.
     private enum Endpoint {
         case datagram(DatagramSocket)
         case listener(IngestListener)
     }
-    private var endpoint: Endpoint?
-    private(set) var port: UInt16 = 0
-    /// UDP senders decided so far, by host (only the serve thread touches it).
-    private var udpDecisions: [String: Bool] = [:]
+    /// Where the listener is: a leaf lock, held for a field and never across I/O.
+    private enum Phase {
+        case idle
+        case listening(Endpoint, port: UInt16)
+        case stopped
+    }
+    private let phase = Mutex(Phase.idle)
     /// Hosts remembered at most: past this the memory is cleared and senders decided again.
     static let maxRememberedSenders = 1024
 
@@ -41,7 +43,7 @@ final class TSListener: @unchecked Sendable {
     /// next, up to `StreamInput.readSize`.
     static let readSize = 64 * 1024
 
-    /// The source name of a UDP stream: the engine gives it no backpressure wait.
+    /// The source name of a UDP stream.
     static let udpSourceName = "udp-ts"
 
     var sourceName: String {
@@ -52,59 +54,84 @@ final class TSListener: @unchecked Sendable {
         }
     }
 
+    /// The port listened on; 0 before `start()`.
+    var port: UInt16 {
+        phase.withLock { phase in
+            if case .listening(_, let port) = phase { return port }
+            return 0
+        }
+    }
+
     /// Binds now (so errors reach the caller), then serves on a thread of its own.
     func start() throws {
         switch input {
         case let .udp(host, port):
             let datagram = try DatagramSocket.bind(host: host, port: Int(port))
+            let bound: UInt16
             do {
-                self.port = UInt16(try datagram.localPort())
+                bound = UInt16(try datagram.localPort())
             } catch {
                 datagram.close()
                 throw error
             }
-            endpoint = .datagram(datagram)
+            guard listening(.datagram(datagram), port: bound) else { return datagram.close() }
             let thread = Thread { [self] in serve(datagram) }
             thread.name = "ts-\(name)"
             thread.start()
         case let .tcp(host, port):
-            // One sender feeds the stream: a second one while it is live is closed at once
-            // (MPEG-TS has no way to say "busy"), as the name is taken.
-            let listener = IngestListener(host: host, port: Int(port), maxConnections: 1, name: "ts-\(name)",
-                                          serve: { [weak self] connection in self?.serve(connection) },
-                                          busy: { _ in })
+            let listener = IngestListener.oneSender(host: host, port: Int(port), name: "ts-\(name)") { [weak self] connection in
+                self?.serve(connection)
+            }
             try listener.start()
-            self.port = UInt16(listener.port)
-            endpoint = .listener(listener)
+            guard listening(.listener(listener), port: UInt16(listener.port)) else { return listener.stop() }
         case .file: throw IngestError("a file is not a listener")
         }
     }
 
-    func stop() {
-        stopped.withLock { isStopped = true }
-        if case .listener(let listener)? = endpoint { listener.stop() }
+    /// Records the bound endpoint; false when `stop()` came first (the caller closes it).
+    private func listening(_ endpoint: Endpoint, port: UInt16) -> Bool {
+        phase.withLock { phase in
+            if case .stopped = phase { return false }
+            phase = .listening(endpoint, port: port)
+            return true
+        }
     }
 
-    private var shouldStop: Bool { stopped.withLock { isStopped } }
+    func stop() {
+        let previous = phase.withLock { phase -> Phase in
+            defer { phase = .stopped }
+            return phase
+        }
+        if case .listening(.listener(let listener), _) = previous { listener.stop() }
+    }
+
+    private var shouldStop: Bool {
+        phase.withLock { phase in
+            if case .stopped = phase { return true }
+            return false
+        }
+    }
 
     /// How often a waiting listener looks at `stop()`.
     static let pollInterval: Duration = .milliseconds(200)
 
     private func serve(_ socket: DatagramSocket) {
         defer { socket.close() }
-        while !shouldStop { receive(from: socket, client: "udp") }
+        var senders = UDPSenderDecisions()
+        while !shouldStop { receive(from: socket, client: "udp", senders: &senders) }
     }
 
     /// One TCP sender, on its connection's thread (the listener closes the socket).
     private func serve(_ connection: StreamSocket) {
         guard isAllowed(connection.peerAddress()) else { return }
-        receive(from: connection, client: "tcp")
+        var senders = UDPSenderDecisions()
+        receive(from: connection, client: "tcp", senders: &senders)
     }
 
     /// One appearance of the stream: from the first MPEG-TS content to silence or the sender's
     /// close. Bytes that hold no TS (a port scanner, an HTTP request sent to the wrong port) do
     /// not make the stream appear.
-    private func receive(from socket: some ReceivingSocket, client: String) {
+    private func receive(from socket: some ReceivingSocket, client: String, senders: inout UDPSenderDecisions) {
         var reader = TSReader()
         var readSize = Self.readSize
         var stream: StreamClaim?
@@ -121,7 +148,8 @@ final class TSListener: @unchecked Sendable {
                 }
                 guard let event else { return }
                 if stream == nil {
-                    guard let engine, let claimed = try? StreamClaim.claim(name, source: sourceName, clientAddress: nil, sink: engine) else {
+                    guard let engine, let claimed = try? StreamClaim.claim(name, source: sourceName, clientAddress: nil,
+                                                                          transport: client == "udp" ? .udp : .tcp, sink: engine) else {
                         refused = true  // the name is live from another sender
                         return
                     }
@@ -141,7 +169,7 @@ final class TSListener: @unchecked Sendable {
             // rules refuse is taken back (`count` 0).
             let received = reader.push(upTo: readSize) { buffer -> (count: Int, outcome: Int?) in
                 guard let n = try? socket.receive(into: buffer, sender: &sender) else { return (0, nil) }
-                if client == "udp" && !isAllowedUDPSender(sender) { return (0, -1) }
+                if client == "udp" && !senders.isAllowed(sender, by: isAllowed) { return (0, -1) }
                 return (n, n)
             }
             guard let n = received else { break }
@@ -169,14 +197,18 @@ final class TSListener: @unchecked Sendable {
         return false
     }
 
-    /// The same for a UDP sender, asked once per host: its datagrams keep coming, its refusal
-    /// is announced once.
-    private func isAllowedUDPSender(_ address: String?) -> Bool {
-        let host = address.map(SocketAddress.host(of:)) ?? "?"
-        if let known = udpDecisions[host] { return known }
-        if udpDecisions.count >= Self.maxRememberedSenders { udpDecisions = [:] }
-        let allowed = isAllowed(address)
-        udpDecisions[host] = allowed
-        return allowed
+    /// The UDP senders decided so far, by host (the serve thread's own): a sender is asked
+    /// about once, as its datagrams keep coming and its refusal is announced once.
+    private struct UDPSenderDecisions {
+        private var byHost: [String: Bool] = [:]
+
+        mutating func isAllowed(_ address: String?, by decide: (String?) -> Bool) -> Bool {
+            let host = address.map(SocketAddress.host(of:)) ?? "?"
+            if let known = byHost[host] { return known }
+            if byHost.count >= TSListener.maxRememberedSenders { byHost = [:] }
+            let allowed = decide(address)
+            byHost[host] = allowed
+            return allowed
+        }
     }
 }

@@ -24,10 +24,6 @@ public struct PublishRequest: Sendable, Equatable {
     public struct QueryItem: Sendable, Equatable {
         public var name: String
         public var value: String
-        public init(_ name: String, _ value: String) {
-            self.name = name
-            self.value = value
-        }
     }
 
     public init(ingestProtocol: PublishProtocol, app: String, name: String, clientAddress: String?,
@@ -54,7 +50,7 @@ public struct PublishRequest: Sendable, Equatable {
     public static func queryItems(_ query: Substring) -> [QueryItem] {
         query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return QueryItem(percentDecoded(parts[0]), parts.count > 1 ? percentDecoded(parts[1]) : "")
+            return QueryItem(name: percentDecoded(parts[0]), value: parts.count > 1 ? percentDecoded(parts[1]) : "")
         }
     }
 

@@ -11,6 +11,15 @@ struct ChunkStats {
         samples[trackID, default: 0] += 1
     }
 
+    /// The same figures with each track's decode times moved by `offset` (a file written
+    /// before its origin was decided records them as written: TimestampRebaser.fileTime).
+    func shifted(by offset: (UInt32) -> Int64) -> ChunkStats {
+        var moved = self
+        moved.firstDTS = firstDTS.reduce(into: [:]) { $0[$1.key] = $1.value + offset($1.key) }
+        moved.lastDTS = lastDTS.reduce(into: [:]) { $0[$1.key] = $1.value + offset($1.key) }
+        return moved
+    }
+
     /// The longest track's last decode time, in seconds: how long the file is so far.
     func seconds(timescale: (UInt32) -> UInt32?) -> Double {
         lastDTS.map { id, dts in Double(dts) / Double(timescale(id) ?? 1) }.max() ?? 0

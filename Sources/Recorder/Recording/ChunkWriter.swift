@@ -8,10 +8,13 @@ public protocol ChunkWriter: AnyObject {
     var path: String { get }
     /// Bytes of media written so far (decides winQtCompat splits).
     var payloadBytes: UInt64 { get }
-    /// `moreQueued`: other frames are queued behind this one (the writer is behind), so the
-    /// writer may hold it to hand several to the kernel in one system call; when false,
-    /// what it holds goes to the kernel now (a live stream's frames reach it one by one).
-    func write(_ frame: MediaFrame, moreQueued: Bool) throws
+    /// Appends the frame. The writer may hold it in memory, to hand several frames to the
+    /// kernel in one system call, until `flush()` (which `QueuedChunkWriter` calls at the end
+    /// of every batch of the recording's queue) or `close()`.
+    func write(_ frame: MediaFrame) throws
+    /// Adds a track after frames were written (a track announced in a file's origin window,
+    /// when the file is written ahead of its origin); only an MP4 staging set can gain one.
+    func addTrack(_ track: TrackDescription) throws
     /// Adds a sample description to a track mid-chunk; returns its index in this file.
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16
     /// Hands what the writer holds in memory to the kernel, where a kill -9 cannot lose it
@@ -22,11 +25,16 @@ public protocol ChunkWriter: AnyObject {
 }
 
 extension ChunkWriter {
-    /// One frame with nothing queued behind it: written now.
-    func write(_ frame: MediaFrame) throws { try write(frame, moreQueued: false) }
-    /// Nothing to hand over: FLV holds frames only while more are queued behind them (the
-    /// last one written sends them all), MPEG-TS writes each as it comes.
-    func flush() throws {}
+    /// FLV and MPEG-TS announce their tracks in the file's first bytes (FLV header, PMT): the
+    /// recording holds their start until it knows them, and never calls this.
+    func addTrack(_ track: TrackDescription) throws { throw TrackAfterStartError(path: path, trackID: track.trackID) }
+}
+
+/// A track reached a file that cannot gain one once started.
+struct TrackAfterStartError: Error, CustomStringConvertible {
+    let path: String
+    let trackID: UInt32
+    var description: String { "\(path): track \(trackID) announced after the file started, and this file cannot gain a track" }
 }
 
 /// MP4 chunks: a crash-safe staging set, finalized by mp4writer after `close`.
@@ -43,8 +51,10 @@ final class MP4ChunkWriter: ChunkWriter {
     }
 
     var payloadBytes: UInt64 { writer.mdatByteCount }
-    /// The staging writer batches by itself (every `flushInterval` of media or wall time).
-    func write(_ frame: MediaFrame, moreQueued: Bool) throws { try writer.append(frame) }
+    /// The staging writer also hands its buffers over by itself (every `flushInterval` of
+    /// media or wall time, at `maxBufferedBytes`), so a writer used without a queue is bounded too.
+    func write(_ frame: MediaFrame) throws { try writer.append(frame) }
+    func addTrack(_ track: TrackDescription) throws { try writer.addTrack(track) }
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {
         try writer.addSampleDescription(description, toTrack: trackID)
     }

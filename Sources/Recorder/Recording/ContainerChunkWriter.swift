@@ -14,8 +14,13 @@ final class ContainerChunkWriter: ChunkWriter {
 
     var payloadBytes: UInt64 { UInt64(flv?.bytesWritten ?? ts?.bytesWritten ?? 0) }
 
-    func write(_ frame: MediaFrame, moreQueued: Bool) throws {
-        if let flv { try flv.write(frame, holding: moreQueued) } else { try ts?.write(frame) }
+    /// Held until `flush()` (the end of the queue's batch) or the writers' own limits.
+    func write(_ frame: MediaFrame) throws {
+        if let flv { try flv.write(frame, holding: true) } else { try ts?.write(frame, holding: true) }
+    }
+
+    func flush() throws {
+        if let flv { try flv.flush() } else { try ts?.flush() }
     }
 
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 {

@@ -19,16 +19,9 @@ final class QueuedChunkWriter {
     /// The chunk writer, touched only by jobs on the recording's queue, which run one at a time.
     private final class ChunkFile: @unchecked Sendable {
         var writer: ChunkWriter?
-        /// A flush is queued (`flushDeadline`): set by the session's thread, cleared on the queue.
-        let flushQueued = Atomic<Bool>(false)
+        /// A flush is asked for at the end of the running batch (`flushAtEndOfBatch`).
+        var flushAsked = false
     }
-
-    /// Seconds at most between a frame being queued and its bytes reaching the kernel,
-    /// whatever follows it. The staging writer hands its buffers over only as frames come
-    /// (`StagingWriter.Options.wallFlushInterval`), so a source that sends in bursts (ffmpeg's
-    /// MPEG-TS muxer, about every 0.35 s) would leave the tail of each burst in user space
-    /// until the next one, where a kill -9 loses it. At most 10 flushes a second per recording.
-    static let flushDeadline = 0.1
 
     /// Queues making the folder and the files.
     init(path: String, tracks: [TrackDescription], type: RecordParameters.OutputType, winQtCompat: Bool,
@@ -45,19 +38,30 @@ final class QueuedChunkWriter {
         }
     }
 
-    /// Queues the frame; throws the failure of an earlier job, if one failed.
+    /// Queues the frame; throws the failure of an earlier job, if one failed. The chunk writer
+    /// may hold it in memory: the batch that writes it ends with a flush, so it reaches the
+    /// kernel within the recording writer's drain deadline whatever follows it.
     func write(_ frame: MediaFrame) throws {
         try recording.throwIfFailed()
         payloadBytes += UInt64(frame.payload.count)
-        let file = self.file, recording = self.recording, bytes = frame.payload.count
-        recording.submit(bytes: bytes) { try file.writer?.write(frame, moreQueued: recording.hasMediaQueued(besides: bytes)) }
-        if file.flushQueued.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-            recording.submit(after: Self.flushDeadline) {
-                // Cleared first: a frame queued from here on asks for a flush of its own.
-                file.flushQueued.store(false, ordering: .releasing)
+        let file = self.file, recording = self.recording
+        recording.submit(bytes: frame.payload.count) {
+            try file.writer?.write(frame)
+            guard !file.flushAsked else { return }
+            file.flushAsked = true
+            recording.flushAtEndOfBatch {
+                file.flushAsked = false
                 try file.writer?.flush()
             }
         }
+    }
+
+    /// Queues a track announced while the file is written ahead of its origin (MP4 only).
+    func addTrack(_ track: TrackDescription) throws {
+        try recording.throwIfFailed()
+        descriptionCounts[track.trackID] = track.sampleDescriptions.count
+        let file = self.file
+        recording.submit { try file.writer?.addTrack(track) }
     }
 
     /// Queues the description and returns the index it has in this file.

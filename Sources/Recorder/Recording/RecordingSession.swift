@@ -77,7 +77,8 @@ public final class RecordingSession {
     /// The open file, its media bytes and seconds so far (listStreams); nil between files.
     public var openChunkProgress: (path: String, bytes: UInt64, seconds: Double)? {
         guard let open = chunk else { return nil }
-        let seconds = open.stats.seconds { [tracks] in tracks[$0]?.timescale }
+        // Before its origin is decided a file has no time of its own yet.
+        let seconds = open.rebaser?.origin == nil ? 0 : fileStats(open).seconds { [tracks] in tracks[$0]?.timescale }
         return (open.path, open.writer?.payloadBytes ?? 0, seconds)
     }
 
@@ -92,9 +93,11 @@ public final class RecordingSession {
                 onEvent(.trackNotRecorded(refused))
                 return
             case .recorded:
-                // Early enough to be part of the open file; later, a track waits for the next file.
-                if chunk != nil, chunk?.writer == nil, chunk?.tracks.contains(track.trackID) == false {
+                // Early enough to be part of the open file (its origin is not decided); later, a
+                // track waits for the next file.
+                if let open = chunk, open.rebaser?.origin == nil, !open.tracks.contains(track.trackID) {
                     chunk?.tracks.add(track)
+                    if let writer = open.writer, let added = chunk?.tracks.tracks.last { try writer.addTrack(added) }
                 }
             }
         case let .sampleDescription(trackID, index, description):
@@ -148,8 +151,19 @@ public final class RecordingSession {
         case .pass:
             return try write(frame)
         }
-        if let release = gate.releaseIfDecided(tracks: tracks) { try start(release) }
+        if let release = gate.releaseIfDecided(tracks: tracks) {
+            try start(release)
+        } else {
+            try writeAheadOfOrigin()
+        }
     }
+
+    /// MP4 files are written from their opening frame on, before their origin is decided, so
+    /// that a kill -9 in a file's first `StartGate.originWindowSeconds` does not lose them:
+    /// mp4writer starts the movie where its earliest track starts presenting, which is the
+    /// origin (TimestampRebaser). FLV and MPEG-TS write timestamps into the file as they go,
+    /// so their start waits for the origin.
+    private var writesAheadOfOrigin: Bool { parameters.type == .mp4 }
 
     private func openChunk(at frame: MediaFrame, timescale: UInt32) {
         let path = names.takeNextPath()
@@ -157,16 +171,46 @@ public final class RecordingSession {
         chunk = OpenChunk(path: path, writer: nil, tracks: ChunkTracks(current: tracks), opening: frame,
                           openingScale: timescale, wallClockStart: wallClockStart)
         onEvent(.chunkCreated(path: path))
+        if writesAheadOfOrigin {
+            makeChunkWriter()
+            chunk?.rebaser = TimestampRebaser(aheadOfOriginFrom: frame, scale: timescale)
+        }
     }
 
-    /// The open file's origin is decided: its writer is made (with every track known by now)
-    /// and the frames held until now are written.
-    private func start(_ release: StartGate.Release) throws {
+    /// The open file's writer, with every track the file has by now.
+    private func makeChunkWriter() {
         guard let open = chunk else { return }
-        chunk?.rebaser = TimestampRebaser(origin: release.origin)
         chunk?.writer = QueuedChunkWriter(path: open.path, tracks: open.tracks.tracks, type: parameters.type,
                                           winQtCompat: parameters.winQtCompat, on: recordingWriter, make: makeWriter)
-        for frame in release.frames { try write(frame) }
+    }
+
+    /// Writes what the start gate holds for the file's origin and is not written yet, when the
+    /// file is written ahead of its origin: every such frame is in the origin window.
+    private func writeAheadOfOrigin() throws {
+        guard let open = chunk, open.writer != nil, open.rebaser?.origin == nil else { return }
+        for frame in gate.held.dropFirst(open.writtenAhead) { try write(frame) }
+        chunk?.writtenAhead = gate.held.count
+    }
+
+    /// The open file's origin is decided: the writer is made now (with every track known by
+    /// now) unless the file is written ahead of its origin, and the held frames not written
+    /// yet are written.
+    private func start(_ release: StartGate.Release) throws {
+        guard let open = chunk else { return }
+        if open.writer == nil {
+            chunk?.rebaser = TimestampRebaser(origin: release.origin)
+            makeChunkWriter()
+        } else {
+            chunk?.rebaser?.decide(release.origin)
+        }
+        chunk?.writtenAhead = 0
+        for frame in release.frames.dropFirst(open.writtenAhead) { try write(frame) }
+    }
+
+    /// The file's figures in its own time (zero at its origin).
+    private func fileStats(_ open: OpenChunk) -> ChunkStats {
+        guard let rebaser = open.rebaser else { return open.stats }
+        return open.stats.shifted { [tracks] id in tracks[id].map { rebaser.fileTime(0, track: $0) } ?? 0 }
     }
 
     private func write(_ frame: MediaFrame) throws {
@@ -205,7 +249,7 @@ public final class RecordingSession {
             onEvent(.framesDropped(path: path, frames: run.frames, bytes: run.bytes))
         }
         filesWritten.append(path)
-        let summary = open.stats.summary(path: path, wallClockStart: open.wallClockStart) { [tracks] in tracks[$0]?.timescale }
+        let summary = fileStats(open).summary(path: path, wallClockStart: open.wallClockStart) { [tracks] in tracks[$0]?.timescale }
         let notify = onEvent
         let pool = parameters.type == .mp4 ? self.pool : nil
         open.writer?.close { result in

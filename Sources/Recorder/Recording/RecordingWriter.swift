@@ -21,6 +21,14 @@ import Synchronization
 /// is not a frame (a chunk's open, description or close), so a live stream wakes the writer a
 /// few times a second instead of once per frame (issue 12). Jobs keep their exact order.
 ///
+/// The same drains hand the chunk writers' buffers to the kernel, so there is one timer, not
+/// two: a job that leaves bytes in a chunk writer's memory asks for a flush at the end of its
+/// batch (`flushAtEndOfBatch`), and the flush runs when the drain has emptied the list (the
+/// writer has caught up), or after the batch when `drainDelay` has passed since flushes last
+/// ran (a writer that stays behind). A live stream's frame thus reaches the kernel at most
+/// about `drainDelay` plus one batch after it was queued, whatever follows it, with one flush
+/// per chunk per drain: a burst's tail is not left in user space until the next burst.
+///
 /// The first job that fails (a full disk, an I/O error) is kept and thrown to the session at
 /// its next call; later media jobs are skipped, but closing jobs still run so that the files
 /// are closed and their locks released.
@@ -68,6 +76,10 @@ public final class RecordingWriter: Sendable {
         /// A drain is queued to run at once / after `drainDelay`.
         var drainQueued = false
         var drainTimerSet = false
+        /// Flushes asked for by the jobs of the running drain (`flushAtEndOfBatch`), in order.
+        var flushes: [@Sendable () throws -> Void] = []
+        /// When the flushes last ran (on the writer queue).
+        var flushedAt = ContinuousClock.now
     }
 
     private struct Job {
@@ -129,12 +141,6 @@ public final class RecordingWriter: Sendable {
         return dropping ? hasRoom(for: bytes) : waitForRoom(for: bytes, timeout: options.backpressureTimeout)
     }
 
-    /// Whether media other than the running job's `bytes` is queued (the job's own bytes are
-    /// counted until it ends): the writer is behind, and may batch.
-    func hasMediaQueued(besides bytes: Int) -> Bool {
-        state.withLock { $0.queuedBytes > bytes }
-    }
-
     /// Media bytes queued and not yet handed to the kernel.
     var queuedBytes: Int { state.withLock { $0.queuedBytes } }
     /// The most media bytes ever queued at once (tests check the bound).
@@ -186,42 +192,50 @@ public final class RecordingWriter: Sendable {
 
     /// Runs every pending job in order; on the writer queue only. A job submitted while the
     /// batch runs is taken by the next turn of the loop, so none waits for a timer it missed.
-    private func drain() {
+    /// Each batch ends with the flushes its jobs asked for, when the drain is about to end or
+    /// `drainDelay` has passed since they last ran (see the type's comment).
+    private func drain(flushingAll: Bool = false) {
+        // A file recording drains at once, often a frame at a time: flushing each drain would
+        // be a write per frame, so it flushes every `drainDelay` (and at close) instead.
+        let flushWhenCaughtUp = flushingAll || options.whenFull == .dropNewest
         while true {
             let batch = state.withLock { s -> [Job] in
                 let batch = s.pending
                 s.pending = []
                 s.pendingBytes = 0
-                if batch.isEmpty {
-                    s.drainQueued = false
-                    s.drainTimerSet = false
-                }
                 return batch
             }
-            if batch.isEmpty { return }
             for job in batch { run(job) }
+            let flushes = state.withLock { s -> [@Sendable () throws -> Void] in
+                let caughtUp = s.pending.isEmpty && flushWhenCaughtUp
+                guard !s.flushes.isEmpty, caughtUp || ContinuousClock.now - s.flushedAt >= options.drainDelay else { return [] }
+                defer { s.flushes = [] }
+                return s.flushes
+            }
+            if !flushes.isEmpty {
+                for flush in flushes { perform(flush, always: false) }
+                state.withLock { $0.flushedAt = .now }
+            }
+            let ended = state.withLock { s -> Bool in
+                guard s.pending.isEmpty else { return false }
+                s.drainQueued = false
+                s.drainTimerSet = false
+                return true
+            }
+            if ended { return }
         }
     }
 
-    /// Queues `job` `seconds` from now, behind whatever is queued by then (a deadline: the
-    /// session's flush of a chunk's buffers). It carries no media bytes. Whatever waits for a
-    /// drain is run first, in order, so the flush also hands over the frames before it.
-    func submit(after seconds: Double, _ job: @escaping @Sendable () throws -> Void) {
-        queue.asyncAfter(deadline: .now() + seconds) { [self] in
-            drain()
-            run(Job(bytes: 0, always: false, run: job))
-        }
+    /// On the writer queue only, from a running job: runs `flush` at the end of the job's
+    /// batch (see the type's comment), in the order asked. A job that leaves bytes in a chunk
+    /// writer's memory asks once per batch, not once per frame.
+    func flushAtEndOfBatch(_ flush: @escaping @Sendable () throws -> Void) {
+        state.withLock { $0.flushes.append(flush) }
     }
 
     private func run(_ job: Job) {
         options.beforeEachJob?()
-        if job.always || state.withLock({ $0.failure == nil }) {
-            do {
-                try job.run()
-            } catch {
-                state.withLock { if $0.failure == nil { $0.failure = error } }
-            }
-        }
+        perform(job.run, always: job.always)
         let wake = state.withLock { s -> Bool in
             s.queuedBytes -= job.bytes
             defer { s.waiting = false }
@@ -230,8 +244,19 @@ public final class RecordingWriter: Sendable {
         if wake { roomFreed.signal() }
     }
 
-    /// Returns once every job queued before has run (the end of a recording; tests).
+    /// Runs `body` unless an earlier job failed (`always`: even then), keeping its failure.
+    private func perform(_ body: () throws -> Void, always: Bool) {
+        guard always || state.withLock({ $0.failure == nil }) else { return }
+        do {
+            try body()
+        } catch {
+            state.withLock { if $0.failure == nil { $0.failure = error } }
+        }
+    }
+
+    /// Returns once every job queued before has run and handed its bytes to the kernel (the
+    /// end of a recording; tests).
     func waitUntilIdle() {
-        queue.sync { drain() }
+        queue.sync { drain(flushingAll: true) }
     }
 }

@@ -15,8 +15,9 @@ private final class MemoryChunkWriter: ChunkWriter {
     let kept: KeptFrames
     var payloadBytes: UInt64 = 0
     init(path: String, kept: KeptFrames) { self.path = path; self.kept = kept }
-    func write(_ frame: MediaFrame, moreQueued: Bool) throws { kept.frames.withLock { $0.append(frame) }; payloadBytes += UInt64(frame.payload.count) }
+    func write(_ frame: MediaFrame) throws { kept.frames.withLock { $0.append(frame) }; payloadBytes += UInt64(frame.payload.count) }
     func addSampleDescription(_ description: SampleDescription, toTrack trackID: UInt32) throws -> UInt16 { 2 }
+    func flush() throws {}
     func close() throws {}
 }
 

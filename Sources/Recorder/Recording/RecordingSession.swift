@@ -157,7 +157,7 @@ public final class RecordingSession {
             if !tracks.isRefused(frame.trackID) { droppedFrames += 1 }
             return
         }
-        if let open = chunk,
+        if let open = chunk, !gate.isWaitingForAudio,
            splitPolicy.shouldSplit(before: frame, track: track, opening: open.opening, openingScale: open.openingScale,
                                    payloadBytes: open.writer?.payloadBytes, streamHasVideo: tracks.hasVideo) {
             try closeChunk()
@@ -169,9 +169,14 @@ public final class RecordingSession {
             droppedFrames += dropped
         case let .opening(opening, timescale, dropped):
             droppedFrames += dropped
-            openChunk(at: opening, timescale: timescale)
+            openOrAnnounceChunk(at: opening, timescale: timescale)
         case .pass:
             return try write(frame)
+        }
+        // The first keyframe waits for the audio track (up to `StartGate.startupWindowSeconds`):
+        // an MP4 file opens at it now, and gains the audio track when it is announced.
+        if writesAheadOfOrigin, chunk == nil, case let .waitingForAudio(keyframe, scale) = gate.phase {
+            openChunk(at: keyframe, timescale: scale, announce: false)
         }
         if let release = gate.releaseIfDecided(tracks: tracks) {
             try start(release)
@@ -180,22 +185,36 @@ public final class RecordingSession {
         }
     }
 
-    /// MP4 files are written from their opening frame on, before their origin is decided, so
-    /// that a kill -9 in a file's first `StartGate.originWindowSeconds` does not lose them:
+    /// MP4 files are written from their opening frame on, before their origin is decided (and,
+    /// for the first file, before the audio track is known), so that a kill -9 in a file's
+    /// first `StartGate.originWindowSeconds` (or the startup window) does not lose them:
     /// mp4writer starts the movie where its earliest track starts presenting, which is the
     /// origin (TimestampRebaser). FLV and MPEG-TS write timestamps into the file as they go,
     /// so their start waits for the origin.
     private var writesAheadOfOrigin: Bool { parameters.type == .mp4 }
 
-    private func openChunk(at frame: MediaFrame, timescale: UInt32) {
+    /// `announce`: report `chunkCreated` now. A first MP4 file opened while its keyframe waits
+    /// for the audio track is reported when the start gate opens it (`openOrAnnounceChunk`):
+    /// the catalog takes the stream's tracks from that event.
+    private func openChunk(at frame: MediaFrame, timescale: UInt32, announce: Bool = true) {
         let path = names.takeNextPath()
         let wallClockStart = wallClockOrigin.map { $0 + Double(frame.pts) / Double(timescale) } ?? Date().timeIntervalSince1970
         chunk = OpenChunk(path: path, writer: nil, tracks: ChunkTracks(current: tracks), opening: frame,
                           openingScale: timescale, wallClockStart: wallClockStart)
-        onEvent(.chunkCreated(path: path))
+        if announce { onEvent(.chunkCreated(path: path)) }
         if writesAheadOfOrigin {
             makeChunkWriter()
             chunk?.rebaser = TimestampRebaser(aheadOfOriginFrom: frame, scale: timescale)
+        }
+    }
+
+    /// The start gate opens the recording's first file: opened now, or reported now when it was
+    /// opened (unreported) at its keyframe while the gate waited for the audio track.
+    private func openOrAnnounceChunk(at frame: MediaFrame, timescale: UInt32) {
+        if let open = chunk {
+            onEvent(.chunkCreated(path: open.path))
+        } else {
+            openChunk(at: frame, timescale: timescale)
         }
     }
 
@@ -295,7 +314,7 @@ public final class RecordingSession {
     public func finish() throws {
         if let (opening, timescale) = gate.openWhatIsHeld() {
             // A stream shorter than the opening window still gets its file.
-            openChunk(at: opening, timescale: timescale)
+            openOrAnnounceChunk(at: opening, timescale: timescale)
             if let release = gate.releaseIfDecided(tracks: tracks) { try start(release) }
         }
         try closeChunk()

@@ -72,6 +72,9 @@ public struct StagingTrackReader: Sendable {
         var bufferStartUnit = 0      // unit index of buffer[0]
         var bufferUnits = 0          // whole units currently in buffer
         var index = 0
+        // Units before this one are known intact (`StagingRecord.intactUnits`): their records
+        // are decoded without checking each checksum again.
+        var intactEnd = 0
 
         func load(from first: Int) throws {
             let offset = Int64(StagingFormat.trackHeaderSize) + Int64(first) * Int64(unit)
@@ -82,7 +85,11 @@ public struct StagingTrackReader: Sendable {
 
         while index < wholeUnits {
             if index < bufferStartUnit || index >= bufferStartUnit + bufferUnits { try load(from: index) }
-            let record = StagingRecord.decode(UnsafeRawBufferPointer(buffer), at: (index - bufferStartUnit) * unit, verify: verifyingRecords)
+            let local = index - bufferStartUnit
+            if verifyingRecords && index >= intactEnd {
+                intactEnd = index + StagingRecord.intactUnits(UnsafeRawBufferPointer(buffer), at: local * unit, count: bufferUnits - local)
+            }
+            let record = StagingRecord.decode(UnsafeRawBufferPointer(buffer), at: local * unit, verify: verifyingRecords && index >= intactEnd)
             guard let record else {
                 try body(.damaged(index: index, reason: "record checksum mismatch"))
                 index += 1

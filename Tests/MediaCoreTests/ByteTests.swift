@@ -140,6 +140,44 @@ final class ByteTests: XCTestCase {
         }
     }
 
+    /// The bulk check finds the first damaged unit wherever it sits among the four checked
+    /// together and in the tail after them, for the staging records' 40/36 shape and a shape
+    /// whose covered bytes end on a whole 8-byte word.
+    func testCRC32CIntactUnitsStopsAtTheFirstDamagedUnit() {
+        var rng = SeededGenerator(seed: 5)
+        for (stride, covered) in [(40, 36), (24, 16)] {
+            let count = 11
+            var units = [UInt8]()
+            for _ in 0..<count {
+                var unit = (0..<covered).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                let crc = CRC32C.checksum(unit)
+                unit += [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
+                unit += [UInt8](repeating: 0xAB, count: stride - covered - 4)
+                units += unit
+            }
+            let hardware = units.withUnsafeBytes { CRC32C.intactUnits($0, stride: stride, covered: covered) }
+            guard hardware != 0 else {
+                XCTAssertEqual(hardware, 0, "without the crc32 instruction nothing is vouched for")
+                continue
+            }
+            XCTAssertEqual(hardware, count, "every unit intact")
+            for damaged in 0..<count {
+                for byte in [0, covered - 1, covered] {  // first checked byte, last, the stored checksum
+                    var copy = units
+                    copy[damaged * stride + byte] ^= 0x01
+                    let found = copy.withUnsafeBytes { CRC32C.intactUnits($0, stride: stride, covered: covered) }
+                    XCTAssertEqual(found, damaged, "stride \(stride), unit \(damaged), byte \(byte)")
+                }
+                // Bytes after the checksum are not the unit's record: they do not count.
+                if stride > covered + 4 {
+                    var copy = units
+                    copy[damaged * stride + covered + 4] ^= 0x01
+                    XCTAssertEqual(copy.withUnsafeBytes { CRC32C.intactUnits($0, stride: stride, covered: covered) }, count)
+                }
+            }
+        }
+    }
+
     /// The CPU's instruction checksums long buffers in three lanes joined by a table shift
     /// (lanes of 8 KiB and 256 bytes): every size around the lane boundaries, at odd starts,
     /// gives the table code's answer.

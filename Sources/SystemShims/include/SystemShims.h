@@ -40,4 +40,9 @@ extern int shim_crc32c_hardware_flag;
 static inline int shim_crc32c_hardware_available(void) { return shim_crc32c_hardware_flag; }
 /// Raw CRC-32C update (no pre/post inversion) with the CPU's crc32 instruction.
 unsigned int shim_crc32c_update(unsigned int crc, const void *data, unsigned long length);
+/// How many of `count` units of `stride` bytes at `units`, from the first, are intact: a unit
+/// is when the CRC-32C of its first `covered` bytes (a multiple of 4) equals the big-endian
+/// u32 stored right after them. Checks four units at a time; 0 where there is no crc32
+/// instruction (callers check shim_crc32c_hardware_available() first).
+unsigned long shim_crc32c_intact_units(const void *units, unsigned long count, unsigned long stride, unsigned long covered);
 #endif

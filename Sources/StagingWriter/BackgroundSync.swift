@@ -39,12 +39,7 @@ final class BackgroundSync: Sendable {
     /// `mdatSyncedEnd`: the bytes of .mdat handed to the kernel before this call, which are
     /// the ones this sync makes durable and may then drop from the page cache.
     func start(mdat: FileDescriptor, tracks: [FileDescriptor], mdatSyncedEnd: Int64) -> Bool {
-        let started = state.withLock { state -> Bool in
-            guard !state.running else { return false }
-            state.running = true
-            return true
-        }
-        guard started else { return false }
+        guard claim(\.running) else { return false }
         queue.async { [self] in
             var failure: SystemError?
             do throws(SystemError) {
@@ -76,12 +71,7 @@ final class BackgroundSync: Sendable {
     /// to write. Not a durability point, and nothing depends on it (a failure is ignored: the
     /// next fdatasync reports the disk's errors).
     func startWriteback(mdat: FileDescriptor, offset: Int64, end: Int64) -> Bool {
-        let queued = state.withLock { state -> Bool in
-            guard !state.writebackQueued else { return false }
-            state.writebackQueued = true
-            return true
-        }
-        guard queued else { return false }
+        guard claim(\.writebackQueued) else { return false }
         queue.async { [self] in
             state.withLock { $0.writebackQueued = false }
             try? mdat.startWriteback(offset: offset, length: end - offset)
@@ -95,6 +85,15 @@ final class BackgroundSync: Sendable {
     func replaceInfo(with bytes: [UInt8], at path: String) {
         queue.async {
             try? FileSystem.writeAtomically(bytes, to: path, durable: false)
+        }
+    }
+
+    /// Sets `flag` and returns true, unless it was set already (that work is under way).
+    private func claim(_ flag: WritableKeyPath<State, Bool>) -> Bool {
+        state.withLock { state in
+            guard !state[keyPath: flag] else { return false }
+            state[keyPath: flag] = true
+            return true
         }
     }
 

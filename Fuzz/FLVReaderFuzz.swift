@@ -7,15 +7,7 @@ public func fuzzFLVReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     var reader = FLVReader()
     reader.push(bytes)
-    var errorsInARow = 0
-    while errorsInARow < 1000 {
-        do {
-            guard try reader.next() != nil else { break }
-            errorsInARow = 0
-        } catch {
-            errorsInARow += 1
-        }
-    }
+    DemuxEvent.drain { try reader.next() }
     _ = try? reader.finish()
     return 0
 }

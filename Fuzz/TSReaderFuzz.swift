@@ -9,22 +9,9 @@ public func fuzzTSReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let split = bytes.isEmpty ? 0 : Int(bytes[0]) * bytes.count / 256
     var reader = TSReader()
     reader.push(bytes[..<split])
-    drain(&reader)
+    DemuxEvent.drain { try reader.next() }
     reader.push(bytes[split...])
     reader.finish()
-    drain(&reader)
+    DemuxEvent.drain { try reader.next() }
     return 0
-}
-
-private func drain(_ reader: inout TSReader) {
-    // The same rule as the recorder's demuxer: stop after 1000 errors in a row.
-    var errorsInARow = 0
-    while errorsInARow < 1000 {
-        do {
-            guard try reader.next() != nil else { return }
-            errorsInARow = 0
-        } catch {
-            errorsInARow += 1
-        }
-    }
 }

@@ -16,22 +16,30 @@ public enum SampleToChunkTable: EntryTable {
         public var samplesPerChunk: UInt32
         /// 1-based index into `stsd`.
         public var sampleDescriptionIndex: UInt32
+    }
+}
 
-        public init(firstChunk: UInt32, samplesPerChunk: UInt32, sampleDescriptionIndex: UInt32) {
-            self.firstChunk = firstChunk
-            self.samplesPerChunk = samplesPerChunk
-            self.sampleDescriptionIndex = sampleDescriptionIndex
-        }
+// Outside the struct body, so that Swift still synthesizes the memberwise init; other modules
+// add entries through `appendChunk`.
+extension SampleToChunkTable.Entry {
+    public init(reading reader: inout ByteReader, in box: FourCC) throws(MP4ParseError) {
+        self.init(firstChunk: try reader.read(in: box), samplesPerChunk: try reader.read(in: box),
+                  sampleDescriptionIndex: try reader.read(in: box))
+    }
 
-        public init(reading reader: inout ByteReader, in box: FourCC) throws(MP4ParseError) {
-            self.init(firstChunk: try reader.read(in: box), samplesPerChunk: try reader.read(in: box),
-                      sampleDescriptionIndex: try reader.read(in: box))
-        }
+    public func write(to writer: inout ByteWriter) {
+        writer.write(firstChunk)
+        writer.write(samplesPerChunk)
+        writer.write(sampleDescriptionIndex)
+    }
+}
 
-        public func write(to writer: inout ByteWriter) {
-            writer.write(firstChunk)
-            writer.write(samplesPerChunk)
-            writer.write(sampleDescriptionIndex)
-        }
+extension Array where Element == SampleToChunkTable.Entry {
+    /// Adds chunk `number` (1-based) holding `samples` samples of description
+    /// `descriptionIndex`: a chunk shaped as the last run continues it, otherwise it starts a
+    /// new entry.
+    public mutating func appendChunk(_ number: UInt32, samples: UInt32, descriptionIndex: UInt32) {
+        if let last, last.samplesPerChunk == samples, last.sampleDescriptionIndex == descriptionIndex { return }
+        append(Element(firstChunk: number, samplesPerChunk: samples, sampleDescriptionIndex: descriptionIndex))
     }
 }

@@ -121,12 +121,7 @@ enum ExportMovieWriter {
         var chunkDescription: UInt32 = 0
         func closeChunk() {
             guard chunkSamples > 0 else { return }
-            if let last = sampleToChunk.last, last.samplesPerChunk == chunkSamples, last.sampleDescriptionIndex == chunkDescription {
-                // Same shape as the previous run: one stsc entry covers both.
-            } else {
-                sampleToChunk.append(.init(firstChunk: UInt32(chunkOffsets.count), samplesPerChunk: chunkSamples,
-                                           sampleDescriptionIndex: chunkDescription))
-            }
+            sampleToChunk.appendChunk(UInt32(chunkOffsets.count), samples: chunkSamples, descriptionIndex: chunkDescription)
         }
         var nextOffset: Int64 = -1
         for (number, sample) in samples.enumerated() {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The recorder's counters and histograms, and the gauges read when scraped.
 ///
@@ -20,6 +21,23 @@ public final class MetricsRegistry: @unchecked Sendable {
         var value = 0.0
         var bucketCounts: [UInt64] = []
         var count: UInt64 = 0
+        /// A counter resolved once (`counter(_:labels:)`), added to without the lock.
+        var cell: CounterCell?
+        var total: Double { value + Double(cell?.total ?? 0) }
+    }
+
+    /// One series of a counter, resolved once by name and labels, for a count made on a hot
+    /// path (the bytes of every frame ingested): adding is one atomic add, with no lock and
+    /// no hashing of the name and labels. Its value shows in the registry like any other.
+    public final class CounterCell: Sendable {
+        private let count = Atomic<UInt64>(0)
+
+        public func add(_ amount: Int) {
+            guard amount > 0 else { return }
+            count.wrappingAdd(UInt64(amount), ordering: .relaxed)
+        }
+
+        var total: UInt64 { count.load(ordering: .relaxed) }
     }
 
     private let lock = NSLock()
@@ -54,6 +72,18 @@ public final class MetricsRegistry: @unchecked Sendable {
         }
     }
 
+    /// The cell of a declared counter's series `labels` (made at 0 when new); nil when `name`
+    /// is not a declared counter.
+    public func counter(_ name: String, labels: [MetricFamily.Label] = []) -> CounterCell? {
+        lock.withLock {
+            guard stored[name]?.kind == .counter else { return nil }
+            if let cell = stored[name]!.series[labels]?.cell { return cell }
+            let cell = CounterCell()
+            stored[name]!.series[labels, default: Series()].cell = cell
+            return cell
+        }
+    }
+
     public func observe(_ name: String, _ value: Double) {
         lock.withLock {
             guard let family = stored[name], family.kind == .histogram else { return }
@@ -67,7 +97,7 @@ public final class MetricsRegistry: @unchecked Sendable {
 
     /// The current value of a counter (tests, and gauges derived from counters).
     public func value(_ name: String, labels: [MetricFamily.Label] = []) -> Double {
-        lock.withLock { stored[name]?.series[labels]?.value ?? 0 }
+        lock.withLock { stored[name]?.series[labels]?.total ?? 0 }
     }
 
     /// `collect` runs at each scrape, outside the registry's lock.
@@ -84,7 +114,7 @@ public final class MetricsRegistry: @unchecked Sendable {
             var samples: [MetricFamily.Sample] = []
             switch family.kind {
             case .counter, .gauge:
-                samples = series.map { MetricFamily.Sample(labels: $0.key, value: $0.value.value) }
+                samples = series.map { MetricFamily.Sample(labels: $0.key, value: $0.value.total) }
             case .histogram:
                 for (labels, s) in series {
                     for (index, bound) in family.buckets.enumerated() {

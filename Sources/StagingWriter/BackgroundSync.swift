@@ -22,6 +22,8 @@ final class BackgroundSync: Sendable {
         var failure: SystemError?
         /// .mdat below this offset was dropped from the page cache.
         var droppedCacheEnd: Int64 = 0
+        /// A writeback start is queued and not yet run.
+        var writebackQueued = false
     }
 
     private let queue = DispatchQueue(label: "staging-sync")
@@ -63,6 +65,26 @@ final class BackgroundSync: Sendable {
                 if state.failure == nil { state.failure = failure }
                 state.running = false
             }
+        }
+        return true
+    }
+
+    /// Starts the disk writing .mdat's `offset..<end` on the queue, without waiting for it
+    /// (`sync_file_range` WRITE), unless a start is still queued (returns false). A fast
+    /// recording's payload then goes to the disk while it arrives instead of waiting in the
+    /// page cache for the next fdatasync: the syncs, the close's above all, find little left
+    /// to write. Not a durability point, and nothing depends on it (a failure is ignored: the
+    /// next fdatasync reports the disk's errors).
+    func startWriteback(mdat: FileDescriptor, offset: Int64, end: Int64) -> Bool {
+        let queued = state.withLock { state -> Bool in
+            guard !state.writebackQueued else { return false }
+            state.writebackQueued = true
+            return true
+        }
+        guard queued else { return false }
+        queue.async { [self] in
+            state.withLock { $0.writebackQueued = false }
+            try? mdat.startWriteback(offset: offset, length: end - offset)
         }
         return true
     }

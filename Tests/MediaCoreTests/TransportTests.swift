@@ -120,6 +120,66 @@ final class TransportTests: XCTestCase {
         }
     }
 
+    /// The read a live connection makes (one blocking `recv` under the kernel's receive
+    /// timeout, no `poll`): bytes as they come, a deadline kept whatever the longest block, a
+    /// low-water mark that gathers small writes until it or the longest block is reached, and
+    /// the end of the stream.
+    func testBlockingReadKeepsItsDeadlineAndGathersSmallWrites() throws {
+        let listener = try StreamSocket.listen(host: "127.0.0.1", port: 0)
+        defer { listener.close() }
+        let client = try StreamSocket.connect(host: "127.0.0.1", port: try listener.localPort(), deadline: .now + .seconds(2))
+        defer { client.close() }
+        XCTAssertTrue(try listener.waitReadable(until: .now + .seconds(2)))
+        let accepted = try XCTUnwrap(try listener.accept())
+        defer { accepted.close() }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var timeout = ReceiveTimeout(longestBlock: .seconds(5))
+        func read(until deadline: ContinuousClock.Instant?) throws -> StreamSocket.ReadResult {
+            try buffer.withUnsafeMutableBytes { raw in
+                try Result { () throws(SocketError) in try accepted.read(into: raw, deadline: deadline, timeout: &timeout) }.get()
+            }
+        }
+
+        // Silent: the deadline ends the read, not the 5 s block, and a past deadline only looks.
+        var start = ContinuousClock.now
+        XCTAssertEqual(try read(until: .now + .milliseconds(200)), .timedOut)
+        var waited = ContinuousClock.now - start
+        XCTAssertGreaterThanOrEqual(waited, .milliseconds(200))
+        XCTAssertLessThan(waited, .seconds(2))
+        start = ContinuousClock.now
+        XCTAssertEqual(try read(until: .now), .timedOut)
+        XCTAssertLessThan(ContinuousClock.now - start, .milliseconds(100))
+
+        try client.writeAll([1, 2, 3])
+        XCTAssertEqual(try read(until: .now + .seconds(2)), .bytes(3))
+        XCTAssertEqual(Array(buffer[0..<3]), [1, 2, 3])
+
+        // With a low-water mark of 8 bytes, three 2-byte writes 30 ms apart come back as one
+        // read: the kernel holds them until the longest block (here 300 ms) has passed.
+        accepted.setReceiveLowWater(8)
+        timeout.longestBlock = .milliseconds(300)
+        DispatchQueue.global().async {
+            for byte in [UInt8(4), 5, 6] {
+                try? client.writeAll([byte, byte])
+                Thread.sleep(forTimeInterval: 0.03)
+            }
+        }
+        start = ContinuousClock.now
+        XCTAssertEqual(try read(until: .now + .seconds(5)), .bytes(6))
+        waited = ContinuousClock.now - start
+        XCTAssertEqual(Array(buffer[0..<6]), [4, 4, 5, 5, 6, 6])
+        XCTAssertGreaterThanOrEqual(waited, .milliseconds(250))
+        XCTAssertLessThan(waited, .seconds(2))
+        // Eight bytes at once are returned at once.
+        try client.writeAll([UInt8](repeating: 7, count: 8))
+        start = ContinuousClock.now
+        XCTAssertEqual(try read(until: .now + .seconds(5)), .bytes(8))
+        XCTAssertLessThan(ContinuousClock.now - start, .milliseconds(200))
+
+        client.shutdownWrite()
+        XCTAssertEqual(try read(until: .now + .seconds(2)), .endOfStream)
+    }
+
     /// A server that served a connection and stopped leaves no descriptor behind (listener,
     /// wake pipe, connection), and a connection over the bound gets the refusal.
     func testConnectionServerStopsWithEveryDescriptorClosed() throws {

@@ -78,6 +78,9 @@ final class CrashTrialTests: XCTestCase {
         var unrecoverable = false
         /// Nothing came back, whatever had been sent.
         var nothingRecorded = false
+        /// The media folder's files and sizes just after the SIGKILL (before recovery), for a
+        /// trial that leaves nothing: what had reached the kernel.
+        var onDiskAtKill = ""
         /// Under bulk writes: when no report was read before the SIGKILL, "sent" is bounded by
         /// ffmpeg's last report of all instead of the wall time since launch (its start-up before
         /// the -re clock takes up to 2.3 s under the load). That report, printed when ffmpeg
@@ -234,17 +237,20 @@ final class CrashTrialTests: XCTestCase {
         progress.waitForEnd()
         trial.outTimeLast = progress.latest?.outTime
         trial.reClockStart = progress.reClockStart.map { $0 - launched.timeIntervalSince1970 }
+        trial.onDiskAtKill = FileSystem.listDirectory(dir + "/media").sorted()
+            .map { "\($0) \(FileSystem.fileSize(dir + "/media/" + $0).map(String.init) ?? "?") bytes" }.joined(separator: ", ")
 
         server = try RecorderProcess(directory: dir)
         server.stop()
         let output = dir + "/media/cam.mp4"
         guard FileSystem.exists(output) else {
             trial.nothingRecorded = true
-            // Under the load, a kill before the recorder had the stream's first 0.5 s (its
-            // origin window, held in memory) leaves nothing, and loses no more than the bound.
+            // Under the load, a kill before the recorder had opened its first file (or before
+            // its first frames reached the kernel) leaves nothing, and loses no more than the bound.
             if !trial.boundSentByLastReport || trial.loss > maxLoss {
                 trial.unrecoverable = true
-                trial.failures.append(String(format: "no recovered MP4 (%.3f s sent); log:\n", trial.sent) + server.log_())
+                trial.failures.append(String(format: "no recovered MP4 (%.3f s sent); on disk at the kill: [%@]; log:\n", trial.sent,
+                                             trial.onDiskAtKill) + server.log_())
             }
             return trial
         }

@@ -84,10 +84,10 @@ final class HostileInputTests: XCTestCase {
         run("TS reader", input: input, count: Reliability.count(ci: 1500, long: 30_000), seed: Reliability.seed ^ 0x75) { bytes in
             var reader = TSReader()
             reader.push(bytes[..<(bytes.count / 2)])
-            Self.drain { try reader.next() }
+            DemuxEvent.drain { try reader.next() }
             reader.push(bytes[(bytes.count / 2)...])
             reader.finish()
-            Self.drain { try reader.next() }
+            DemuxEvent.drain { try reader.next() }
         }
     }
 
@@ -96,7 +96,7 @@ final class HostileInputTests: XCTestCase {
         run("FLV reader", input: input, count: Reliability.count(ci: 1500, long: 30_000), seed: Reliability.seed ^ 0xF1) { bytes in
             var reader = FLVReader()
             reader.push(bytes)
-            Self.drain { try reader.next() }
+            DemuxEvent.drain { try reader.next() }
             _ = try? reader.finish()
         }
     }
@@ -263,18 +263,5 @@ final class HostileInputTests: XCTestCase {
         guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return }
         try? handle.write(contentsOf: Data("5".utf8))
         try? handle.close()
-    }
-
-    /// Drains a reader the way the recorder does: errors are skipped, 1000 in a row end it.
-    static func drain(_ next: () throws -> DemuxEvent?) {
-        var errorsInARow = 0
-        while errorsInARow < 1000 {
-            do {
-                guard try next() != nil else { return }
-                errorsInARow = 0
-            } catch {
-                errorsInARow += 1
-            }
-        }
     }
 }

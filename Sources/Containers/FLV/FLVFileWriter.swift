@@ -9,8 +9,7 @@ public final class FLVFileWriter {
     private var file: FileDescriptor?
     /// Tags written with `holding` and not yet handed to the kernel: headers, and the frames'
     /// payloads as they arrived (not copied).
-    private var held: [ArraySlice<UInt8>] = []
-    private var heldBytes = 0
+    private var held = HeldWrites()
 
     /// Creates (or truncates) the file at `path` and writes the header.
     public init(path: String, tracks: [TrackDescription], options: FLVTagMuxer.Options = FLVTagMuxer.Options()) throws(FLVError) {
@@ -33,31 +32,22 @@ public final class FLVFileWriter {
         try writer.addSampleDescription(description, toTrack: trackID)
     }
 
-    /// Bytes held by `write(_:holding:)` at most before they go to the kernel anyway.
-    public static let maxHeldBytes = 1 << 20
-
-    /// Appends the frame's tags. `holding`: more frames follow at once (a writer that is
-    /// behind), so the tags may wait for them, up to `maxHeldBytes` or
-    /// `FileDescriptor.maxPartsPerWrite` parts, and go to the kernel together in one `writev`;
-    /// otherwise they go now, with any held before them.
+    /// Appends the frame's tags. `holding`: the tags may wait for later frames, up to
+    /// `HeldWrites.maxBytes` or `FileDescriptor.maxPartsPerWrite` parts, and go to the kernel
+    /// together in one `writev` at `flush()`; otherwise they go now, with any held before them.
     public func write(_ frame: MediaFrame, holding: Bool = false) throws(FLVError) {
         guard file != nil else { throw .writerClosed(path: path) }
         let parts = try writer.writeParts(frame)
         held.append(parts.head[...])
         held.append(parts.payload)
         held.append(parts.tail[...])
-        heldBytes += parts.count
-        if !holding || heldBytes >= Self.maxHeldBytes || held.count + 3 > FileDescriptor.maxPartsPerWrite {
-            try flush()
-        }
+        if !holding || held.isFull(partsPerFrame: 3) { try flush() }
     }
 
     /// Hands the held tags to the kernel.
     public func flush() throws(FLVError) {
-        guard let file, !held.isEmpty else { return }
-        do { try file.writeAll(gathering: held) } catch { throw .system(error) }
-        held.removeAll(keepingCapacity: true)
-        heldBytes = 0
+        guard let file else { return }
+        do { try held.write(to: file) } catch { throw .system(error) }
     }
 
     /// Patches onMetaData and closes the file. Calling it again does nothing.

@@ -9,8 +9,7 @@ public final class TSFileWriter {
     /// Bytes in the file so far, with those held.
     public private(set) var bytesWritten: Int64 = 0
     /// Packets written with `holding` and not yet handed to the kernel, a frame's per part.
-    private var held: [ArraySlice<UInt8>] = []
-    private var heldBytes = 0
+    private var held = HeldWrites()
 
     /// Creates (or truncates) the file at `path`.
     public init(path: String, tracks: [TrackDescription], startTime: Int64 = TSWriter.defaultStartTime) throws(TSError) {
@@ -25,37 +24,31 @@ public final class TSFileWriter {
     }
 
     /// Appends the frame's packets. `holding`: they may wait for later frames, up to
-    /// `FLVFileWriter.maxHeldBytes` or `FileDescriptor.maxPartsPerWrite` frames, and go to the
+    /// `HeldWrites.maxBytes` or `FileDescriptor.maxPartsPerWrite` frames, and go to the
     /// kernel together in one `writev` at `flush()`; otherwise they go now, with any held.
     public func write(_ frame: MediaFrame, holding: Bool = false) throws(TSError) {
         guard file != nil else { throw .writerClosed(path: path) }
         let bytes = try writer.write(frame)
         held.append(bytes[...])
-        heldBytes += bytes.count
         bytesWritten += Int64(bytes.count)
-        if !holding || heldBytes >= FLVFileWriter.maxHeldBytes || held.count >= FileDescriptor.maxPartsPerWrite {
-            try flush()
-        }
+        if !holding || held.isFull(partsPerFrame: 1) { try flush() }
     }
 
     /// Hands the held packets to the kernel.
     public func flush() throws(TSError) {
-        guard let file, !held.isEmpty else { return }
-        do { try file.writeAll(gathering: held) } catch { throw .system(error) }
-        held.removeAll(keepingCapacity: true)
-        heldBytes = 0
+        guard let file else { return }
+        do { try held.write(to: file) } catch { throw .system(error) }
     }
 
-    /// Hands over what is held and closes the file. Calling it again does nothing.
+    /// Hands over what is held and closes the file (closed even when the write fails).
+    /// Calling it again does nothing.
     public func close() throws(TSError) {
         guard let file else { return }
-        do { try flush() } catch {
-            try? file.close()
-            self.file = nil
-            throw error
-        }
         self.file = nil
-        do { try file.close() } catch { throw .system(error) }
+        var failure: SystemError?
+        do { try held.write(to: file) } catch { failure = error }
+        do { try file.close() } catch { failure = failure ?? error }
+        if let failure { throw .system(failure) }
     }
 
     deinit {

@@ -28,6 +28,13 @@ public struct RTSPStreamDecoder: Sendable {
         buffer.append(bytes)
     }
 
+    /// Appends what `fill` reads (a socket read) straight into the decoder's buffer, with no
+    /// copy (`InputBuffer.append(upTo:from:)`), as RTMP's and MPEG-TS's readers take theirs.
+    public mutating func push<Outcome>(upTo maximum: Int,
+                                       from fill: (UnsafeMutableRawBufferPointer) -> (count: Int, outcome: Outcome)) -> Outcome {
+        buffer.append(upTo: maximum, from: fill)
+    }
+
     /// Bytes pushed and not yet decoded.
     public var bufferedCount: Int { buffer.count }
 

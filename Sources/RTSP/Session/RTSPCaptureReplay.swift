@@ -10,8 +10,9 @@ public struct RTSPCaptureReplay {
     public private(set) var assembler: RTPStreamAssembler?
     public private(set) var messages = 0
     public private(set) var errors = 0
-    /// Errors in a row after which `push` stops decoding what it was given.
-    public static let maxErrorsInARow = 1000
+    /// Errors in a row after which `push` stops decoding what it was given: the recorder's
+    /// rule for every reader.
+    public static let maxErrorsInARow = DemuxEvent.maxErrorsInARow
 
     public init() {}
 

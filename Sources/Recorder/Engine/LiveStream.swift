@@ -1,6 +1,7 @@
 import Containers
 import Foundation
 import MediaCore
+import Operations
 import Synchronization
 
 /// An inbound stream while it is live: its tracks so far, its source, a byte counter for the
@@ -13,6 +14,8 @@ final class LiveStream: Sendable {
     let name: String
     let source: String
     let clientAddress: String?
+    /// The ingest byte counter of the stream's protocol, resolved once (nil: no metrics).
+    let ingestBytes: MetricsRegistry.CounterCell?
     /// TCP: its reader waits for room when the disk falls behind; UDP: frames drop at once.
     let transport: IngestTransport
     private let started = ContinuousClock.now
@@ -34,9 +37,16 @@ final class LiveStream: Sendable {
         /// Held only while no session is attached (PrerollBuffer).
         private var preroll = PrerollBuffer()
 
+        /// The writers of the sessions that would wait for room before taking a frame of
+        /// `bytes` (a full queue): the stream waits for them outside its lock.
+        func writersToWaitFor(bytes: Int) -> [RecordingWriter] {
+            sessions.values.compactMap { $0.writerToWaitFor(bytes: bytes) }
+        }
+
         /// Applies an event to the stream's state and to every session; returns the sessions
-        /// that failed on it (still attached: the caller ends them).
-        mutating func deliver(_ event: DemuxEvent) -> [(configId: Int, error: any Error)] {
+        /// that failed on it (still attached: the caller ends them). `waited`: the writers whose
+        /// wait for room for this frame is over (done outside the lock).
+        mutating func deliver(_ event: DemuxEvent, waited: [RecordingWriter] = []) -> [(configId: Int, error: any Error)] {
             switch event {
             case .track(let track):
                 if tracks[track.trackID] == nil { trackOrder.append(track.trackID) }
@@ -61,7 +71,8 @@ final class LiveStream: Sendable {
             var failed: [(configId: Int, error: any Error)] = []
             for (id, session) in sessions {
                 do {
-                    try session.handle(event)
+                    let roomWaited = waited.contains { $0 === session.recordingWriter }
+                    try session.handle(event, roomWaited: roomWaited)
                 } catch {
                     failed.append((id, error))
                 }
@@ -80,6 +91,12 @@ final class LiveStream: Sendable {
             for frame in preroll.frames { try session.handle(.frame(frame)) }
             preroll.removeAll()
             sessions[configId] = session
+            session.recordingWriter.batchDelivered()
+        }
+
+        /// Each session's writer gets what this batch queued (RecordingWriter.batchDelivered).
+        func batchDelivered() {
+            for session in sessions.values { session.recordingWriter.batchDelivered() }
         }
 
         /// Takes a session off the stream (the caller finishes it).
@@ -108,21 +125,54 @@ final class LiveStream: Sendable {
     /// stream's lock is held) can read them: a leaf lock.
     let announcedTracks = Mutex<[TrackDescription]>([])
 
-    init(name: String, source: String, clientAddress: String?, transport: IngestTransport = .tcp) {
+    init(name: String, source: String, clientAddress: String?, transport: IngestTransport = .tcp,
+         ingestBytes: MetricsRegistry.CounterCell? = nil) {
         self.name = name
         self.source = source
         self.transport = transport
         self.clientAddress = clientAddress
+        self.ingestBytes = ingestBytes
     }
 
-    /// Takes the stream's lock and delivers; returns the sessions that failed (see State.deliver).
+    /// Takes the stream's lock and delivers one event (see `deliver(_:onFailure:)` for several).
     func deliver(_ event: DemuxEvent, onFailure: (Int, any Error, inout State) -> Void) {
-        state.withLock { state in
-            for (id, error) in state.deliver(event) { onFailure(id, error, &state) }
-            if case .track = event {
-                let ordered = state.orderedTracks
-                announcedTracks.withLock { $0 = ordered }
+        deliver(CollectionOfOne(event), onFailure: onFailure)
+    }
+
+    /// Takes the stream's lock once and delivers `events` in order (those of one socket read);
+    /// `onFailure` gets each session that failed (see State.deliver).
+    ///
+    /// A frame that meets a full write queue is not waited for under the lock: the lock is let
+    /// go, the thread waits for room (up to the writer's `backpressureTimeout`), then takes the
+    /// lock again and goes on with that frame, which the session takes if it fits by then and
+    /// else drops as its backlog policy says. So `listStreams` and the engine never wait behind
+    /// a stalled disk. (Frames a session releases at once, its start gate's, still wait inside.)
+    func deliver<Events: Collection<DemuxEvent>>(_ events: Events, onFailure: (Int, any Error, inout State) -> Void) {
+        var next = events.startIndex
+        var waited: (index: Events.Index, writers: [RecordingWriter])?
+        while next != events.endIndex {
+            let wait = state.withLock { state -> (writers: [RecordingWriter], bytes: Int)? in
+                while next != events.endIndex {
+                    let event = events[next]
+                    let waitedHere = next == waited?.index ? waited!.writers : []
+                    if waitedHere.isEmpty, case .frame(let frame) = event {
+                        let full = state.writersToWaitFor(bytes: frame.payload.count)
+                        if !full.isEmpty { return (full, frame.payload.count) }
+                    }
+                    for (id, error) in state.deliver(event, waited: waitedHere) { onFailure(id, error, &state) }
+                    if case .track = event {
+                        let ordered = state.orderedTracks
+                        announcedTracks.withLock { $0 = ordered }
+                    }
+                    next = events.index(after: next)
+                }
+                // One hand-off to each recording's writer for the whole batch.
+                state.batchDelivered()
+                return nil
             }
+            guard let wait else { return }
+            for writer in wait.writers { _ = writer.waitForRoom(for: wait.bytes, timeout: writer.options.backpressureTimeout) }
+            waited = (next, wait.writers)
         }
     }
 

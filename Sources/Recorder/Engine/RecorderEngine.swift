@@ -312,7 +312,8 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
 
     /// A stream of this name starts. Refused when one is already live (a second publisher).
     public func streamStarted(_ name: String, source: String, clientAddress: String? = nil, transport: IngestTransport = .tcp) throws {
-        let stream = LiveStream(name: name, source: source, clientAddress: clientAddress, transport: transport)
+        let counter = operations?.ingestCounter(protocol: source)
+        let stream = LiveStream(name: name, source: source, clientAddress: clientAddress, transport: transport, ingestBytes: counter)
         try lock.withLock { r in
             guard r.streams[name] == nil else { throw RecorderControlError("stream \(name) is already live") }
             r.streams[name] = stream
@@ -324,16 +325,33 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
 
     /// Media of a live stream.
     public func streamEvent(_ name: String, _ event: DemuxEvent) {
-        guard let (stream, operations) = lock.withLock({ r in r.streams[name].map { ($0, r.operations) } }) else { return }
-        if case .discontinuity(let jump) = event {
-            events.publish("timestampDiscontinuity", Self.fields(of: jump).merging(["stream": .string(name)]) { $1 })
+        deliver(CollectionOfOne(event), to: name)
+    }
+
+    /// Media of a live stream that arrived together (one socket read): one lookup, one count,
+    /// one turn of the stream's lock for all of them.
+    public func streamEvents(_ name: String, _ events: [DemuxEvent]) {
+        deliver(events, to: name)
+    }
+
+    private func deliver<Events: Collection<DemuxEvent>>(_ arrived: Events, to name: String) {
+        guard let stream = lock.withLock({ r in r.streams[name] }) else { return }
+        var bytes = 0
+        for event in arrived {
+            switch event {
+            case .frame(let frame):
+                bytes += frame.payload.count
+            case .discontinuity(let jump):
+                events.publish("timestampDiscontinuity", Self.fields(of: jump).merging(["stream": .string(name)]) { $1 })
+            case .unrecordable(let track):
+                events.publish("trackNotRecorded", ["stream": .string(name), "track": .string(track.name), "reason": .string(track.reason)])
+            default:
+                break
+            }
         }
-        if case .unrecordable(let track) = event {
-            events.publish("trackNotRecorded", ["stream": .string(name), "track": .string(track.name), "reason": .string(track.reason)])
-        }
-        if case .frame(let frame) = event { operations?.ingested(bytes: frame.payload.count, protocol: stream.source) }
+        stream.ingestBytes?.add(bytes)
         retryFailedSessions(on: stream)
-        stream.deliver(event) { id, error, state in
+        stream.deliver(arrived) { id, error, state in
             events.publish("recordChunkError", ["stream": .string(name), "configId": .int(id), "error": .string("\(error)")])
             // A session that failed (disk full, ...) ends; what it wrote is kept, and a new
             // recording is tried a little later (the disk may have room again by then).
@@ -400,6 +418,9 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
         var writerOptions = options.recordingWriter
         // A UDP sender cannot be slowed: waiting would only make the kernel drop datagrams.
         if stream.transport == .udp { writerOptions.backpressureTimeout = .zero }
+        // RTMP hands its frames over in read batches, each ended by LiveStream.deliver; the
+        // others deliver a packet's events at a time, and their writers batch on the timer.
+        writerOptions.drainsWhenBatchDelivered = stream.source == RTMPIngest.sourceName
         stream.state.withLock { state in
             // Made under the stream's lock, where it lives (LiveStream).
             let session = RecordingSession(parameters: parameters, resolvedPath: parameters.pathToFile, pool: pool,

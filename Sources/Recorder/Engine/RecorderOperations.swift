@@ -105,8 +105,9 @@ public final class RecorderOperations: Sendable {
         metrics.increment("recorder_frames_dropped_total", by: Double(frames))
     }
 
-    func ingested(bytes: Int, protocol source: String) {
-        metrics.increment("recorder_ingest_bytes_total", labels: [.init("protocol", source)], by: Double(bytes))
+    /// The ingest byte counter of one protocol, resolved once per stream: every frame adds to it.
+    func ingestCounter(protocol source: String) -> MetricsRegistry.CounterCell? {
+        metrics.counter("recorder_ingest_bytes_total", labels: [.init("protocol", source)])
     }
 
     /// A start-up recovery ran (`mp4writer --batch` over the media folder).

@@ -19,6 +19,15 @@ public protocol IngestSink: AnyObject, Sendable {
     func streamStarted(_ name: String, source: String, clientAddress: String?, transport: IngestTransport) throws
     /// One event of the live stream `name`.
     func streamEvent(_ name: String, _ event: DemuxEvent)
+    /// Events of the live stream `name` that arrived together (one socket read), in order:
+    /// the same as one `streamEvent` each, at the cost of one.
+    func streamEvents(_ name: String, _ events: [DemuxEvent])
     /// Ends the live stream `name`: its recordings close their chunks.
     func streamEnded(_ name: String)
+}
+
+extension IngestSink {
+    public func streamEvents(_ name: String, _ events: [DemuxEvent]) {
+        for event in events { streamEvent(name, event) }
+    }
 }

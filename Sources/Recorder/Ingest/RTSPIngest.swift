@@ -83,11 +83,12 @@ private struct RTSPPublisherConnection: IngestConnection {
     }
 
     private mutating func serve() -> String {
+        // For the UDP sockets' datagrams (the connection reads into the decoder's buffer).
         var buffer = [UInt8](repeating: 0, count: RTSPIngest.readSize)
         var lastMedia = clock.now
         while true {
             do {
-                guard try socket.readRTSP(into: &decoder, buffer: &buffer, drainingUDP: !udp.isEmpty) else {
+                guard try socket.readRTSP(into: &decoder, upTo: RTSPIngest.readSize, drainingUDP: !udp.isEmpty) else {
                     return stream == nil ? "client closed the connection" : "client disconnected"
                 }
             } catch {

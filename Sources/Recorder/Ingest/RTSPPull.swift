@@ -273,11 +273,12 @@ private struct RTSPPullConnection {
 
     private mutating func serve() -> RTSPPull.Outcome {
         do { try perform(session.start()) } catch { return .ended("\(error)") }
+        // For the UDP sockets' datagrams (the connection reads into the decoder's buffer).
         var buffer = [UInt8](repeating: 0, count: RTSPPull.readSize)
         let silence = Duration.seconds(pull.engineSilence)
         while !pull.stopping {
             do {
-                guard try socket.readRTSP(into: &decoder, buffer: &buffer, drainingUDP: !udp.isEmpty) else {
+                guard try socket.readRTSP(into: &decoder, upTo: RTSPPull.readSize, drainingUDP: !udp.isEmpty) else {
                     return .ended(pull.stopping ? "stopped" : "the camera closed the connection")
                 }
             } catch {

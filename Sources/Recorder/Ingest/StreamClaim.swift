@@ -32,8 +32,9 @@ struct StreamClaim {
 
     func deliver(_ event: DemuxEvent) { sink.streamEvent(name, event) }
 
+    /// Events that arrived together go to the stream in one hand-off.
     func deliver(_ events: [DemuxEvent]) {
-        for event in events { sink.streamEvent(name, event) }
+        if events.count == 1 { sink.streamEvent(name, events[0]) } else if !events.isEmpty { sink.streamEvents(name, events) }
     }
 
     /// The stream ends: files closed, MP4 chunks queued to finalize.

@@ -125,10 +125,6 @@ struct Demuxer {
         try drain(onEvent)
     }
 
-    /// Errors in a row after which draining waits for more bytes: a reader that failed to
-    /// move past damage must not spin forever.
-    static let maxErrorsInARow = 1000
-
     private mutating func drain(_ onEvent: (DemuxEvent) throws -> Void) throws {
         var errorsInARow = 0
         while true {
@@ -139,7 +135,7 @@ struct Demuxer {
             } catch {
                 note("\(error)")
                 errorsInARow += 1
-                if errorsInARow >= Self.maxErrorsInARow { return }
+                if errorsInARow >= DemuxEvent.maxErrorsInARow { return }  // a reader stuck on damage must not spin
                 continue
             }
             guard let event else { return }

@@ -6,17 +6,21 @@ extension StreamSocket {
     /// sockets wait to be drained between reads, else long enough to stay cheap when idle.
     static func rtspReadWait(drainingUDP: Bool) -> Duration { drainingUDP ? .milliseconds(5) : .milliseconds(500) }
 
-    /// One read of an RTSP connection (push server and pull client alike) into `decoder`;
-    /// false when the peer has closed it.
-    func readRTSP(into decoder: inout RTSPStreamDecoder, buffer: inout [UInt8], drainingUDP: Bool) throws(SocketError) -> Bool {
-        switch try read(into: &buffer, deadline: .now + Self.rtspReadWait(drainingUDP: drainingUDP)).get() {
-        case .bytes(let n):
-            decoder.push(buffer[0..<n])
-        case .endOfStream:
-            return false
-        case .timedOut:
-            break
+    /// One read of an RTSP connection (push server and pull client alike), straight into
+    /// `decoder`'s buffer as RTMP's and MPEG-TS's connections read into theirs (no copy on the
+    /// way in); false when the peer has closed it. The read waits for bytes first, so that a
+    /// wait that ends empty (every 5 ms while UDP is drained) costs no new buffer.
+    func readRTSP(into decoder: inout RTSPStreamDecoder, upTo maximum: Int, drainingUDP: Bool) throws(SocketError) -> Bool {
+        let deadline = ContinuousClock.now + Self.rtspReadWait(drainingUDP: drainingUDP)
+        guard try waitReadable(until: deadline) else { return true }
+        let result = decoder.push(upTo: maximum) { buffer in
+            let result = Result { () throws(SocketError) in try read(into: buffer, deadline: deadline) }
+            if case .success(.bytes(let n)) = result { return (n, result) }
+            return (0, result)
         }
-        return true
+        switch try result.get() {
+        case .bytes, .timedOut: return true
+        case .endOfStream: return false
+        }
     }
 }

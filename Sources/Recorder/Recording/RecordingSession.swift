@@ -32,6 +32,8 @@ public final class RecordingSession {
     /// The recording's disk side: every file operation runs there, in order.
     let recordingWriter: RecordingWriter
     private var backlog = BacklogGate()
+    /// The frame being handled had its wait for room outside (handle(_:roomWaited:)).
+    private var waitedForRoom = false
     private let onEvent: @Sendable (RecordingEvent) -> Void
 
     private var tracks: RecordingTracks
@@ -80,6 +82,26 @@ public final class RecordingSession {
         // Before its origin is decided a file has no time of its own yet.
         let seconds = open.rebaser?.origin == nil ? 0 : fileStats(open).seconds { [tracks] in tracks[$0]?.timescale }
         return (open.path, open.writer?.payloadBytes ?? 0, seconds)
+    }
+
+    /// The writer a frame of `bytes` would wait for now (nil: it would not wait): its queue is
+    /// full, the session is not dropping already, and it waits at all (a live TCP source). The
+    /// stream asks before each frame so that it waits outside its lock (LiveStream.deliver).
+    func writerToWaitFor(bytes: Int) -> RecordingWriter? {
+        let options = recordingWriter.options
+        guard options.whenFull == .dropNewest, options.backpressureTimeout > .zero, backlog.dropping == nil,
+              !recordingWriter.hasRoom(for: bytes) else { return nil }
+        return recordingWriter
+    }
+
+    /// `handle(event)` for a frame whose room the caller has already waited for (outside its
+    /// lock, `writerToWaitFor`): it is taken if it fits now, else the backlog policy drops it,
+    /// without a second wait.
+    func handle(_ event: DemuxEvent, roomWaited: Bool) throws {
+        guard roomWaited else { return try handle(event) }
+        waitedForRoom = true
+        defer { waitedForRoom = false }
+        try handle(event)
     }
 
     public func handle(_ event: DemuxEvent) throws {
@@ -135,7 +157,7 @@ public final class RecordingSession {
             if !tracks.isRefused(frame.trackID) { droppedFrames += 1 }
             return
         }
-        if let open = chunk,
+        if let open = chunk, !gate.isWaitingForAudio,
            splitPolicy.shouldSplit(before: frame, track: track, opening: open.opening, openingScale: open.openingScale,
                                    payloadBytes: open.writer?.payloadBytes, streamHasVideo: tracks.hasVideo) {
             try closeChunk()
@@ -147,9 +169,14 @@ public final class RecordingSession {
             droppedFrames += dropped
         case let .opening(opening, timescale, dropped):
             droppedFrames += dropped
-            openChunk(at: opening, timescale: timescale)
+            openOrAnnounceChunk(at: opening, timescale: timescale)
         case .pass:
             return try write(frame)
+        }
+        // The first keyframe waits for the audio track (up to `StartGate.startupWindowSeconds`):
+        // an MP4 file opens at it now, and gains the audio track when it is announced.
+        if writesAheadOfOrigin, chunk == nil, case let .waitingForAudio(keyframe, scale) = gate.phase {
+            openChunk(at: keyframe, timescale: scale, announce: false)
         }
         if let release = gate.releaseIfDecided(tracks: tracks) {
             try start(release)
@@ -158,22 +185,36 @@ public final class RecordingSession {
         }
     }
 
-    /// MP4 files are written from their opening frame on, before their origin is decided, so
-    /// that a kill -9 in a file's first `StartGate.originWindowSeconds` does not lose them:
+    /// MP4 files are written from their opening frame on, before their origin is decided (and,
+    /// for the first file, before the audio track is known), so that a kill -9 in a file's
+    /// first `StartGate.originWindowSeconds` (or the startup window) does not lose them:
     /// mp4writer starts the movie where its earliest track starts presenting, which is the
     /// origin (TimestampRebaser). FLV and MPEG-TS write timestamps into the file as they go,
     /// so their start waits for the origin.
     private var writesAheadOfOrigin: Bool { parameters.type == .mp4 }
 
-    private func openChunk(at frame: MediaFrame, timescale: UInt32) {
+    /// `announce`: report `chunkCreated` now. A first MP4 file opened while its keyframe waits
+    /// for the audio track is reported when the start gate opens it (`openOrAnnounceChunk`):
+    /// the catalog takes the stream's tracks from that event.
+    private func openChunk(at frame: MediaFrame, timescale: UInt32, announce: Bool = true) {
         let path = names.takeNextPath()
         let wallClockStart = wallClockOrigin.map { $0 + Double(frame.pts) / Double(timescale) } ?? Date().timeIntervalSince1970
         chunk = OpenChunk(path: path, writer: nil, tracks: ChunkTracks(current: tracks), opening: frame,
                           openingScale: timescale, wallClockStart: wallClockStart)
-        onEvent(.chunkCreated(path: path))
+        if announce { onEvent(.chunkCreated(path: path)) }
         if writesAheadOfOrigin {
             makeChunkWriter()
             chunk?.rebaser = TimestampRebaser(aheadOfOriginFrom: frame, scale: timescale)
+        }
+    }
+
+    /// The start gate opens the recording's first file: opened now, or reported now when it was
+    /// opened (unreported) at its keyframe while the gate waited for the audio track.
+    private func openOrAnnounceChunk(at frame: MediaFrame, timescale: UInt32) {
+        if let open = chunk {
+            onEvent(.chunkCreated(path: open.path))
+        } else {
+            openChunk(at: frame, timescale: timescale)
         }
     }
 
@@ -223,7 +264,8 @@ public final class RecordingSession {
             return
         }
         rebased.sampleDescriptionIndex = local
-        let fits = recordingWriter.admits(bytes: rebased.payload.count, dropping: backlog.dropping != nil)
+        let fits = waitedForRoom ? recordingWriter.hasRoom(for: rebased.payload.count)
+                                 : recordingWriter.admits(bytes: rebased.payload.count, dropping: backlog.dropping != nil)
         switch backlog.decide(bytes: rebased.payload.count, isVideo: track.kind == .video, isKeyframe: rebased.isKeyframe,
                               streamHasVideo: tracks.hasVideo, fits: fits) {
         case .write:
@@ -272,7 +314,7 @@ public final class RecordingSession {
     public func finish() throws {
         if let (opening, timescale) = gate.openWhatIsHeld() {
             // A stream shorter than the opening window still gets its file.
-            openChunk(at: opening, timescale: timescale)
+            openOrAnnounceChunk(at: opening, timescale: timescale)
             if let release = gate.releaseIfDecided(tracks: tracks) { try start(release) }
         }
         try closeChunk()

@@ -57,6 +57,12 @@ public final class RecordingWriter: Sendable {
         /// staging writer's sync cadence (what a crash keeps is what was synced). Zero drains
         /// every job at once (a file recording, which reads as fast as the disk allows).
         public var drainDelay: Duration = .milliseconds(50)
+        /// A live stream whose delivering thread hands over its frames in batches (those of
+        /// one socket read, already gathered in the kernel for up to `RTMPIngest.batchHold`)
+        /// and ends each with `batchDelivered()`: its frames wait for that instead of the
+        /// `drainDelay` timer, so the writer wakes once per read and no timer runs (a GCD
+        /// timer wakes two threads: its manager's, then the queue's).
+        public var drainsWhenBatchDelivered = false
         /// Media bytes that make a batch drain at once (a fast push batches by size).
         public var drainBytes = 256 << 10
         /// Test hook: runs on the writer queue before each job (a slow or stalled disk).
@@ -167,7 +173,7 @@ public final class RecordingWriter: Sendable {
                 defer { s.drainQueued = true }
                 return (!s.drainQueued, false)
             }
-            if s.drainQueued || s.drainTimerSet { return (false, false) }
+            if s.drainQueued || s.drainTimerSet || options.drainsWhenBatchDelivered { return (false, false) }
             s.drainTimerSet = true
             return (false, true)
         }
@@ -178,6 +184,12 @@ public final class RecordingWriter: Sendable {
             let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
             queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in drain() }
         }
+    }
+
+    /// The delivering thread has handed over a batch (`Options.drainsWhenBatchDelivered`):
+    /// what it queued is drained now.
+    func batchDelivered() {
+        drainNow()
     }
 
     /// Has the pending jobs drained at once (a waiting thread needs their room).

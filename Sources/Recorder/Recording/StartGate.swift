@@ -56,6 +56,12 @@ struct StartGate {
     /// Held frames already compared with the origin window.
     private var checked = 0
 
+    /// The first keyframe is known and waits for the audio track.
+    var isWaitingForAudio: Bool {
+        if case .waitingForAudio = phase { return true }
+        return false
+    }
+
     /// A frame of a recorded track (`track`), in arrival order.
     mutating func admit(_ frame: MediaFrame, track: TrackDescription, tracks: RecordingTracks) -> Admission {
         switch phase {

@@ -67,6 +67,36 @@ final class WritingAheadOfOriginTests: XCTestCase {
         XCTAssertEqual(try keptSamples(path), [1: 8, 2: 8])
     }
 
+    /// MPEG-TS often announces its audio just after the first picture: the first keyframe waits
+    /// for it (up to `StartGate.startupWindowSeconds`), and an MP4 file is written meanwhile; the
+    /// file is reported (`chunkCreated`, from which the catalog takes the tracks) once it opens.
+    func testAKeyframeWaitingForTheAudioTrackIsWrittenMeanwhile() throws {
+        let directory = TestPaths.temporaryDirectory("ahead-of-audio")
+        let events = Events()
+        let recording = session(directory, events: events)
+        func created() -> Int { events.list.withLock { $0.filter { if case .chunkCreated = $0 { true } else { false } }.count } }
+        try recording.handle(.track(P.video))
+        for ms in stride(from: Int64(0), through: 280, by: 40) {
+            try recording.handle(.frame(P.videoFrame(ms: ms, key: ms == 0, bytes: 500)))
+        }
+        let path = directory + "/cam.mp4"
+        XCTAssertEqual(try waitForKept(path, [1: 8]), [1: 8], "the keyframe and what follows are in the staging set")
+        XCTAssertEqual(created(), 0, "not reported before the audio track is known")
+        try recording.handle(.track(P.audio))
+        try recording.handle(.frame(P.audioFrame(ms: 300)))
+        XCTAssertEqual(created(), 1)
+        for ms in stride(from: Int64(320), through: 1000, by: 40) {
+            try recording.handle(.frame(P.videoFrame(ms: ms, bytes: 500)))
+            try recording.handle(.frame(P.audioFrame(ms: ms)))
+        }
+        try recording.finish()
+        XCTAssertEqual(created(), 1)
+        XCTAssertEqual(try keptSamples(path), [1: 26, 2: 19])
+        let closed = events.list.withLock { $0.compactMap { if case .chunkClosed(let summary) = $0 { summary } else { nil } } }
+        XCTAssertEqual(closed.first?.firstTimestamp[1] ?? -1, 0, accuracy: 1e-9, "the keyframe is the file's zero")
+        XCTAssertEqual(closed.first?.firstTimestamp[2] ?? -1, 0.3, accuracy: 1e-9)
+    }
+
     /// MPEG-TS announces a second audio language with its first PES, after the first picture:
     /// announced within the window, it is a track of the file although frames were written.
     func testATrackAnnouncedInTheWindowJoinsTheFile() throws {

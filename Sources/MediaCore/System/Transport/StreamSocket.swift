@@ -141,6 +141,40 @@ public struct StreamSocket: ReceivingSocket {
         }
     }
 
+    /// Waits until `deadline` (forever when nil) for bytes, then reads what is there, in one
+    /// blocking `recv` bounded by the kernel's receive timeout (`timeout` arms it only when the
+    /// deadline comes nearer than what is set): a reader that reads all the time, such as a
+    /// live publisher's connection, makes one system call per read and no `poll`. With a
+    /// low-water mark (`setReceiveLowWater`), the `recv` returns once that many bytes are there
+    /// or `timeout.longestBlock` has passed with some. The corresponding C function is `recv`.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant?,
+                     timeout: inout ReceiveTimeout) throws(SocketError) -> ReadResult {
+        while true {
+            // A deadline that has passed still reads what is there, without waiting.
+            let flags = try timeout.arm(rawValue, until: deadline, label: address) ? 0 : Int32(MSG_DONTWAIT)
+            let n = recv(rawValue, buffer.baseAddress, buffer.count, flags)
+            if n > 0 { return .bytes(n) }
+            if n == 0 { return .endOfStream }
+            let e = errno
+            if e == EAGAIN || e == EWOULDBLOCK {
+                if flags != 0 { return .timedOut }
+                continue
+            }
+            if e == EINTR { continue }
+            if e == ECONNRESET { return .endOfStream }
+            throw SocketError(call: "recv", address: address, errno: e)
+        }
+    }
+
+    /// Makes a blocking `recv` wait until `bytes` are there (or its timeout ends, when it
+    /// returns what it has), so that a stream arriving in small pieces is read in few system
+    /// calls and wakes its thread fewer times. The corresponding C function is `setsockopt`
+    /// (SO_RCVLOWAT).
+    public func setReceiveLowWater(_ bytes: Int) {
+        var value = Int32(clamping: bytes)
+        setsockopt(rawValue, SOL_SOCKET, SO_RCVLOWAT, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// `read(into:deadline:)` into the whole of `buffer`, as a `Result`, so that a read loop
     /// switches over bytes, end, timeout and failure in one place.
     public func read(into buffer: inout [UInt8], deadline: ContinuousClock.Instant?) -> Result<ReadResult, SocketError> {

@@ -277,9 +277,7 @@ public final class RecorderEngine: RecorderControl, PullControl, Sendable {
         }
         guard live else { return }
         // DispatchTime is monotonic, as ContinuousClock: the bound holds across wall-clock changes.
-        let (seconds, attoseconds) = timeout.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        if ended.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut {
+        if ended.wait(timeout: .now() + .nanoseconds(timeout.waitNanoseconds)) == .timedOut {
             lock.withLock { r in r.endWaiters[name]?.removeAll { $0 === ended } }
         }
     }

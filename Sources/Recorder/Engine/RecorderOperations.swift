@@ -181,7 +181,7 @@ public final class RecorderOperations: Sendable {
 
     /// Checks every `interval` until `stop()`.
     public func start(interval: Duration) {
-        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        let seconds = interval.inSeconds
         let queue = queue
         state.withLock { state in
             // Made inside the lock, where it stays (a timer is not Sendable).

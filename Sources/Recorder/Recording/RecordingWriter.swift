@@ -1,4 +1,5 @@
 import Dispatch
+import MediaCore
 import Synchronization
 
 /// The disk side of one recording: every file operation of its chunks (make the folder,
@@ -131,10 +132,8 @@ public final class RecordingWriter: Sendable {
                 state.withLock { $0.waiting = false }
                 return false
             }
-            let (seconds, attoseconds) = left.components
-            let nanoseconds = Int(min(seconds, 3600)) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
             // A signal left over from an earlier wait only makes the loop look again.
-            _ = roomFreed.wait(timeout: .now() + .nanoseconds(nanoseconds))
+            _ = roomFreed.wait(timeout: .now() + .nanoseconds(left.waitNanoseconds))
         }
     }
 

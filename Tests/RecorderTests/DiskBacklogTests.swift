@@ -205,15 +205,7 @@ final class DiskBacklogTests: XCTestCase {
         try FFmpegCheck.require()
         let dir = TestPaths.temporaryDirectory("backlog-engine")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let disk = StalledDisk()
-        var options = RecorderEngine.Options(mp4writerPath: TestPaths.executable("mp4writer"))
-        options.recordingWriter.queueLimitBytes = Self.queueLimit
-        options.recordingWriter.beforeEachJob = { disk.pass() }
-        let lines = Collected<String>()
-        let engine = RecorderEngine(options: options, store: nil, log: { lines.append($0) })
-        let operations = RecorderOperations(catalog: try RecordingCatalog(directory: dir + "/state"), policy: RetentionPolicy(),
-                                            roots: [dir + "/media"], version: "test")
-        engine.operations = operations
+        let (engine, disk, lines, operations) = try Self.engineOnAStalledDisk(dir: dir)
         _ = try engine.record(RecordParameters(localStreamName: "cam", pathToFile: dir + "/media/cam"))
         try engine.streamStarted("cam", source: "test")
         // The engine's sessions are its own: wait for the stalled writer by its queued jobs'
@@ -248,16 +240,7 @@ final class DiskBacklogTests: XCTestCase {
     func testAUDPStreamDropsAtOnceWhereATCPStreamWaitsForRoom() throws {
         let dir = TestPaths.temporaryDirectory("backlog-transport")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let disk = StalledDisk()
-        var options = RecorderEngine.Options(mp4writerPath: TestPaths.executable("mp4writer"))
-        options.recordingWriter.queueLimitBytes = Self.queueLimit
-        options.recordingWriter.backpressureTimeout = .milliseconds(600)
-        options.recordingWriter.beforeEachJob = { disk.pass() }
-        let lines = Collected<String>()
-        let engine = RecorderEngine(options: options, store: nil, log: { lines.append($0) })
-        let operations = RecorderOperations(catalog: try RecordingCatalog(directory: dir + "/state"), policy: RetentionPolicy(),
-                                            roots: [dir + "/media"], version: "test")
-        engine.operations = operations
+        let (engine, disk, lines, operations) = try Self.engineOnAStalledDisk(dir: dir, backpressureTimeout: .milliseconds(600))
         // The first 3 s of the fixture with the disk stalled from the first frame on: far more
         // than the queue holds.
         let events = try sourceEvents().filter { $0.seconds.map { $0 < 3 } ?? true }.map(\.event)
@@ -291,6 +274,23 @@ final class DiskBacklogTests: XCTestCase {
             return object?["frames"] as? Int
         }
         XCTAssertEqual(operations.metrics.value("recorder_frames_dropped_total"), Double(frames.reduce(0, +)))
+    }
+
+    /// An engine whose recordings write through `disk` (stalled at will), its log lines and
+    /// its operations (metrics); the writer's queue holds `queueLimit` bytes.
+    private static func engineOnAStalledDisk(dir: String, backpressureTimeout: Duration? = nil) throws
+        -> (RecorderEngine, StalledDisk, Collected<String>, RecorderOperations) {
+        let disk = StalledDisk()
+        var options = RecorderEngine.Options(mp4writerPath: TestPaths.executable("mp4writer"))
+        options.recordingWriter.queueLimitBytes = queueLimit
+        if let backpressureTimeout { options.recordingWriter.backpressureTimeout = backpressureTimeout }
+        options.recordingWriter.beforeEachJob = { disk.pass() }
+        let lines = Collected<String>()
+        let engine = RecorderEngine(options: options, store: nil, log: { lines.append($0) })
+        let operations = RecorderOperations(catalog: try RecordingCatalog(directory: dir + "/state"), policy: RetentionPolicy(),
+                                            roots: [dir + "/media"], version: "test")
+        engine.operations = operations
+        return (engine, disk, lines, operations)
     }
 }
 
